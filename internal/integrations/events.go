@@ -1,0 +1,88 @@
+package integrations
+
+import "slices"
+
+// Event is a trigger event: the name GitLab uses in code and the API flag that switches it.
+type Event struct {
+	Name    string
+	APIFlag string
+	Title   string
+}
+
+// events is ordered the way GitLab's settings page lists triggers.
+var events = []Event{
+	{"push", "push_events", "Push to the repository"},
+	{"tag_push", "tag_push_events", "New tag pushed"},
+	{"issue", "issues_events", "Issue created, updated or closed"},
+	{"confidential_issue", "confidential_issues_events", "Confidential issue created, updated or closed"},
+	{"work_item", "work_item_events", "Work item created, updated or closed"},
+	{"confidential_work_item", "confidential_work_item_events", "Confidential work item created, updated or closed"},
+	{"merge_request", "merge_requests_events", "Merge request created, updated or merged"},
+	{"note", "note_events", "New comment"},
+	{"confidential_note", "confidential_note_events", "New comment on a confidential item"},
+	{"commit", "commit_events", "Commit mentions an issue"},
+	{"pipeline", "pipeline_events", "Pipeline status changed"},
+	{"build", "build_events", "Job status changed"},
+	{"archive_trace", "archive_trace_events", "Job log archived"},
+	{"wiki_page", "wiki_page_events", "Wiki page created or updated"},
+	{"deployment", "deployment_events", "Deployment started or finished"},
+	{"alert", "alert_events", "Alert raised"},
+	{"incident", "incident_events", "Incident created, updated or closed"},
+	{"vulnerability", "vulnerability_events", "New vulnerability detected"},
+	{"group_mention", "group_mention_events", "Group mentioned in a public item"},
+	{"group_confidential_mention", "group_confidential_mention_events", "Group mentioned in a confidential item"},
+	{"project", "project_events", "Project created or removed"},
+	{"subgroup", "subgroup_events", "Subgroup created or removed"},
+}
+
+// Events lists every trigger event any integration supports.
+func Events() []Event { return slices.Clone(events) }
+
+// LookupEvent finds an event by its name or its API flag.
+func LookupEvent(name string) (Event, bool) {
+	for _, e := range events {
+		if e.Name == name || e.APIFlag == name {
+			return e, true
+		}
+	}
+	return Event{}, false
+}
+
+// baseEventDefaults are GitLab's column defaults for the event flags of a new integration.
+var baseEventDefaults = map[string]bool{
+	"push": true, "tag_push": true, "issue": true, "confidential_issue": true,
+	"merge_request": true, "note": true, "confidential_note": true, "pipeline": true,
+	"wiki_page": true, "build": true, "commit": true, "alert": true,
+}
+
+// SupportedEvents lists the events the integration supports at level l (any level when l is
+// empty), including those GitLab EE adds.
+func (d Definition) SupportedEvents(l Level) []string {
+	out := slices.Clone(d.Events)
+	if l == "" || l == Group {
+		out = append(out, d.GroupEvents...)
+	}
+	return append(out, d.EEEvents...)
+}
+
+// SupportsEvent reports whether the integration supports the event at some level.
+func (d Definition) SupportsEvent(name string) bool {
+	return slices.Contains(d.SupportedEvents(""), name)
+}
+
+// DefaultEventState is whether the event is on for a newly created integration.
+func (d Definition) DefaultEventState(name string) bool {
+	if v, ok := d.DefaultEvents[name]; ok {
+		return v
+	}
+	return baseEventDefaults[name]
+}
+
+// DefaultEventStates maps every supported event to its default state.
+func (d Definition) DefaultEventStates() map[string]bool {
+	m := make(map[string]bool)
+	for _, e := range d.SupportedEvents("") {
+		m[e] = d.DefaultEventState(e)
+	}
+	return m
+}
