@@ -1,5 +1,10 @@
 package integrations
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Base is the GitLab base class an integration builds on; it brings shared fields and defaults.
 type Base string
 
@@ -88,6 +93,25 @@ func labelsToBeNotifiedBehavior() Field {
 	).def("match_any").section(Configuration)
 }
 
+// limitChannels caps the channels per event, as GitLab does for Slack-like services.
+func limitChannels(limit int) func(Field) Field {
+	return func(f Field) Field {
+		f.Help = fmt.Sprintf("Overrides the default channel for this event. Separate up to %d channels with commas.", limit)
+		return f.checked(func(v string) error {
+			n := 0
+			for _, c := range strings.Split(v, ",") {
+				if strings.TrimSpace(c) != "" {
+					n++
+				}
+			}
+			if n > limit {
+				return errorf("lists %d channels; at most %d are allowed", n, limit)
+			}
+			return nil
+		})
+	}
+}
+
 // Issue trackers link GitLab issue references to an external tracker.
 
 func issueTracker(d Definition) Definition {
@@ -135,7 +159,7 @@ func slashCommands(d Definition) Definition {
 	d.Base = SlashCommands
 	d.Category = "slash_commands"
 	d.Fields = append([]Field{
-		password("token", "Token", "The token the chat service sends with each slash command, to prove it is genuine."),
+		password("token", "Token", "The token the chat service sends with each slash command, to prove it is genuine.").required(),
 	}, d.Fields...)
 	d.Test = notTestable("slash commands are called by the chat service; there is nothing to send from here")
 	return d

@@ -90,4 +90,17 @@ var (
 	instanceOnly    = []Level{Instance}
 )
 
-func (f Field) checked(fn func(v string) error) Field { f.check = fn; return f }
+// checked adds a rule; a field may have several and must pass them all.
+func (f Field) checked(fn func(v string) error) Field {
+	if prev := f.check; prev != nil {
+		f.check = func(v string) error {
+			if err := prev(v); err != nil {
+				return err
+			}
+			return fn(v)
+		}
+		return f
+	}
+	f.check = fn
+	return f
+}

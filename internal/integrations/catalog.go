@@ -33,7 +33,11 @@ func register(d Definition) {
 		d.Category = "other"
 	}
 	for _, ev := range d.ChannelEvents {
-		d.Fields = append(d.Fields, channelField(ev))
+		f := channelField(ev)
+		if d.ChannelField != nil {
+			f = d.ChannelField(f)
+		}
+		d.Fields = append(d.Fields, f)
 	}
 	registry[d.Name] = d
 	for _, a := range []string{d.Name, d.APISlug, d.LegacyType, strings.ReplaceAll(d.Name, "_", "-")} {
@@ -92,6 +96,8 @@ func suggest(name string) string {
 		dist := levenshtein.ComputeDistance(name, alias)
 		if strings.HasPrefix(alias, name) && len(name) >= 3 {
 			dist = min(dist, 1)
+		} else if strings.Contains(alias, name) && len(name) >= 4 {
+			dist = min(dist, 2)
 		}
 		if dist < bestDist || (dist == bestDist && canonical < best) {
 			best, bestDist = canonical, dist

@@ -25,6 +25,7 @@ func init() {
 		GroupEvents:   []string{"group_mention", "group_confidential_mention"},
 		EEEvents:      []string{"vulnerability"},
 		DefaultEvents: map[string]bool{"deployment": false, "incident": false, "group_mention": false, "group_confidential_mention": false},
+		ChannelField:  limitChannels(10),
 		ChannelEvents: []string{
 			"push", "issue", "confidential_issue", "merge_request", "note", "confidential_note",
 			"tag_push", "pipeline", "wiki_page", "deployment", "incident", "alert", "vulnerability",

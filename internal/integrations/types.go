@@ -142,6 +142,8 @@ type Definition struct {
 	DefaultEvents map[string]bool
 	// ChannelEvents are the events that take a per-event channel through the API.
 	ChannelEvents []string
+	// ChannelField adjusts the generated per-event channel fields to the service's rules.
+	ChannelField func(Field) Field
 	// WebhookLogs is true for integrations GitLab delivers through a web hook with request logs.
 	WebhookLogs bool
 	Test        Testability

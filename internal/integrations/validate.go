@@ -17,9 +17,24 @@ func (d Definition) Normalize(key, raw string) (string, error) {
 	}
 	v, err := f.normalize(raw)
 	if err != nil {
-		return "", errorf("%s: %s: %v", d.Name, key, err)
+		msg := err.Error()
+		if f.Masked() {
+			msg = redact(msg, raw)
+		}
+		return "", errorf("%s: %s: %s", d.Name, key, msg)
 	}
 	return v, nil
+}
+
+// redact keeps a secret out of an error message, whichever rule quoted it.
+func redact(msg, secret string) string {
+	for _, s := range []string{secret, strings.TrimSpace(secret)} {
+		if s != "" {
+			msg = strings.ReplaceAll(msg, strconv.Quote(s), "the value")
+			msg = strings.ReplaceAll(msg, s, "…")
+		}
+	}
+	return msg
 }
 
 func (f Field) normalize(raw string) (string, error) {

@@ -1,0 +1,69 @@
+// Package client defines the Backend every command talks to and the domain types it speaks in.
+// Two implementations exist: local (an embedded SQLite store) and gitlab (a GitLab server's
+// REST API). Backends translate their own failures into the errors below, so commands never
+// inspect SQL or HTTP.
+package client
+
+import (
+	"context"
+	"time"
+
+	"github.com/forgekit/integrations/internal/integrations"
+)
+
+// Backend reads and writes integration settings at a scope.
+type Backend interface {
+	// Where names the backend for messages: the store's path or the server's URL.
+	Where() string
+	// Resolve checks that the scope exists and returns it with both path and ID filled in.
+	Resolve(ctx context.Context, s Scope) (Scope, error)
+	// List returns the state of every integration configured at the scope, own or inherited.
+	List(ctx context.Context, s Scope) ([]State, error)
+	// Get returns one integration's state; Configured is false when nothing is set.
+	Get(ctx context.Context, s Scope, def integrations.Definition) (State, error)
+	// Save applies an update. The caller has validated it against the catalog.
+	Save(ctx context.Context, s Scope, def integrations.Definition, u Update) (SaveResult, error)
+	// Disable deactivates the integration at the scope.
+	Disable(ctx context.Context, s Scope, def integrations.Definition) (State, error)
+	Close() error
+}
+
+// State is an integration's settings at one scope.
+type State struct {
+	Name  string
+	Scope Scope
+	// Configured is true when settings exist here, own or inherited.
+	Configured bool
+	Active     bool
+	Inherited  bool
+	// InheritedFrom is the scope the settings come from; nil when not inherited or unknown.
+	InheritedFrom *Scope
+	// Values holds every stored value, secrets included where the backend can read them. Output
+	// code masks secrets using the catalog; never print Values directly.
+	Values map[string]string
+	// Unknown marks fields whose value the backend cannot read back (secrets on GitLab).
+	Unknown map[string]bool
+	Events  map[string]bool
+	Updated time.Time
+}
+
+// Update is a change to one integration at one scope. Only what it names changes.
+type Update struct {
+	// Values to set; an empty string clears the field.
+	Values map[string]string
+	// Events to switch on or off.
+	Events map[string]bool
+	// Active sets the activation; nil keeps it (new settings start inactive).
+	Active *bool
+	// UseInherited drops the scope's own settings so that it inherits from its nearest parent.
+	UseInherited bool
+	// Full reports that Values holds every value the integration should keep (GitLab needs
+	// every required parameter, secrets included, on each write).
+	Full bool
+}
+
+// SaveResult is the state after a save and the scopes the save had to create.
+type SaveResult struct {
+	State   State
+	Created []Scope
+}

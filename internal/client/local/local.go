@@ -1,0 +1,138 @@
+// Package local is the embedded store: a SQLite file holding the instance, groups and projects
+// with their integration settings, secrets encrypted at rest, and request logs. Several
+// processes may use one store at once (WAL, busy timeout, immediate write transactions).
+package local
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/forgekit/integrations/internal/client"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Store is the local backend.
+type Store struct {
+	db   *sql.DB
+	path string
+	now  func() time.Time
+
+	sealerOnce sync.Once
+	sealer     *sealer
+	sealerErr  error
+}
+
+var _ client.Backend = (*Store)(nil)
+
+// Open opens the store at path, creating it (mode 0600, directory 0700) and bringing its schema
+// up to date. A file that is not a store, or that a newer version wrote, is refused untouched.
+func Open(ctx context.Context, path string) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	fresh, err := checkFile(abs)
+	if err != nil {
+		return nil, err
+	}
+	if fresh {
+		if err := create(abs); err != nil {
+			return nil, err
+		}
+	}
+	db, err := sql.Open("sqlite", dsn(abs))
+	if err != nil {
+		return nil, err
+	}
+	if err := prepare(ctx, db, abs); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Store{db: db, path: abs, now: time.Now}, nil
+}
+
+func prepare(ctx context.Context, db *sql.DB, path string) error {
+	if err := checkSchema(ctx, db, path); err != nil {
+		return err
+	}
+	// WAL lets readers work while one process writes; the mode is kept in the file.
+	if _, err := db.ExecContext(ctx, "PRAGMA journal_mode = WAL"); err != nil {
+		return fmt.Errorf("opening store %s: %w", path, err)
+	}
+	if err := migrate(ctx, db); err != nil {
+		return fmt.Errorf("opening store %s: %w", path, err)
+	}
+	return nil
+}
+
+func create(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("creating the store's directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("creating store %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// dsn builds the connection string. Pragmas run on every new pooled connection; _txlock makes
+// every write transaction BEGIN IMMEDIATE, so writers queue on the busy timeout instead of
+// failing with "database is locked" when a read lock would need upgrading.
+func dsn(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(15000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Set("_txlock", "immediate")
+	return (&url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}).String()
+}
+
+// Where is the store's path.
+func (s *Store) Where() string { return "local store " + s.path }
+
+// Path is the store's file.
+func (s *Store) Path() string { return s.path }
+
+func (s *Store) Close() error { return s.db.Close() }
+
+func (s *Store) secrets() (*sealer, error) {
+	s.sealerOnce.Do(func() { s.sealer, s.sealerErr = loadSealer(s.path) })
+	return s.sealer, s.sealerErr
+}
+
+// write runs fn in one immediate transaction.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// read runs fn in a deferred (read) transaction so that it sees one snapshot.
+func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	return fn(tx)
+}
+
+func sleepBriefly() { time.Sleep(10 * time.Millisecond) }
+
+var errNoRows = sql.ErrNoRows
+
+func isNoRows(err error) bool { return errors.Is(err, errNoRows) }

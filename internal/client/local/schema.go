@@ -1,0 +1,156 @@
+package local
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// applicationID marks a SQLite file as ours ("INTG"), so another program's database is refused
+// instead of being altered.
+const applicationID = 0x494e5447
+
+// migrations are applied in order; PRAGMA user_version counts how many ran. Never edit a
+// released entry: append a new one.
+var migrations = []string{
+	`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+	CREATE TABLE namespaces (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		kind TEXT NOT NULL CHECK (kind IN ('group', 'project')),
+		path TEXT NOT NULL UNIQUE COLLATE NOCASE,
+		parent_id INTEGER REFERENCES namespaces(id),
+		archived INTEGER NOT NULL DEFAULT 0,
+		created_at TEXT NOT NULL
+	);
+	CREATE INDEX namespaces_by_parent ON namespaces(parent_id);
+	CREATE TABLE settings (
+		scope_id INTEGER NOT NULL,
+		integration TEXT NOT NULL,
+		active INTEGER NOT NULL,
+		properties TEXT NOT NULL DEFAULT '{}',
+		secrets TEXT NOT NULL DEFAULT '',
+		events TEXT NOT NULL DEFAULT '{}',
+		updated_at TEXT NOT NULL,
+		PRIMARY KEY (scope_id, integration)
+	);
+	CREATE TABLE request_logs (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		time TEXT NOT NULL,
+		scope TEXT NOT NULL,
+		integration TEXT NOT NULL,
+		event TEXT NOT NULL DEFAULT '',
+		method TEXT NOT NULL DEFAULT '',
+		url TEXT NOT NULL DEFAULT '',
+		status INTEGER NOT NULL DEFAULT 0,
+		ok INTEGER NOT NULL DEFAULT 0,
+		latency_ms INTEGER NOT NULL DEFAULT 0,
+		error TEXT NOT NULL DEFAULT '',
+		request_body TEXT NOT NULL DEFAULT '',
+		response_body TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX request_logs_by_target ON request_logs(scope, integration, id);`,
+}
+
+// SchemaVersion is the schema this build writes.
+var SchemaVersion = len(migrations)
+
+// checkFile refuses, before anything touches it, a file that is not a store of ours or that a
+// newer version wrote. It returns whether the file is new (absent or empty).
+func checkFile(path string) (fresh bool, err error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return false, err
+	}
+	if st.IsDir() {
+		return false, fmt.Errorf("%s is a directory, not a store", path)
+	}
+	if st.Size() == 0 {
+		return true, nil
+	}
+	header := make([]byte, 16)
+	if _, err := io.ReadFull(f, header); err != nil || !bytes.Equal(header, []byte("SQLite format 3\x00")) {
+		return false, &FileError{Path: path, Reason: "it is not a SQLite database"}
+	}
+	return false, nil
+}
+
+// checkSchema reads the identity of the database in one read transaction, before anything
+// (even the switch to WAL) writes to it.
+func checkSchema(ctx context.Context, db *sql.DB, path string) error {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	var appID, version, tables int
+	if err := tx.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
+		return &FileError{Path: path, Reason: "it cannot be read as a SQLite database: " + err.Error()}
+	}
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return err
+	}
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&tables); err != nil {
+		return err
+	}
+	switch {
+	case appID != applicationID && tables > 0:
+		return &FileError{Path: path, Reason: "it is another program's SQLite database"}
+	case version > SchemaVersion:
+		return &FileError{Path: path, Reason: fmt.Sprintf(
+			"a newer version of integrations wrote it (schema %d; this build knows up to %d); upgrade integrations", version, SchemaVersion)}
+	}
+	return nil
+}
+
+// migrate brings the schema up to date. Each step runs in an immediate transaction that first
+// re-reads the version, so concurrent first opens from several processes apply it once.
+func migrate(ctx context.Context, db *sql.DB) error {
+	for {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		var version int
+		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		if version >= SchemaVersion {
+			return tx.Rollback()
+		}
+		if _, err := tx.ExecContext(ctx, migrations[version]); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("migrating the store to schema %d: %w", version+1, err)
+		}
+		// PRAGMA takes no bound parameters; the values are our own integers.
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d; PRAGMA application_id = %d", version+1, applicationID)); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+}
+
+// FileError is a store file that cannot be used; the file was left as it was.
+type FileError struct {
+	Path   string
+	Reason string
+}
+
+func (e *FileError) Error() string {
+	return fmt.Sprintf("%s is not a usable integrations store: %s (the file was left untouched)", e.Path, e.Reason)
+}

@@ -1,0 +1,163 @@
+package local
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/integrations"
+)
+
+// namespace is a group or project row; the instance is scope ID 0 and has no row.
+type namespace struct {
+	id       int64
+	level    integrations.Level
+	path     string
+	archived bool
+}
+
+const instanceID = 0
+
+func (n namespace) scope() client.Scope {
+	if n.id == instanceID {
+		return client.InstanceScope
+	}
+	return client.Scope{Level: n.level, Path: n.path, ID: n.id}
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// Resolve finds the scope's row. An unknown path or ID, or a scope of the other kind, is an
+// InputError naming it.
+func (s *Store) Resolve(ctx context.Context, sc client.Scope) (client.Scope, error) {
+	var ns namespace
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		ns, err = resolve(ctx, tx, sc)
+		return err
+	})
+	return ns.scope(), err
+}
+
+func resolve(ctx context.Context, q querier, sc client.Scope) (namespace, error) {
+	if sc.Level == integrations.Instance {
+		return namespace{id: instanceID, level: integrations.Instance}, nil
+	}
+	ns, found, err := find(ctx, q, sc)
+	if err != nil {
+		return ns, err
+	}
+	if !found {
+		return ns, client.Invalidf("%s not found in the local store", sc.Describe())
+	}
+	return ns, checkKind(ns, sc)
+}
+
+func find(ctx context.Context, q querier, sc client.Scope) (namespace, bool, error) {
+	var row *sql.Row
+	if sc.Path == "" {
+		row = q.QueryRowContext(ctx, "SELECT id, kind, path, archived FROM namespaces WHERE id = ?", sc.ID)
+	} else {
+		row = q.QueryRowContext(ctx, "SELECT id, kind, path, archived FROM namespaces WHERE path = ?", sc.Path)
+	}
+	var ns namespace
+	var kind string
+	err := row.Scan(&ns.id, &kind, &ns.path, &ns.archived)
+	if isNoRows(err) {
+		return ns, false, nil
+	}
+	ns.level = integrations.Level(kind)
+	return ns, err == nil, err
+}
+
+func checkKind(ns namespace, sc client.Scope) error {
+	if ns.level == sc.Level {
+		return nil
+	}
+	flag := "-p"
+	if ns.level == integrations.Group {
+		flag = "-g"
+	}
+	return client.Invalidf("%s is a %s, not a %s; use %s %s", ns.path, ns.level, sc.Level, flag, ns.path)
+}
+
+// ensure resolves the scope, creating it and its missing parent groups when given by path.
+func (s *Store) ensure(ctx context.Context, tx *sql.Tx, sc client.Scope) (namespace, []client.Scope, error) {
+	if sc.Level == integrations.Instance || sc.Path == "" {
+		ns, err := resolve(ctx, tx, sc)
+		return ns, nil, err
+	}
+	if ns, found, err := find(ctx, tx, sc); err != nil || found {
+		if err == nil {
+			err = checkKind(ns, sc)
+		}
+		return ns, nil, err
+	}
+	var created []client.Scope
+	var parent *namespace
+	parts := strings.Split(sc.Path, "/")
+	for i := range parts {
+		path := strings.Join(parts[:i+1], "/")
+		level := integrations.Group
+		if i == len(parts)-1 {
+			level = sc.Level
+		}
+		ns, found, err := find(ctx, tx, client.Scope{Level: level, Path: path})
+		if err != nil {
+			return ns, nil, err
+		}
+		if found {
+			if ns.level != integrations.Group {
+				if i == len(parts)-1 {
+					return ns, nil, checkKind(ns, sc)
+				}
+				return ns, nil, client.Invalidf("%s is a project, so it cannot contain %s", ns.path, sc.Path)
+			}
+			parent = &ns
+			continue
+		}
+		var parentID any
+		if parent != nil {
+			parentID = parent.id
+		}
+		res, err := tx.ExecContext(ctx,
+			"INSERT INTO namespaces (kind, path, parent_id, created_at) VALUES (?, ?, ?, ?)",
+			string(level), path, parentID, s.now().UTC().Format(time.RFC3339Nano))
+		if err != nil {
+			return ns, nil, err
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return ns, nil, err
+		}
+		ns = namespace{id: id, level: level, path: path}
+		created = append(created, ns.scope())
+		parent = &ns
+	}
+	return *parent, created, nil
+}
+
+// lineage returns the scope's ancestors nearest first, ending with the instance.
+func lineage(ctx context.Context, q querier, ns namespace) ([]namespace, error) {
+	var out []namespace
+	if ns.id == instanceID {
+		return out, nil
+	}
+	parts := strings.Split(ns.path, "/")
+	for i := len(parts) - 1; i >= 1; i-- {
+		p, found, err := find(ctx, q, client.Scope{Level: integrations.Group, Path: strings.Join(parts[:i], "/")})
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			out = append(out, p)
+		}
+	}
+	return append(out, namespace{id: instanceID, level: integrations.Instance}), nil
+}

@@ -1,0 +1,163 @@
+// Package output renders command results: JSON for scripts (optionally filtered by a jq
+// expression), an aligned table on a terminal, and tab-separated lines otherwise.
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/forgekit/integrations/internal/iostreams"
+	"github.com/itchyny/gojq"
+)
+
+// Format is the value of -o/--output.
+type Format string
+
+const (
+	Table Format = "table"
+	JSON  Format = "json"
+)
+
+// Formats lists the accepted -o values, for flag completion and validation.
+var Formats = []string{string(Table), string(JSON)}
+
+// Options are the output flags every listing or showing command takes.
+type Options struct {
+	Format Format
+	JQ     string
+}
+
+// Validate checks the options before any work is done, so a bad --jq fails as bad usage.
+func (o Options) Validate() error {
+	if o.Format != "" && o.Format != Table && o.Format != JSON {
+		return fmt.Errorf("invalid output format %q: use table or json", o.Format)
+	}
+	if o.JQ != "" {
+		if _, err := compileJQ(o.JQ); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// IsJSON reports whether data goes out as JSON (--jq implies it).
+func (o Options) IsJSON() bool { return o.Format == JSON || o.JQ != "" }
+
+// Write renders data: as JSON when asked, else through text, which draws tables and lines on p.
+func Write(ios *iostreams.IOStreams, o Options, data any, text func(p *Printer)) error {
+	if o.IsJSON() {
+		return writeJSON(ios.Out, data, o.JQ)
+	}
+	p := &Printer{w: ios.Out, tty: ios.IsStdoutTTY(), width: ios.TerminalWidth()}
+	text(p)
+	return p.err
+}
+
+func writeJSON(w io.Writer, data any, expr string) error {
+	raw, err := json.MarshalIndent(data, "", "  ")
+	if err != nil {
+		return err
+	}
+	if expr == "" {
+		_, err = fmt.Fprintf(w, "%s\n", raw)
+		return err
+	}
+	code, err := compileJQ(expr)
+	if err != nil {
+		return err
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return err
+	}
+	iter := code.Run(v)
+	for {
+		res, ok := iter.Next()
+		if !ok {
+			return nil
+		}
+		if err, isErr := res.(error); isErr {
+			return fmt.Errorf("--jq: %w", err)
+		}
+		// Strings print raw, as gh and jq -r do, so scripts can use them directly.
+		if s, isStr := res.(string); isStr {
+			if _, err := fmt.Fprintln(w, s); err != nil {
+				return err
+			}
+			continue
+		}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(res); err != nil {
+			return err
+		}
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return err
+		}
+	}
+}
+
+// JQError is a --jq expression that does not parse; commands report it as bad usage.
+type JQError struct{ Err error }
+
+func (e *JQError) Error() string { return "invalid --jq expression: " + e.Err.Error() }
+
+func compileJQ(expr string) (*gojq.Code, error) {
+	q, err := gojq.Parse(expr)
+	if err != nil {
+		return nil, &JQError{err}
+	}
+	code, err := gojq.Compile(q)
+	if err != nil {
+		return nil, &JQError{err}
+	}
+	return code, nil
+}
+
+// Printer draws text output. On a terminal tables are aligned with a header; elsewhere each row
+// is one tab-separated line without a header, for cut and awk.
+type Printer struct {
+	w     io.Writer
+	tty   bool
+	width int
+	err   error
+}
+
+// IsTTY lets a command choose wording that only makes sense to a person.
+func (p *Printer) IsTTY() bool { return p.tty }
+
+// Linef writes one line.
+func (p *Printer) Linef(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
+	}
+}
+
+// Table writes rows under header (the header only on a terminal).
+func (p *Printer) Table(header []string, rows [][]string) {
+	if p.err != nil {
+		return
+	}
+	if !p.tty {
+		for _, r := range rows {
+			if _, p.err = fmt.Fprintln(p.w, strings.Join(sanitize(r), "\t")); p.err != nil {
+				return
+			}
+		}
+		return
+	}
+	p.err = renderTable(p.w, p.width, header, rows)
+}
+
+// sanitize keeps each row on one line with no stray tabs, so scripts can split it safely.
+func sanitize(r []string) []string {
+	out := make([]string, len(r))
+	for i, c := range r {
+		out[i] = strings.NewReplacer("\t", " ", "\n", " ", "\r", "").Replace(c)
+	}
+	return out
+}
