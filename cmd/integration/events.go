@@ -1,0 +1,156 @@
+package integration
+
+import (
+	"context"
+	"strings"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/cmdutil"
+	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/forgekit/integrations/internal/iostreams"
+	"github.com/forgekit/integrations/internal/output"
+	"github.com/spf13/cobra"
+)
+
+type eventsOptions struct {
+	IO      *iostreams.IOStreams
+	Backend func() (client.Backend, error)
+	Output  *output.Options
+
+	Name       string
+	ScopeFlags cmdutil.ScopeFlags
+
+	def   *integrations.Definition
+	scope client.Scope
+}
+
+type matrixRow struct {
+	Name         string   `json:"name"`
+	APIFlag      string   `json:"api_flag"`
+	Integrations []string `json:"integrations"`
+}
+
+// NewCmdEvents builds `integrations events`.
+func NewCmdEvents(f *cmdutil.Factory, runF func(*eventsOptions) error) *cobra.Command {
+	opts := &eventsOptions{IO: f.IOStreams, Backend: f.Backend, Output: f.Output}
+	cmd := &cobra.Command{
+		Use:   "events [<integration>]",
+		Short: "Show which integrations support which trigger events, or one integration's events",
+		Long: heredoc.Doc(`
+			Without a name, print the matrix of trigger events and the integrations that support
+			each, with the API flag that switches it.
+
+			With a name, print that integration's events: with a scope, whether each is on there;
+			without one, the state a new configuration starts with.
+		`),
+		Example: heredoc.Doc(`
+			$ integrations events
+			$ integrations events slack -p acme/web
+			$ integrations events -o json --jq '.[] | select(.name == "pipeline") | .integrations[]'
+		`),
+		Args:              cmdutil.MaxArgs(1),
+		ValidArgsFunction: cmdutil.CompleteIntegrationNames,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.complete(args); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return eventsRun(cmd.Context(), opts)
+		},
+	}
+	cmdutil.AddScopeFlags(cmd, &opts.ScopeFlags)
+	return cmd
+}
+
+func (o *eventsOptions) complete(args []string) error {
+	var err error
+	if o.scope, err = o.ScopeFlags.Scope(); err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		if !o.scope.IsZero() {
+			return cmdutil.FlagErrorf("a scope needs an integration name: integrations events <integration> %s", scopeFlag(o.scope))
+		}
+		return nil
+	}
+	o.Name = args[0]
+	d, err := integrations.Lookup(o.Name)
+	if err != nil {
+		return err
+	}
+	o.def = &d
+	if !o.scope.IsZero() && !d.SupportsLevel(o.scope.Level) {
+		return levelError(d, o.scope)
+	}
+	return nil
+}
+
+func scopeFlag(s client.Scope) string {
+	switch s.Level {
+	case integrations.Project:
+		return "-p " + s.Path
+	case integrations.Group:
+		return "-g " + s.Path
+	}
+	return "--instance"
+}
+
+func eventsRun(ctx context.Context, o *eventsOptions) error {
+	if o.def == nil {
+		return printMatrix(o)
+	}
+	d := *o.def
+	var st *client.State
+	if !o.scope.IsZero() {
+		b, err := o.Backend()
+		if err != nil {
+			return err
+		}
+		got, err := b.Get(ctx, o.scope, d)
+		if err != nil {
+			return err
+		}
+		st = &got
+	}
+	views := newShowView(d, st).Events
+	if st == nil {
+		for i := range views {
+			on := d.DefaultEventState(views[i].Name)
+			views[i].Enabled = &on
+		}
+	}
+	if len(views) == 0 && !o.Output.IsJSON() {
+		return cmdutil.NewNoResultsError(d.Name + " has no trigger events")
+	}
+	return output.Write(o.IO, *o.Output, views, func(p *output.Printer) {
+		rows := make([][]string, len(views))
+		for i, v := range views {
+			ev, _ := integrations.LookupEvent(v.Name)
+			rows[i] = []string{v.Name, v.APIFlag, onOff(*v.Enabled), ev.Title}
+		}
+		p.Table([]string{"event", "api flag", "enabled", "description"}, rows)
+	})
+}
+
+func printMatrix(o *eventsOptions) error {
+	var rows []matrixRow
+	for _, ev := range integrations.Events() {
+		row := matrixRow{Name: ev.Name, APIFlag: ev.APIFlag, Integrations: []string{}}
+		for _, d := range integrations.Catalog() {
+			if !d.Removed() && d.SupportsEvent(ev.Name) {
+				row.Integrations = append(row.Integrations, d.Name)
+			}
+		}
+		rows = append(rows, row)
+	}
+	return output.Write(o.IO, *o.Output, rows, func(p *output.Printer) {
+		table := make([][]string, len(rows))
+		for i, r := range rows {
+			table[i] = []string{r.Name, r.APIFlag, strings.Join(r.Integrations, ", ")}
+		}
+		p.Table([]string{"event", "api flag", "integrations"}, table)
+	})
+}

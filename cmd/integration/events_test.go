@@ -1,0 +1,70 @@
+package integration
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"github.com/forgekit/integrations/internal/cmdutil/cmdtest"
+	"github.com/forgekit/integrations/internal/integrations"
+)
+
+func TestEventsMatrix(t *testing.T) {
+	e := cmdtest.New(t)
+	if err := e.Run(eventsCmd, "-o json"); err != nil {
+		t.Fatal(err)
+	}
+	var rows []matrixRow
+	if err := json.Unmarshal(e.Out.Bytes(), &rows); err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]matrixRow{}
+	for _, r := range rows {
+		byName[r.Name] = r
+	}
+	if r := byName["issue"]; r.APIFlag != "issues_events" || !slices.Contains(r.Integrations, "slack") || slices.Contains(r.Integrations, "jira") {
+		t.Errorf("issue row: %+v", r)
+	}
+	if r := byName["archive_trace"]; !slices.Equal(r.Integrations, []string{"datadog"}) {
+		t.Errorf("archive_trace row: %+v", r)
+	}
+}
+
+func TestEventsOfOneIntegration(t *testing.T) {
+	e := cmdtest.New(t)
+	if err := e.Run(eventsCmd, "jenkins -o json"); err != nil {
+		t.Fatal(err)
+	}
+	var evs []eventView
+	if err := json.Unmarshal(e.Out.Bytes(), &evs); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"push": true, "merge_request": false, "tag_push": false}
+	if len(evs) != 3 {
+		t.Fatalf("jenkins events: %+v", evs)
+	}
+	for _, ev := range evs {
+		if *ev.Enabled != want[ev.Name] {
+			t.Errorf("default of %s = %v", ev.Name, *ev.Enabled)
+		}
+	}
+
+	seed(t, e, integrations.Project, "acme/web", "jenkins", true,
+		map[string]string{"jenkins_url": "https://ci.example", "project_name": "web"}, map[string]bool{"push": false, "tag_push": true})
+	if err := e.Run(eventsCmd, "jenkins -p acme/web -o json"); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(e.Out.Bytes(), &evs); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, ev := range evs {
+		got[ev.Name] = *ev.Enabled
+	}
+	if got["push"] || !got["tag_push"] || got["merge_request"] {
+		t.Errorf("jenkins at acme/web: %v", got)
+	}
+	if err := e.Run(eventsCmd, "jenkins -g acme"); err == nil {
+		t.Error("a project-only integration's events at a group should be refused")
+	}
+}

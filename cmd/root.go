@@ -1,0 +1,81 @@
+package cmd
+
+import (
+	"github.com/MakeNowJust/heredoc"
+	"github.com/forgekit/integrations/cmd/integration"
+	"github.com/forgekit/integrations/internal/cmdutil"
+	"github.com/forgekit/integrations/internal/output"
+	"github.com/spf13/cobra"
+)
+
+// NewRoot builds the command tree with a Factory for a real run.
+func NewRoot(version string) (*cobra.Command, *cmdutil.Factory) {
+	root := &cobra.Command{Use: "integrations"}
+	f := cmdutil.New(version, root.PersistentFlags())
+	NewCmdRoot(f, root)
+	return root, f
+}
+
+// NewCmdRoot fills root with the global flags and every command. Docs generation and tests call
+// it with a Factory of their own.
+func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
+	root.Use = "integrations <command>"
+	root.Short = "Manage forge integrations: Slack, Jira, Datadog, Jenkins and every other kind GitLab offers"
+	root.Long = heredoc.Doc(`
+		Manage forge integrations the way GitLab models them: a catalog of integration kinds, each
+		with its fields and trigger events, set at the instance, a group or a project, inherited
+		from parent to child.
+
+		Without a host, commands work on the embedded local store (zero setup). With --host or
+		GITLAB_HOST they work on a GitLab server through its REST API.
+	`)
+	root.Example = heredoc.Doc(`
+		$ integrations list
+		$ integrations show slack -p acme/web
+		$ integrations events jira
+	`)
+	root.SilenceErrors = true
+	root.SilenceUsage = true
+	root.Version = versionString(f.AppVersion)
+	root.SetOut(f.IOStreams.Out)
+	root.SetErr(f.IOStreams.ErrOut)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.FlagErrorWrap(err) })
+	root.CompletionOptions.DisableDefaultCmd = true
+
+	pf := root.PersistentFlags()
+	pf.String("host", "", "GitLab `URL`; selects the GitLab backend (env GITLAB_HOST, INTEGRATIONS_HOST)")
+	pf.Bool("local", false, "use the local store even when a host is configured")
+	pf.String("store", "", "local store `PATH` (env INTEGRATIONS_STORE; default $XDG_DATA_HOME/integrations/store.db)")
+	pf.String("config", "", "config file `PATH` (default $XDG_CONFIG_HOME/integrations/config.yaml)")
+	pf.Bool("no-input", false, "never prompt; fail when input is missing")
+	pf.Bool("debug", false, "print a redacted HTTP trace on stderr")
+	pf.BoolVar(&f.Accessible, "accessible", false, "plain prompts for screen readers (env INTEGRATIONS_ACCESSIBLE)")
+	var format string
+	cmdutil.EnumFlag(root, pf, &format, "output", "o", string(output.Table), output.Formats, "output format")
+	pf.StringVar(&f.Output.JQ, "jq", "", "filter JSON output with a jq `EXPRESSION` (implies -o json)")
+
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		f.Output.Format = output.Format(format)
+		if err := f.Output.Validate(); err != nil {
+			return cmdutil.FlagErrorWrap(err)
+		}
+		if noInput, _ := cmd.Flags().GetBool("no-input"); noInput {
+			f.IOStreams.SetNeverPrompt(true)
+		}
+		if cfg, err := f.Config(); err != nil {
+			return err
+		} else if cfg.NoInput() {
+			f.IOStreams.SetNeverPrompt(true)
+		}
+		return nil
+	}
+
+	root.AddCommand(
+		integration.NewCmdList(f, nil),
+		integration.NewCmdShow(f, nil),
+		integration.NewCmdEvents(f, nil),
+		newCmdVersion(f),
+		newCmdCompletion(f),
+	)
+	return root
+}

@@ -1,0 +1,41 @@
+// Package cmdutil holds what every command shares: the Factory, the error kinds that decide exit
+// codes, and flag helpers.
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+)
+
+// FlagError is invalid usage: a bad flag, argument or value. It exits 2; nothing was written.
+type FlagError struct{ err error }
+
+func (e *FlagError) Error() string { return e.err.Error() }
+func (e *FlagError) Unwrap() error { return e.err }
+
+// FlagErrorf builds a FlagError.
+func FlagErrorf(format string, args ...any) error {
+	return &FlagError{fmt.Errorf(format, args...)}
+}
+
+// FlagErrorWrap marks err as invalid usage.
+func FlagErrorWrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &FlagError{err}
+}
+
+// ErrCancel is the user cancelling: Esc or Ctrl-C in a form, or declining a confirmation.
+// It exits 130.
+var ErrCancel = errors.New("cancelled")
+
+// NoResultsError is an empty result: exit 0, with the message on stderr only on a terminal.
+type NoResultsError struct{ msg string }
+
+func (e NoResultsError) Error() string { return e.msg }
+
+func NewNoResultsError(msg string) NoResultsError { return NoResultsError{msg} }
+
+// ErrSilent fails with exit 1 after the command has already said why.
+var ErrSilent = errors.New("silent failure")

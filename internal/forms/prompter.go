@@ -1,0 +1,48 @@
+// Package forms asks the user for input: confirmations, choices, and the settings form built
+// from an integration's field metadata. It is the only package that imports huh.
+package forms
+
+import (
+	"context"
+	"errors"
+
+	"github.com/forgekit/integrations/internal/integrations"
+)
+
+// Prompter asks questions. Commands get one from the Factory: the terminal implementation when
+// prompting is possible, NoPrompt otherwise.
+type Prompter interface {
+	Confirm(ctx context.Context, title string, def bool) (bool, error)
+	Select(ctx context.Context, title string, options []string, def string) (string, error)
+	// Fill asks for the integration's settings, starting from values, and updates values.
+	Fill(ctx context.Context, def integrations.Definition, in *Input) error
+}
+
+// Input is what a settings form starts from and what it returns.
+type Input struct {
+	// Values are the current values (stored merged with flags); the form updates them.
+	Values map[string]string
+	// SecretSet tells which secret fields already hold a value the user need not retype.
+	SecretSet map[string]bool
+	// Events are the current trigger events; the form updates them.
+	Events map[string]bool
+	// Active is the activation toggle shown first.
+	Active bool
+	// Level is the scope's level, which decides the events offered.
+	Level integrations.Level
+	// Summary describes the changes for the confirmation page; nil skips that page.
+	Summary func(in *Input) []string
+}
+
+// ErrNoPrompt is returned by NoPrompt: input was needed but no terminal can give it.
+var ErrNoPrompt = errors.New("input required; pass the values as flags (--set, --yes) or run in a terminal")
+
+// NoPrompt refuses every question; it is installed when prompting is impossible.
+type NoPrompt struct{}
+
+func (NoPrompt) Confirm(context.Context, string, bool) (bool, error) { return false, ErrNoPrompt }
+func (NoPrompt) Select(context.Context, string, []string, string) (string, error) {
+	return "", ErrNoPrompt
+}
+
+func (NoPrompt) Fill(context.Context, integrations.Definition, *Input) error { return ErrNoPrompt }
