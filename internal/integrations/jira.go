@@ -41,8 +41,10 @@ func init() {
 				"When off, GitLab only adds a link to the Jira issue.").def("true"),
 			checkbox("vulnerabilities_enabled", "Issues for vulnerabilities", "Create Jira issues for vulnerabilities", "").
 				apiOnly().edition("EE (Ultimate)"),
-			Field{Key: "vulnerabilities_issuetype", Kind: Select, Title: "Issue type for vulnerabilities",
-				Help: "The ID of the Jira issue type to create for vulnerabilities."}.
+			Field{
+				Key: "vulnerabilities_issuetype", Kind: Select, Title: "Issue type for vulnerabilities",
+				Help: "The ID of the Jira issue type to create for vulnerabilities.",
+			}.
 				requiredWhen("when issues for vulnerabilities are on").apiOnly().edition("EE (Ultimate)"),
 			text("project_key", "Jira project key for vulnerabilities", "The Jira project in which vulnerability issues are created.").
 				requiredWhen("when issues for vulnerabilities are on").apiOnly().edition("EE (Ultimate)"),

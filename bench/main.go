@@ -1,0 +1,128 @@
+// Command bench measures the built binary and prints figures; it asserts nothing, because
+// timings on shared machines are noisy. Run it from the repository root:
+//
+//	go run ./bench list          # `integrations list` on the local store: wall time and peak RSS
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"time"
+)
+
+func main() {
+	runs := flag.Int("runs", 50, "runs per measurement")
+	flag.Parse()
+	if flag.NArg() != 1 {
+		log.Fatal("usage: go run ./bench [-runs N] list")
+	}
+	dir, err := os.MkdirTemp("", "integrations-bench-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	bin := build(dir)
+	switch flag.Arg(0) {
+	case "list":
+		benchList(bin, dir, *runs)
+	default:
+		log.Fatalf("unknown benchmark %q", flag.Arg(0))
+	}
+}
+
+// build compiles the binary as users get it (no race detector, no coverage).
+func build(dir string) string {
+	bin := filepath.Join(dir, "integrations")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		log.Fatalf("building: %v", err)
+	}
+	return bin
+}
+
+type sample struct {
+	wall   time.Duration
+	maxRSS int64 // KiB
+}
+
+func runOnce(bin string, env []string, args ...string) sample {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	wall := time.Since(start)
+	if err != nil {
+		log.Fatalf("%s %v: %v\n%s", bin, args, err, out)
+	}
+	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	var rss int64
+	if ru != nil {
+		rss = ru.Maxrss
+	}
+	return sample{wall: wall, maxRSS: rss}
+}
+
+func report(name string, samples []sample) {
+	walls := make([]time.Duration, len(samples))
+	var peak int64
+	for i, s := range samples {
+		walls[i] = s.wall
+		peak = max(peak, s.maxRSS)
+	}
+	slices.Sort(walls)
+	fmt.Printf("%-40s runs=%d  wall median=%.1fms p90=%.1fms min=%.1fms  peak RSS=%.1f MB\n",
+		name, len(samples), ms(walls[len(walls)/2]), ms(walls[len(walls)*9/10]), ms(walls[0]), float64(peak)/1024)
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func benchEnv(dir string) []string {
+	return append(os.Environ(),
+		"XDG_DATA_HOME="+filepath.Join(dir, "data"),
+		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
+		"INTEGRATIONS_SECRET_KEY=bench",
+		"GITLAB_HOST=", "CI=true")
+}
+
+// benchList measures `list` on the catalog alone and at a project of a populated store.
+func benchList(bin, dir string, runs int) {
+	env := benchEnv(dir)
+	// Populate: settings at the instance, a group and a project, so the scoped list walks
+	// inheritance.
+	for _, args := range [][]string{
+		{"configure", "slack", "--instance", "--set", "webhook=https://hooks.example/i"},
+		{"configure", "jira", "-g", "acme", "--set", "url=https://jira.example", "--set", "password=x"},
+		{"configure", "datadog", "-p", "acme/web", "--set", "api_key=abc123"},
+	} {
+		if cmd := exec.Command(bin, args...); true {
+			cmd.Env = env
+			if out, err := cmd.CombinedOutput(); err != nil {
+				fmt.Printf("(skipping store population: %v: %s)\n", err, out)
+				break
+			}
+		}
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"list (catalog)", []string{"list"}},
+		{"list -o json (catalog)", []string{"list", "-o", "json"}},
+		{"list -p acme/web (local store)", []string{"list", "-p", "acme/web"}},
+	} {
+		runOnce(bin, env, c.args...) // warm the page cache
+		samples := make([]sample, runs)
+		for i := range samples {
+			samples[i] = runOnce(bin, env, c.args...)
+		}
+		report(c.name, samples)
+	}
+	fmt.Println("targets: under 20 ms wall and under 30 MB peak RSS")
+}
