@@ -74,6 +74,9 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 		integration.NewCmdList(f, nil),
 		integration.NewCmdShow(f, nil),
 		integration.NewCmdEvents(f, nil),
+		integration.NewCmdConfigure(f, nil),
+		integration.NewCmdEnable(f, nil),
+		integration.NewCmdDisable(f, nil),
 		newCmdVersion(f),
 		newCmdCompletion(f),
 	)

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/MakeNowJust/heredoc"
@@ -20,9 +21,13 @@ type eventsOptions struct {
 
 	Name       string
 	ScopeFlags cmdutil.ScopeFlags
+	Enable     string
+	Disable    string
+	DryRun     bool
 
-	def   *integrations.Definition
-	scope client.Scope
+	def    *integrations.Definition
+	scope  client.Scope
+	change *cmdutil.EventChange
 }
 
 type matrixRow struct {
@@ -43,10 +48,14 @@ func NewCmdEvents(f *cmdutil.Factory, runF func(*eventsOptions) error) *cobra.Co
 
 			With a name, print that integration's events: with a scope, whether each is on there;
 			without one, the state a new configuration starts with.
+
+			--enable and --disable switch events on and off at a scope, the quick path to what
+			configure --events does.
 		`),
 		Example: heredoc.Doc(`
 			$ integrations events
 			$ integrations events slack -p acme/web
+			$ integrations events slack -p acme/web --enable pipeline,deployment --disable note
 			$ integrations events -o json --jq '.[] | select(.name == "pipeline") | .integrations[]'
 		`),
 		Args:              cmdutil.MaxArgs(1),
@@ -62,6 +71,9 @@ func NewCmdEvents(f *cmdutil.Factory, runF func(*eventsOptions) error) *cobra.Co
 		},
 	}
 	cmdutil.AddScopeFlags(cmd, &opts.ScopeFlags)
+	cmd.Flags().StringVar(&opts.Enable, "enable", "", "switch these `EVENTS` on (comma-separated)")
+	cmd.Flags().StringVar(&opts.Disable, "disable", "", "switch these `EVENTS` off (comma-separated)")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "with --enable/--disable: show the change and write nothing")
 	return cmd
 }
 
@@ -85,7 +97,34 @@ func (o *eventsOptions) complete(args []string) error {
 	if !o.scope.IsZero() && !d.SupportsLevel(o.scope.Level) {
 		return levelError(d, o.scope)
 	}
-	return nil
+	if o.Enable == "" && o.Disable == "" {
+		return nil
+	}
+	if o.scope.IsZero() {
+		return cmdutil.FlagErrorf("--enable and --disable need a scope: -p, -g or --instance")
+	}
+	spec := ""
+	for _, e := range splitList(o.Enable) {
+		spec += ",+" + e
+	}
+	for _, e := range splitList(o.Disable) {
+		if slices.Contains(splitList(o.Enable), e) {
+			return cmdutil.FlagErrorf("event %q is both enabled and disabled", e)
+		}
+		spec += ",-" + e
+	}
+	o.change, err = cmdutil.ParseEvents(d, spec)
+	return err
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, it := range strings.Split(s, ",") {
+		if it = strings.TrimSpace(it); it != "" {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 func scopeFlag(s client.Scope) string {
@@ -114,6 +153,11 @@ func eventsRun(ctx context.Context, o *eventsOptions) error {
 			return err
 		}
 		st = &got
+		if o.change != nil {
+			if st, err = switchEvents(ctx, o, b, got); err != nil || st == nil {
+				return err
+			}
+		}
 	}
 	views := newShowView(d, st).Events
 	if st == nil {
@@ -133,6 +177,28 @@ func eventsRun(ctx context.Context, o *eventsOptions) error {
 		}
 		p.Table([]string{"event", "api flag", "enabled", "description"}, rows)
 	})
+}
+
+// switchEvents applies --enable/--disable; it returns nil after a dry run.
+func switchEvents(ctx context.Context, o *eventsOptions, b client.Backend, cur client.State) (*client.State, error) {
+	d := *o.def
+	if !cur.Configured {
+		return nil, cmdutil.FlagErrorf("%s has no settings at %s; configure it first: integrations configure %s %s",
+			d.Name, o.scope, d.Name, scopeFlag(o.scope))
+	}
+	next := target{Values: cur.Values, Events: o.change.Apply(d, o.scope.Level, eventStates(d, cur)), Active: cur.Active}
+	r := saveRequest{IO: o.IO, Output: o.Output, Backend: b, Def: d, Scope: o.scope, DryRun: o.DryRun, Verb: "Updated events of"}
+	if o.DryRun {
+		return nil, save(ctx, r, cur, next)
+	}
+	quiet := *o.Output
+	quiet.Format, quiet.JQ = output.Table, ""
+	r.Output = &quiet // the events list below is the output
+	if err := save(ctx, r, cur, next); err != nil {
+		return nil, err
+	}
+	st, err := b.Get(ctx, o.scope, d)
+	return &st, err
 }
 
 func printMatrix(o *eventsOptions) error {

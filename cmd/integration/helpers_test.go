@@ -30,3 +30,7 @@ func seed(t *testing.T, e *cmdtest.Env, level integrations.Level, path, name str
 		t.Fatal(err)
 	}
 }
+
+func configureCmd(f *cmdutil.Factory) *cobra.Command { return NewCmdConfigure(f, nil) }
+func enableCmd(f *cmdutil.Factory) *cobra.Command    { return NewCmdEnable(f, nil) }
+func disableCmd(f *cmdutil.Factory) *cobra.Command   { return NewCmdDisable(f, nil) }

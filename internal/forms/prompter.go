@@ -14,7 +14,9 @@ import (
 type Prompter interface {
 	Confirm(ctx context.Context, title string, def bool) (bool, error)
 	Select(ctx context.Context, title string, options []string, def string) (string, error)
-	// Fill asks for the integration's settings, starting from values, and updates values.
+	// Password asks for a secret without echoing it.
+	Password(ctx context.Context, title string) (string, error)
+	// Fill runs the settings form for def, starting from in and updating it.
 	Fill(ctx context.Context, def integrations.Definition, in *Input) error
 }
 
@@ -30,19 +32,28 @@ type Input struct {
 	Active bool
 	// Level is the scope's level, which decides the events offered.
 	Level integrations.Level
-	// Summary describes the changes for the confirmation page; nil skips that page.
+	// Where names the scope and backend in the form's heading.
+	Where string
+	// Summary describes the changes (secrets masked) for the confirmation page.
 	Summary func(in *Input) []string
 }
 
-// ErrNoPrompt is returned by NoPrompt: input was needed but no terminal can give it.
-var ErrNoPrompt = errors.New("input required; pass the values as flags (--set, --yes) or run in a terminal")
+var (
+	// ErrNoPrompt is returned by NoPrompt: input was needed but no terminal can give it.
+	ErrNoPrompt = errors.New("input required; pass the values as flags (--set, --yes) or run in a terminal")
+	// ErrCancelled is the user pressing Esc or Ctrl-C, or declining to save.
+	ErrCancelled = errors.New("cancelled")
+)
 
 // NoPrompt refuses every question; it is installed when prompting is impossible.
 type NoPrompt struct{}
 
 func (NoPrompt) Confirm(context.Context, string, bool) (bool, error) { return false, ErrNoPrompt }
+
 func (NoPrompt) Select(context.Context, string, []string, string) (string, error) {
 	return "", ErrNoPrompt
 }
+
+func (NoPrompt) Password(context.Context, string) (string, error) { return "", ErrNoPrompt }
 
 func (NoPrompt) Fill(context.Context, integrations.Definition, *Input) error { return ErrNoPrompt }

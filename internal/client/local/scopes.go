@@ -54,7 +54,7 @@ func resolve(ctx context.Context, q querier, sc client.Scope) (namespace, error)
 		return ns, err
 	}
 	if !found {
-		return ns, client.Invalidf("%s not found in the local store", sc.Describe())
+		return ns, client.NotFoundf("%s not found in the local store", sc.Describe())
 	}
 	return ns, checkKind(ns, sc)
 }

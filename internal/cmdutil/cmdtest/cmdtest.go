@@ -5,6 +5,8 @@ package cmdtest
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -106,4 +108,36 @@ func (e *Env) takeOutputFlags(args []string) []string {
 		}
 	}
 	return rest
+}
+
+// Snapshot dumps every row the store holds (secrets as stored, encrypted), so a test can prove
+// that a refused command wrote nothing by comparing snapshots.
+func (e *Env) Snapshot() string {
+	e.T.Helper()
+	db, err := sql.Open("sqlite", "file:"+e.Store.Path()+"?mode=ro")
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	defer db.Close()
+	var b strings.Builder
+	for _, table := range []string{"namespaces", "settings", "request_logs"} {
+		rows, err := db.Query("SELECT * FROM " + table + " ORDER BY 1, 2")
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				e.T.Fatal(err)
+			}
+			fmt.Fprintf(&b, "%s %v\n", table, vals)
+		}
+		rows.Close()
+	}
+	return b.String()
 }

@@ -1,0 +1,158 @@
+package integration
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/forgekit/integrations/internal/output"
+)
+
+// target is the desired state of one integration at one scope, built from flags or a form.
+type target struct {
+	Values map[string]string
+	Events map[string]bool
+	Active bool
+}
+
+// fieldChange is one line of a change: secrets show only "(set)", "(changed)" or "(cleared)".
+type fieldChange struct {
+	Field  string `json:"field"`
+	Before any    `json:"before"`
+	After  any    `json:"after"`
+}
+
+type changeView struct {
+	Name    string        `json:"name"`
+	Scope   string        `json:"scope"`
+	Action  string        `json:"action"`
+	Changes []fieldChange `json:"changes"`
+}
+
+// describe lists what turning cur into next changes, comparing effective values (a value or
+// its default) so that writing a default explicitly is not reported as a change.
+func describe(d integrations.Definition, cur client.State, next target) []fieldChange {
+	var out []fieldChange
+	if !cur.Configured || cur.Active != next.Active {
+		before := any(nil)
+		if cur.Configured {
+			before = cur.Active
+		}
+		out = append(out, fieldChange{Field: "active", Before: before, After: next.Active})
+	}
+	for _, f := range d.Fields {
+		before, after := effective(f, cur.Values), effective(f, next.Values)
+		unknown := cur.Unknown[f.Key]
+		if before == after && !(unknown && next.Values[f.Key] != "") {
+			continue
+		}
+		if f.Masked() {
+			out = append(out, fieldChange{Field: f.Key, Before: secretWord(before, unknown), After: secretAfter(before, after, unknown)})
+			continue
+		}
+		out = append(out, fieldChange{Field: f.Key, Before: typedOrNil(f, before), After: typedOrNil(f, after)})
+	}
+	var beforeEv, afterEv []string
+	for _, e := range d.SupportedEvents(cur.Scope.Level) {
+		if cur.Configured && eventOn(d, cur, e) {
+			beforeEv = append(beforeEv, e)
+		}
+		if next.Events[e] {
+			afterEv = append(afterEv, e)
+		}
+	}
+	if !slices.Equal(beforeEv, afterEv) {
+		out = append(out, fieldChange{Field: "events", Before: orEmpty(beforeEv), After: orEmpty(afterEv)})
+	}
+	return out
+}
+
+func effective(f integrations.Field, values map[string]string) string {
+	if v, ok := values[f.Key]; ok && v != "" {
+		return v
+	}
+	if f.Masked() {
+		return ""
+	}
+	return f.Default
+}
+
+func typedOrNil(f integrations.Field, v string) any {
+	if v == "" {
+		return nil
+	}
+	return f.Typed(v)
+}
+
+func secretWord(v string, unknown bool) any {
+	switch {
+	case unknown:
+		return "(write-only)"
+	case v != "":
+		return "(set)"
+	}
+	return nil
+}
+
+func secretAfter(before, after string, unknown bool) any {
+	switch {
+	case after == "":
+		return "(cleared)"
+	case before == "" && !unknown:
+		return "(set)"
+	}
+	return "(changed)"
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// summaryLines renders changes for people: the form's review page and --dry-run on a terminal.
+func summaryLines(changes []fieldChange) []string {
+	lines := make([]string, len(changes))
+	for i, c := range changes {
+		lines[i] = fmt.Sprintf("%s: %s → %s", c.Field, show(c.Before), show(c.After))
+	}
+	return lines
+}
+
+func show(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "(none)"
+	case []string:
+		return "[" + strings.Join(v, ", ") + "]"
+	case bool:
+		return onOff(v)
+	}
+	return fmt.Sprint(v)
+}
+
+func actionOf(cur client.State, changes []fieldChange) string {
+	switch {
+	case len(changes) == 0:
+		return "unchanged"
+	case !cur.Configured || cur.Inherited:
+		return "create"
+	}
+	return "update"
+}
+
+// printChange writes a planned change (for --dry-run): a table of fields, or the JSON shape.
+func printChange(o *output.Printer, v changeView) {
+	o.Linef("%s at %s: %s (dry run; nothing written)", v.Name, v.Scope, v.Action)
+	if len(v.Changes) == 0 {
+		return
+	}
+	rows := make([][]string, len(v.Changes))
+	for i, c := range v.Changes {
+		rows[i] = []string{c.Field, show(c.Before), show(c.After)}
+	}
+	o.Table([]string{"field", "before", "after"}, rows)
+}

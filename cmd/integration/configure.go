@@ -1,0 +1,312 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/cmdutil"
+	"github.com/forgekit/integrations/internal/forms"
+	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/forgekit/integrations/internal/iostreams"
+	"github.com/forgekit/integrations/internal/output"
+	"github.com/spf13/cobra"
+)
+
+type configureOptions struct {
+	IO       *iostreams.IOStreams
+	Backend  func() (client.Backend, error)
+	Prompter func() forms.Prompter
+	Output   *output.Options
+
+	Name         string
+	ScopeFlags   cmdutil.ScopeFlags
+	ValueFlags   cmdutil.ValueFlags
+	UseInherited bool
+	Inactive     bool
+	DryRun       bool
+
+	def      integrations.Definition
+	scope    client.Scope
+	settings cmdutil.Settings
+}
+
+// NewCmdConfigure builds `integrations configure`.
+func NewCmdConfigure(f *cmdutil.Factory, runF func(*configureOptions) error) *cobra.Command {
+	opts := &configureOptions{IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output}
+	cmd := &cobra.Command{
+		Use:   "configure <integration>",
+		Short: "Set an integration's fields and events at a scope, and activate it",
+		Long: heredoc.Doc(`
+			Set an integration's settings at a project, a group or the instance, and activate it.
+
+			In a terminal with no value flags, a form built from the integration's fields opens:
+			connection settings first, then trigger events, then the other options, and a summary
+			to confirm. Esc or Ctrl-C leaves without writing anything.
+
+			Without a terminal (or with --no-input, or CI set), the values come from --set,
+			--from-file and --events; only the fields given change. Every value is checked before
+			anything is written; missing required fields are reported as the flags to add.
+
+			A value may be a reference: env:NAME reads an environment variable and file:PATH a
+			file, so secrets need not appear on a command line.
+
+			On the local store, writing to a project or group that does not exist creates it and
+			its parent groups.
+		`),
+		Example: heredoc.Doc(`
+			$ integrations configure slack -p acme/web
+			$ integrations configure slack -p acme/web --set webhook=env:SLACK_WEBHOOK --set channel=#deploys --events push,pipeline
+			$ integrations configure jira -g acme --from-file jira.yaml
+			$ integrations configure jira -p acme/web --use-inherited
+			$ integrations configure datadog -p acme/web --set api_key=file:/run/secrets/dd --dry-run
+		`),
+		Args:              cmdutil.ExactArgs(1, "the integration name"),
+		ValidArgsFunction: cmdutil.CompleteIntegrationNames,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.complete(args); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return configureRun(cmd.Context(), opts)
+		},
+	}
+	cmdutil.AddScopeFlags(cmd, &opts.ScopeFlags)
+	cmdutil.AddValueFlags(cmd, &opts.ValueFlags)
+	cmd.Flags().BoolVar(&opts.UseInherited, "use-inherited", false, "drop the scope's own settings and inherit from the nearest parent")
+	cmd.Flags().BoolVar(&opts.Inactive, "inactive", false, "save without activating (local store only)")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show the change and write nothing")
+	return cmd
+}
+
+func (o *configureOptions) complete(args []string) error {
+	var err error
+	if o.def, o.scope, err = lookupAt(args[0], o.ScopeFlags, "configure"); err != nil {
+		return err
+	}
+	if o.UseInherited && (o.ValueFlags.Given() || o.Inactive) {
+		return cmdutil.FlagErrorf("--use-inherited drops the scope's own settings; it takes no --set, --from-file, --events or --inactive")
+	}
+	o.settings, err = o.ValueFlags.Parse(o.def, o.IO.In)
+	return err
+}
+
+// lookupAt finds the integration and the scope every writing command needs, and checks that the
+// integration can be set at the scope's level.
+func lookupAt(name string, sf cmdutil.ScopeFlags, verb string) (integrations.Definition, client.Scope, error) {
+	def, err := integrations.Lookup(name)
+	if err != nil {
+		return def, client.Scope{}, err
+	}
+	scope, err := sf.Scope()
+	if err != nil {
+		return def, scope, err
+	}
+	if scope.IsZero() {
+		return def, scope, cmdutil.FlagErrorf("%s needs a scope: -p PROJECT, -g GROUP or --instance", verb)
+	}
+	if def.Removed() {
+		return def, scope, cmdutil.FlagErrorf("%s was removed from GitLab%s; it cannot be set", def.Name, removedIn(def))
+	}
+	if !def.SupportsLevel(scope.Level) {
+		return def, scope, levelError(def, scope)
+	}
+	return def, scope, nil
+}
+
+func configureRun(ctx context.Context, o *configureOptions) error {
+	b, err := o.Backend()
+	if err != nil {
+		return err
+	}
+	cur, err := currentState(ctx, b, o.scope, o.def)
+	if err != nil {
+		return err
+	}
+	if o.UseInherited {
+		return useInherited(ctx, o, b, cur)
+	}
+	next := target{Values: maps.Clone(cur.Values), Events: eventStates(o.def, cur), Active: !o.Inactive}
+	for k, v := range o.settings.Values {
+		next.Values[k] = v
+	}
+	if o.settings.Events != nil {
+		next.Events = o.settings.Events.Apply(o.def, o.scope.Level, next.Events)
+	}
+	missing := missingFields(o.def, next, cur)
+	if o.IO.CanPrompt() && (!o.ValueFlags.Given() || len(missing) > 0) {
+		if next, err = fill(ctx, o.Prompter(), o.def, cur, next, b.Where()); err != nil {
+			return err
+		}
+	} else if len(missing) > 0 && next.Active {
+		return missingError(o.def, missing)
+	}
+	return save(ctx, saveRequest{IO: o.IO, Output: o.Output, Backend: b, Def: o.def, Scope: o.scope, DryRun: o.DryRun, Verb: "Configured"}, cur, next)
+}
+
+// currentState reads the settings at the scope; a scope the local store does not have yet reads
+// as empty, because saving will create it.
+func currentState(ctx context.Context, b client.Backend, scope client.Scope, def integrations.Definition) (client.State, error) {
+	cur, err := b.Get(ctx, scope, def)
+	if client.IsNotFound(err) && scope.Path != "" {
+		return client.State{Name: def.Name, Scope: scope, Values: map[string]string{}, Events: map[string]bool{}}, nil
+	}
+	return cur, err
+}
+
+// eventStates is every supported event's state: stored, or the default for new settings.
+func eventStates(d integrations.Definition, st client.State) map[string]bool {
+	out := map[string]bool{}
+	for _, e := range d.SupportedEvents(st.Scope.Level) {
+		if st.Configured {
+			out[e] = eventOn(d, st, e)
+		} else {
+			out[e] = d.DefaultEventState(e)
+		}
+	}
+	return out
+}
+
+// missingFields are required fields with no value, counting secrets the server holds but does
+// not return as present.
+func missingFields(d integrations.Definition, next target, cur client.State) []integrations.Field {
+	var out []integrations.Field
+	for _, f := range d.Missing(next.Values) {
+		if !cur.Unknown[f.Key] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func missingError(d integrations.Definition, missing []integrations.Field) error {
+	flags := make([]string, len(missing))
+	for i, f := range missing {
+		flags[i] = "--set " + f.Key + "=…"
+	}
+	return cmdutil.FlagErrorf("%s: missing %s (required when not running interactively)", d.Name, strings.Join(flags, " "))
+}
+
+// fill runs the settings form, pre-filled with next.
+func fill(ctx context.Context, p forms.Prompter, d integrations.Definition, cur client.State, next target, where string) (target, error) {
+	in := &forms.Input{
+		Values: maps.Clone(next.Values), SecretSet: map[string]bool{}, Events: maps.Clone(next.Events),
+		Active: next.Active, Level: cur.Scope.Level, Where: cur.Scope.String() + " on the " + where,
+	}
+	for _, f := range d.Fields {
+		if f.Masked() && (next.Values[f.Key] != "" || cur.Unknown[f.Key]) {
+			in.SecretSet[f.Key] = true
+		}
+	}
+	in.Summary = func(in *forms.Input) []string {
+		return summaryLines(describe(d, cur, target{Values: in.Values, Events: in.Events, Active: in.Active}))
+	}
+	if err := p.Fill(ctx, d, in); err != nil {
+		return next, err
+	}
+	return target{Values: in.Values, Events: in.Events, Active: in.Active}, nil
+}
+
+type saveRequest struct {
+	IO      *iostreams.IOStreams
+	Output  *output.Options
+	Backend client.Backend
+	Def     integrations.Definition
+	Scope   client.Scope
+	DryRun  bool
+	Verb    string
+}
+
+// save validates next, shows it (--dry-run) or writes it, and reports what happened.
+func save(ctx context.Context, r saveRequest, cur client.State, next target) error {
+	if next.Active {
+		if missing := missingFields(r.Def, next, cur); len(missing) > 0 {
+			return missingError(r.Def, missing)
+		}
+	}
+	for k, v := range next.Values {
+		if _, err := r.Def.Normalize(k, v); err != nil {
+			return err
+		}
+	}
+	changes := describe(r.Def, cur, next)
+	view := changeView{Name: r.Def.Name, Scope: r.Scope.String(), Action: actionOf(cur, changes), Changes: orNone(changes)}
+	if r.DryRun {
+		return output.Write(r.IO, *r.Output, view, func(p *output.Printer) { printChange(p, view) })
+	}
+	upd := client.Update{Values: map[string]string{}, Events: next.Events, Active: &next.Active}
+	for k := range mergeKeys(cur.Values, next.Values) {
+		if cur.Values[k] != next.Values[k] {
+			upd.Values[k] = next.Values[k]
+		}
+	}
+	res, err := r.Backend.Save(ctx, r.Scope, r.Def, upd)
+	if err != nil {
+		return fmt.Errorf("saving %s at %s: %w", r.Def.Name, r.Scope, err)
+	}
+	reportCreated(r.IO, res.Created)
+	if r.IO.IsStdoutTTY() {
+		state := "inactive"
+		if res.State.Active {
+			state = "active"
+		}
+		fmt.Fprintf(r.IO.ErrOut, "✓ %s %s at %s (%s)\n", r.Verb, r.Def.Name, r.Scope, state)
+	}
+	if r.Output.IsJSON() {
+		return output.Write(r.IO, *r.Output, newShowView(r.Def, &res.State), nil)
+	}
+	return nil
+}
+
+func orNone(c []fieldChange) []fieldChange {
+	if c == nil {
+		return []fieldChange{}
+	}
+	return c
+}
+
+func mergeKeys(a, b map[string]string) map[string]bool {
+	keys := map[string]bool{}
+	for k := range a {
+		keys[k] = true
+	}
+	for k := range b {
+		keys[k] = true
+	}
+	return keys
+}
+
+// reportCreated says which groups and projects a write created; always, since it changes the
+// store's shape.
+func reportCreated(ios *iostreams.IOStreams, created []client.Scope) {
+	if len(created) > 0 {
+		fmt.Fprintf(ios.ErrOut, "Created %s in the local store\n", client.FormatScopes(created))
+	}
+}
+
+func useInherited(ctx context.Context, o *configureOptions, b client.Backend, cur client.State) error {
+	if o.DryRun {
+		view := changeView{Name: o.def.Name, Scope: o.scope.String(), Action: "inherit", Changes: []fieldChange{}}
+		if cur.Inherited {
+			view.Action = "unchanged"
+		}
+		return output.Write(o.IO, *o.Output, view, func(p *output.Printer) { printChange(p, view) })
+	}
+	res, err := b.Save(ctx, o.scope, o.def, client.Update{UseInherited: true})
+	if err != nil {
+		return err
+	}
+	reportCreated(o.IO, res.Created)
+	if o.IO.IsStdoutTTY() {
+		fmt.Fprintf(o.IO.ErrOut, "✓ %s at %s now %s\n", o.def.Name, o.scope, settingsWord(res.State))
+	}
+	if o.Output.IsJSON() {
+		return output.Write(o.IO, *o.Output, newShowView(o.def, &res.State), nil)
+	}
+	return nil
+}

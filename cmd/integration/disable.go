@@ -1,0 +1,87 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/forgekit/integrations/internal/cmdutil"
+	"github.com/forgekit/integrations/internal/output"
+	"github.com/spf13/cobra"
+)
+
+// NewCmdDisable builds `integrations disable`.
+func NewCmdDisable(f *cmdutil.Factory, runF func(*toggleOptions) error) *cobra.Command {
+	opts := newToggleOptions(f)
+	cmd := &cobra.Command{
+		Use:   "disable <integration>",
+		Short: "Deactivate an integration, keeping its settings",
+		Long: heredoc.Doc(`
+			Deactivate an integration at a scope. On the local store the settings are kept, so a
+			later enable restores them. A scope that inherits its settings gets its own inactive
+			copy: it opts out while its parent stays active.
+
+			Disabling an integration that is already inactive, or has no settings, succeeds and
+			changes nothing.
+		`),
+		Example: heredoc.Doc(`
+			$ integrations disable slack -p acme/web
+			$ integrations disable jira -g acme --dry-run -o json
+		`),
+		Args:              cmdutil.ExactArgs(1, "the integration name"),
+		ValidArgsFunction: cmdutil.CompleteIntegrationNames,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.complete(args, "disable"); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return disableRun(cmd.Context(), opts)
+		},
+	}
+	cmdutil.AddScopeFlags(cmd, &opts.ScopeFlags)
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show the change and write nothing")
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+func disableRun(ctx context.Context, o *toggleOptions) error {
+	b, err := o.Backend()
+	if err != nil {
+		return err
+	}
+	cur, err := b.Get(ctx, o.scope, o.def)
+	if err != nil {
+		return err
+	}
+	if !cur.Active {
+		if o.IO.IsStdoutTTY() {
+			fmt.Fprintf(o.IO.ErrOut, "%s is already inactive at %s\n", o.def.Name, o.scope)
+		}
+		if o.DryRun {
+			view := changeView{Name: o.def.Name, Scope: o.scope.String(), Action: "unchanged", Changes: []fieldChange{}}
+			return output.Write(o.IO, *o.Output, view, func(p *output.Printer) { printChange(p, view) })
+		}
+		if o.Output.IsJSON() {
+			return output.Write(o.IO, *o.Output, newShowView(o.def, &cur), nil)
+		}
+		return nil
+	}
+	if o.DryRun {
+		view := changeView{Name: o.def.Name, Scope: o.scope.String(), Action: "disable",
+			Changes: []fieldChange{{Field: "active", Before: true, After: false}}}
+		return output.Write(o.IO, *o.Output, view, func(p *output.Printer) { printChange(p, view) })
+	}
+	st, err := b.Disable(ctx, o.scope, o.def)
+	if err != nil {
+		return fmt.Errorf("disabling %s at %s: %w", o.def.Name, o.scope, err)
+	}
+	if o.IO.IsStdoutTTY() {
+		fmt.Fprintf(o.IO.ErrOut, "✓ Disabled %s at %s; its settings are kept\n", o.def.Name, o.scope)
+	}
+	if o.Output.IsJSON() {
+		return output.Write(o.IO, *o.Output, newShowView(o.def, &st), nil)
+	}
+	return nil
+}

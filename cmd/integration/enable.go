@@ -1,0 +1,107 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"maps"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/cmdutil"
+	"github.com/forgekit/integrations/internal/forms"
+	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/forgekit/integrations/internal/iostreams"
+	"github.com/forgekit/integrations/internal/output"
+	"github.com/spf13/cobra"
+)
+
+type toggleOptions struct {
+	IO       *iostreams.IOStreams
+	Backend  func() (client.Backend, error)
+	Prompter func() forms.Prompter
+	Output   *output.Options
+
+	ScopeFlags cmdutil.ScopeFlags
+	DryRun     bool
+	Yes        bool
+
+	def   integrations.Definition
+	scope client.Scope
+}
+
+func newToggleOptions(f *cmdutil.Factory) *toggleOptions {
+	return &toggleOptions{IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output}
+}
+
+func (o *toggleOptions) complete(args []string, verb string) error {
+	var err error
+	o.def, o.scope, err = lookupAt(args[0], o.ScopeFlags, verb)
+	return err
+}
+
+// NewCmdEnable builds `integrations enable`.
+func NewCmdEnable(f *cmdutil.Factory, runF func(*toggleOptions) error) *cobra.Command {
+	opts := newToggleOptions(f)
+	cmd := &cobra.Command{
+		Use:   "enable <integration>",
+		Short: "Activate an integration with its stored settings",
+		Long: heredoc.Doc(`
+			Activate an integration at a scope with the settings it already has. When required
+			fields are missing, a terminal gets the settings form; elsewhere the command fails and
+			names the fields to give to configure.
+
+			Settings inherited from a parent become the scope's own when it is enabled there.
+		`),
+		Example: heredoc.Doc(`
+			$ integrations enable slack -p acme/web
+			$ integrations enable jira -g acme --dry-run
+		`),
+		Args:              cmdutil.ExactArgs(1, "the integration name"),
+		ValidArgsFunction: cmdutil.CompleteIntegrationNames,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.complete(args, "enable"); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return enableRun(cmd.Context(), opts)
+		},
+	}
+	cmdutil.AddScopeFlags(cmd, &opts.ScopeFlags)
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show the change and write nothing")
+	return cmd
+}
+
+func enableRun(ctx context.Context, o *toggleOptions) error {
+	b, err := o.Backend()
+	if err != nil {
+		return err
+	}
+	cur, err := b.Get(ctx, o.scope, o.def)
+	if err != nil {
+		return err
+	}
+	next := target{Values: maps.Clone(cur.Values), Events: eventStates(o.def, cur), Active: true}
+	missing := missingFields(o.def, next, cur)
+	switch {
+	case cur.Active && !cur.Inherited && len(missing) == 0:
+		if o.IO.IsStdoutTTY() {
+			fmt.Fprintf(o.IO.ErrOut, "%s is already active at %s\n", o.def.Name, o.scope)
+		}
+		if o.Output.IsJSON() {
+			return output.Write(o.IO, *o.Output, newShowView(o.def, &cur), nil)
+		}
+		return nil
+	case (!cur.Configured || len(missing) > 0) && o.IO.CanPrompt():
+		if next, err = fill(ctx, o.Prompter(), o.def, cur, next, b.Where()); err != nil {
+			return err
+		}
+	case !cur.Configured:
+		return cmdutil.FlagErrorf("%s has no settings at %s; set them with: integrations configure %s %s --set …",
+			o.def.Name, o.scope, o.def.Name, scopeFlag(o.scope))
+	case len(missing) > 0:
+		return missingError(o.def, missing)
+	}
+	return save(ctx, saveRequest{IO: o.IO, Output: o.Output, Backend: b, Def: o.def, Scope: o.scope, DryRun: o.DryRun, Verb: "Enabled"}, cur, next)
+}

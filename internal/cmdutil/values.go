@@ -1,0 +1,320 @@
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+)
+
+// ValueFlags are the flags that give an integration's settings: --set, --from-file, --events.
+type ValueFlags struct {
+	Sets     []string
+	FromFile string
+	Events   string
+}
+
+// AddValueFlags registers the value flags on cmd, with completion from the catalog for the
+// integration named in the first argument.
+func AddValueFlags(cmd *cobra.Command, v *ValueFlags) {
+	cmd.Flags().StringArrayVar(&v.Sets, "set", nil, "set a field: `key=value` (repeatable; split at the first =; value may be env:NAME or file:PATH)")
+	cmd.Flags().StringVarP(&v.FromFile, "from-file", "f", "", "read fields (and events) from a YAML or JSON `FILE`; - reads stdin")
+	cmd.Flags().StringVar(&v.Events, "events", "", "trigger events: `a,b` sets exactly these, +a,-b adds and removes, none clears")
+	_ = cmd.RegisterFlagCompletionFunc("set", completeSet)
+	_ = cmd.RegisterFlagCompletionFunc("events", completeEvents)
+}
+
+// Given reports whether any value flag was used.
+func (v ValueFlags) Given() bool { return len(v.Sets) > 0 || v.FromFile != "" || v.Events != "" }
+
+// Settings are values and event changes read from flags and files, validated against the catalog.
+type Settings struct {
+	// Values are canonical; an empty value clears the field.
+	Values map[string]string
+	Events *EventChange
+}
+
+// Parse reads --from-file, then --set (which wins), resolving env: and file: references and
+// normalizing each value by its field's type. Any problem is a usage error naming the field.
+func (v ValueFlags) Parse(def integrations.Definition, stdin io.Reader) (Settings, error) {
+	s := Settings{Values: map[string]string{}}
+	if v.FromFile != "" {
+		if err := readSettingsFile(def, v.FromFile, stdin, &s); err != nil {
+			return s, err
+		}
+	}
+	for _, kv := range v.Sets {
+		key, raw, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(key) == "" {
+			return s, FlagErrorf("--set %q: want key=value", kv)
+		}
+		key = strings.TrimSpace(key)
+		val, err := setValue(def, key, raw)
+		if err != nil {
+			return s, err
+		}
+		s.Values[key] = val
+	}
+	if v.Events != "" {
+		ch, err := ParseEvents(def, v.Events)
+		if err != nil {
+			return s, err
+		}
+		s.Events = ch
+	}
+	return s, nil
+}
+
+func setValue(def integrations.Definition, key, raw string) (string, error) {
+	if _, ok := def.Field(key); !ok {
+		_, err := def.Normalize(key, raw) // the catalog's message lists the valid fields
+		return "", err
+	}
+	resolved, err := Resolve(raw)
+	if err != nil {
+		return "", FlagErrorf("%s: %s: %v", def.Name, key, err)
+	}
+	return def.Normalize(key, resolved)
+}
+
+// Resolve reads a reference: env:NAME is the variable's value, file:PATH the file's content
+// (without its final newline). Other values are returned as given. References keep secrets off
+// command lines and out of files under review.
+func Resolve(v string) (string, error) {
+	switch {
+	case strings.HasPrefix(v, "env:"):
+		name := strings.TrimPrefix(v, "env:")
+		val, ok := os.LookupEnv(name)
+		if !ok || name == "" {
+			return "", fmt.Errorf("environment variable %q (from env:%s) is not set", name, name)
+		}
+		return val, nil
+	case strings.HasPrefix(v, "file:"):
+		path := strings.TrimPrefix(v, "file:")
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("reading file:%s: %w", path, unwrapPathError(err))
+		}
+		return strings.TrimSuffix(strings.TrimSuffix(string(raw), "\n"), "\r"), nil
+	}
+	return v, nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// readSettingsFile reads a mapping of field → value, with an optional events key (a list, a
+// comma-separated string, or a mapping of event → bool). JSON is YAML too.
+func readSettingsFile(def integrations.Definition, path string, stdin io.Reader, s *Settings) error {
+	name := path
+	var raw []byte
+	var err error
+	if path == "-" {
+		name = "stdin"
+		raw, err = io.ReadAll(stdin)
+	} else {
+		raw, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return FlagErrorf("reading %s: %v", name, unwrapPathError(err))
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return FlagErrorf("%s: not valid YAML or JSON: %v", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if len(doc.Content) == 0 {
+		return FlagErrorf("%s is empty", name)
+	}
+	m := doc.Content[0]
+	if m.Kind != yaml.MappingNode {
+		return FlagErrorf("%s:%d: want a mapping of field: value", name, m.Line)
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		at := fmt.Sprintf("%s:%d", name, k.Line)
+		if k.Value == "events" {
+			ch, err := eventsFromNode(def, v)
+			if err != nil {
+				return FlagErrorf("%s: %v", at, err)
+			}
+			s.Events = ch
+			continue
+		}
+		if v.Kind != yaml.ScalarNode && v.Kind != yaml.SequenceNode {
+			return FlagErrorf("%s: %s: want a value, not a %s", at, k.Value, kindName(v))
+		}
+		var val any
+		if err := v.Decode(&val); err != nil {
+			return FlagErrorf("%s: %s: %v", at, k.Value, err)
+		}
+		norm, err := setValue(def, k.Value, integrations.Canonical(val))
+		if err != nil {
+			return FlagErrorf("%s: %v", at, err)
+		}
+		s.Values[k.Value] = norm
+	}
+	return nil
+}
+
+func kindName(n *yaml.Node) string {
+	if n.Kind == yaml.MappingNode {
+		return "mapping"
+	}
+	return "sequence"
+}
+
+func eventsFromNode(def integrations.Definition, n *yaml.Node) (*EventChange, error) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return ParseEvents(def, n.Value)
+	case yaml.SequenceNode:
+		var list []string
+		if err := n.Decode(&list); err != nil {
+			return nil, err
+		}
+		return ParseEvents(def, strings.Join(list, ","))
+	case yaml.MappingNode:
+		var m map[string]bool
+		if err := n.Decode(&m); err != nil {
+			return nil, fmt.Errorf("events: want event: true|false: %w", err)
+		}
+		ch := &EventChange{}
+		for e, on := range m {
+			if err := def.CheckEvent(e); err != nil {
+				return nil, err
+			}
+			if on {
+				ch.Add = append(ch.Add, e)
+			} else {
+				ch.Remove = append(ch.Remove, e)
+			}
+		}
+		return ch, nil
+	}
+	return nil, errors.New("events: want a list of event names")
+}
+
+// EventChange is an --events value: an exact list, or additions and removals.
+type EventChange struct {
+	Exact       []string
+	ExactGiven  bool
+	Add, Remove []string
+}
+
+// ParseEvents reads "a,b" (exactly these), "+a,-b" (add and remove) or "none"; mixing lists
+// and changes is an error.
+func ParseEvents(def integrations.Definition, spec string) (*EventChange, error) {
+	ch := &EventChange{}
+	if strings.TrimSpace(spec) == "none" {
+		ch.ExactGiven = true
+		return ch, nil
+	}
+	relative, absolute := false, false
+	for _, item := range strings.Split(spec, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		name := strings.TrimLeft(item, "+-")
+		if err := def.CheckEvent(name); err != nil {
+			return nil, err
+		}
+		switch item[0] {
+		case '+':
+			relative = true
+			ch.Add = append(ch.Add, name)
+		case '-':
+			relative = true
+			ch.Remove = append(ch.Remove, name)
+		default:
+			absolute = true
+			ch.Exact = append(ch.Exact, name)
+		}
+	}
+	if relative && absolute {
+		return nil, FlagErrorf("--events %q: give either a list (a,b) or changes (+a,-b), not both", spec)
+	}
+	ch.ExactGiven = absolute || !relative
+	return ch, nil
+}
+
+// Apply returns the event states after the change, for the events the integration supports.
+func (ch *EventChange) Apply(def integrations.Definition, level integrations.Level, current map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	for _, e := range def.SupportedEvents(level) {
+		on, ok := current[e]
+		if !ok {
+			on = def.DefaultEventState(e)
+		}
+		if ch.ExactGiven {
+			on = slices.Contains(ch.Exact, e)
+		}
+		if slices.Contains(ch.Add, e) {
+			on = true
+		}
+		if slices.Contains(ch.Remove, e) {
+			on = false
+		}
+		out[e] = on
+	}
+	return out
+}
+
+func completeSet(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	if len(args) == 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	def, err := integrations.Lookup(args[0])
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	if key, _, ok := strings.Cut(toComplete, "="); ok {
+		f, _ := def.Field(key)
+		var out []string
+		for _, c := range f.Choices {
+			out = append(out, key+"="+c.Value+"\t"+c.Label)
+		}
+		if f.Kind == integrations.Checkbox {
+			out = append(out, key+"=true", key+"=false")
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+	}
+	var out []string
+	for _, f := range def.Fields {
+		out = append(out, f.Key+"=\t"+f.Title)
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+}
+
+func completeEvents(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	var supported []string
+	if len(args) > 0 {
+		if def, err := integrations.Lookup(args[0]); err == nil {
+			supported = def.SupportedEvents("")
+		}
+	} else {
+		for _, e := range integrations.Events() {
+			supported = append(supported, e.Name)
+		}
+	}
+	prefix := ""
+	if i := strings.LastIndex(toComplete, ","); i >= 0 {
+		prefix = toComplete[:i+1]
+	}
+	var out []string
+	for _, e := range supported {
+		out = append(out, prefix+e)
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+}
