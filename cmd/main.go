@@ -75,7 +75,7 @@ func exitCode(err error) int {
 	switch {
 	case err == nil, errors.As(err, &noResults):
 		return exitOK
-	case errors.Is(err, cmdutil.ErrCancel), errors.Is(err, context.Canceled):
+	case errors.Is(err, cmdutil.ErrCancel), errors.Is(err, forms.ErrCancelled), errors.Is(err, context.Canceled):
 		return exitCancelled
 	case errors.Is(err, client.ErrUnauthorized):
 		return exitAuth

@@ -13,6 +13,10 @@ import (
 
 // TestMain lets testscript run the real command line (cmd.Main) as the `integrations` program.
 func TestMain(m *testing.M) {
+	// The terminal tests start this test binary as the program itself.
+	if os.Getenv("INTEGRATIONS_TEST_RUN_MAIN") == "1" {
+		os.Exit(Main())
+	}
 	testscript.Main(m, map[string]func(){
 		"integrations": func() { os.Exit(Main()) },
 	})

@@ -45,7 +45,9 @@ func describe(d integrations.Definition, cur client.State, next target) []fieldC
 	for _, f := range d.Fields {
 		before, after := effective(f, cur.Values), effective(f, next.Values)
 		unknown := cur.Unknown[f.Key]
-		if before == after && !(unknown && next.Values[f.Key] != "") {
+		// A value sent for a field the server cannot show is a change even if it looks equal.
+		resent := unknown && next.Values[f.Key] != ""
+		if before == after && !resent {
 			continue
 		}
 		if f.Masked() {

@@ -69,8 +69,10 @@ func disableRun(ctx context.Context, o *toggleOptions) error {
 		return nil
 	}
 	if o.DryRun {
-		view := changeView{Name: o.def.Name, Scope: o.scope.String(), Action: "disable",
-			Changes: []fieldChange{{Field: "active", Before: true, After: false}}}
+		view := changeView{
+			Name: o.def.Name, Scope: o.scope.String(), Action: "disable",
+			Changes: []fieldChange{{Field: "active", Before: true, After: false}},
+		}
 		return output.Write(o.IO, *o.Output, view, func(p *output.Printer) { printChange(p, view) })
 	}
 	st, err := b.Disable(ctx, o.scope, o.def)

@@ -20,7 +20,9 @@ type InputError struct {
 func (e *InputError) Error() string { return e.msg }
 
 // Invalidf builds an InputError.
-func Invalidf(format string, args ...any) error { return &InputError{msg: fmt.Sprintf(format, args...)} }
+func Invalidf(format string, args ...any) error {
+	return &InputError{msg: fmt.Sprintf(format, args...)}
+}
 
 // NotFoundf builds an InputError for a scope that does not exist.
 func NotFoundf(format string, args ...any) error {

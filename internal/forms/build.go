@@ -59,7 +59,7 @@ func build(def integrations.Definition, in *Input, maskSecrets, accessible bool)
 		title += " — " + in.Where
 	}
 	first := []huh.Field{
-		huh.NewNote().Title(title).Description(def.Description),
+		huh.NewNote().Title(title).Description(f.noteText(def.Description)),
 		huh.NewConfirm().Title("Active").Description("Turn the integration on. Off keeps the settings without using them.").
 			Affirmative("On").Negative("Off").Value(f.active),
 	}
@@ -114,7 +114,7 @@ func (f *Form) reviewGroup(dynamic bool) *huh.Group {
 	note := huh.NewNote().Title("Review")
 	if dynamic {
 		// Bindings must be exported data for huh to notice changes: the answers themselves.
-		note = note.DescriptionFunc(f.summary, []any{f.strs, f.bools, f.events, f.active})
+		note = note.DescriptionFunc(func() string { return f.noteText(f.summary()) }, []any{f.strs, f.bools, f.events, f.active})
 	} else {
 		note = note.Description(f.summary())
 	}
@@ -295,6 +295,15 @@ func (f *Form) summary() string {
 		return "No changes."
 	}
 	return strings.Join(lines, "\n")
+}
+
+// noteText keeps huh's full-screen notes from reading _ * ` as markdown; accessible mode prints
+// notes as they are.
+func (f *Form) noteText(s string) string {
+	if f.accessible {
+		return s
+	}
+	return strings.NewReplacer(`\`, `\\`, "_", `\_`, "*", `\*`, "`", "\\`").Replace(s)
 }
 
 // Confirmed reports whether the user chose to save on the last page.

@@ -136,8 +136,10 @@ func TestSetSecretShowsItIsSetAndBlankKeepsIt(t *testing.T) {
 
 func TestTerminalFillAccessibleReviewAndDecline(t *testing.T) {
 	d := lookup(t, "webex_teams")
-	in := &Input{Values: map[string]string{}, Events: d.DefaultEventStates(), Level: integrations.Project,
-		Summary: func(in *Input) []string { return []string{"webhook: (set)", "active: off → on"} }}
+	in := &Input{
+		Values: map[string]string{}, Events: d.DefaultEventStates(), Level: integrations.Project,
+		Summary: func(in *Input) []string { return []string{"webhook: (set)", "active: off → on"} },
+	}
 	answers := []string{"y", "https://webexapis.com/v1/webhooks/incoming/x", "0", "", "", "n"}
 	var out bytes.Buffer
 	term := NewTerminal(iotest.OneByteReader(strings.NewReader(strings.Join(answers, "\n")+"\n")), &out, true)
@@ -156,8 +158,10 @@ func TestTerminalFillAccessibleReviewAndDecline(t *testing.T) {
 // Every integration's form builds, renders, and survives end of input.
 func TestEveryIntegrationFormBuildsAndRenders(t *testing.T) {
 	for _, d := range integrations.Catalog() {
-		in := &Input{Values: map[string]string{}, Events: d.DefaultEventStates(), Level: d.Levels[0],
-			Summary: func(*Input) []string { return []string{"change"} }}
+		in := &Input{
+			Values: map[string]string{}, Events: d.DefaultEventStates(), Level: d.Levels[0],
+			Summary: func(*Input) []string { return []string{"change"} },
+		}
 		f := Build(d, in, true)
 		f.Form.Init()
 		m, _ := f.Form.Update(tea.WindowSizeMsg{Width: 100, Height: 40})

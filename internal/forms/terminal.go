@@ -9,7 +9,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/huh"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/forgekit/integrations/internal/integrations"
 )
 
@@ -25,14 +24,6 @@ type Terminal struct {
 func NewTerminal(in io.Reader, out io.Writer, accessible bool) *Terminal {
 	if os.Getenv("INTEGRATIONS_ACCESSIBLE") != "" || os.Getenv("TERM") == "dumb" {
 		accessible = true
-	}
-	// Terminals that do not answer the background-colour query would stall the first render;
-	// INTEGRATIONS_THEME=dark|light answers it for them.
-	switch os.Getenv("INTEGRATIONS_THEME") {
-	case "dark":
-		lipgloss.SetHasDarkBackground(true)
-	case "light":
-		lipgloss.SetHasDarkBackground(false)
 	}
 	return &Terminal{in: in, out: out, accessible: accessible}
 }

@@ -19,18 +19,18 @@ type step struct {
 
 // Scripted answers prompts from a script.
 type Scripted struct {
-	t     testing.TB
+	tb    testing.TB
 	mu    sync.Mutex
 	steps []step
 }
 
 // New returns an empty script; add expectations with the Expect methods.
-func New(t testing.TB) *Scripted {
-	t.Helper()
-	s := &Scripted{t: t}
-	t.Cleanup(func() {
+func New(tb testing.TB) *Scripted {
+	tb.Helper()
+	s := &Scripted{tb: tb}
+	tb.Cleanup(func() {
 		if len(s.steps) > 0 {
-			t.Errorf("formstest: %d expected prompt(s) never came, first: %s %q", len(s.steps), s.steps[0].kind, s.steps[0].title)
+			tb.Errorf("formstest: %d expected prompt(s) never came, first: %s %q", len(s.steps), s.steps[0].kind, s.steps[0].title)
 		}
 	})
 	return s
@@ -65,15 +65,15 @@ func (s *Scripted) add(kind, title string, answer any) *Scripted {
 }
 
 func (s *Scripted) next(kind, title string) any {
-	s.t.Helper()
+	s.tb.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.steps) == 0 {
-		s.t.Fatalf("formstest: unexpected %s prompt %q", kind, title)
+		s.tb.Fatalf("formstest: unexpected %s prompt %q", kind, title)
 	}
 	st := s.steps[0]
 	if st.kind != kind || !strings.Contains(title, st.title) {
-		s.t.Fatalf("formstest: got %s prompt %q, expected %s %q", kind, title, st.kind, st.title)
+		s.tb.Fatalf("formstest: got %s prompt %q, expected %s %q", kind, title, st.kind, st.title)
 	}
 	s.steps = s.steps[1:]
 	return st.answer
