@@ -2,6 +2,7 @@
 // timings on shared machines are noisy. Run it from the repository root:
 //
 //	go run ./bench list          # `integrations list` on the local store: wall time and peak RSS
+//	go run ./bench gitlab-list   # `integrations list -p X` against the GitLab fake: requests and wall time
 package main
 
 import (
@@ -14,13 +15,15 @@ import (
 	"slices"
 	"syscall"
 	"time"
+
+	"github.com/forgekit/integrations/internal/client/gitlabfake"
 )
 
 func main() {
 	runs := flag.Int("runs", 50, "runs per measurement")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		log.Fatal("usage: go run ./bench [-runs N] list")
+		log.Fatal("usage: go run ./bench [-runs N] list|gitlab-list")
 	}
 	dir, err := os.MkdirTemp("", "integrations-bench-")
 	if err != nil {
@@ -31,6 +34,8 @@ func main() {
 	switch flag.Arg(0) {
 	case "list":
 		benchList(bin, dir, *runs)
+	case "gitlab-list":
+		benchGitLabList(bin, dir, *runs)
 	default:
 		log.Fatalf("unknown benchmark %q", flag.Arg(0))
 	}
@@ -88,7 +93,7 @@ func benchEnv(dir string) []string {
 		"XDG_DATA_HOME="+filepath.Join(dir, "data"),
 		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
 		"INTEGRATIONS_SECRET_KEY=bench",
-		"GITLAB_HOST=", "CI=true")
+		"GITLAB_HOST=", "GITLAB_TOKEN=", "CI=true")
 }
 
 // benchList measures `list` on the catalog alone and at a project of a populated store.
@@ -125,4 +130,25 @@ func benchList(bin, dir string, runs int) {
 		report(c.name, samples)
 	}
 	fmt.Println("targets: under 20 ms wall and under 30 MB peak RSS")
+}
+
+// benchGitLabList measures `list -p X` on the GitLab backend against the project's fake server
+// with no added latency: the requests one listing makes and its wall time.
+func benchGitLabList(bin, dir string, runs int) {
+	fake := gitlabfake.New()
+	defer fake.Close()
+	fake.AddToken("bench-token", gitlabfake.Token{Username: "bench", Scopes: []string{"api"}, AccessLevel: 40})
+	fake.AddProject("acme/web", false)
+	fake.SetIntegration("project", "acme/web", "slack", map[string]any{"webhook": "https://hooks.example/x"}, nil, true)
+	fake.SetIntegration("project", "acme/web", "jira", map[string]any{"url": "https://jira.example", "password": "x"}, nil, true)
+	env := append(benchEnv(dir), "GITLAB_HOST="+fake.URL, "GITLAB_TOKEN=bench-token")
+	runOnce(bin, env, "list", "-p", "acme/web")
+	fake.ResetRequests()
+	samples := make([]sample, runs)
+	for i := range samples {
+		samples[i] = runOnce(bin, env, "list", "-p", "acme/web", "-o", "json")
+	}
+	report("list -p acme/web (GitLab fake)", samples)
+	fmt.Printf("requests per listing: %.1f\n", float64(len(fake.Requests()))/float64(runs))
+	fmt.Println("targets: at most 2 requests and under 30 ms with no latency")
 }

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"github.com/MakeNowJust/heredoc"
+	"github.com/forgekit/integrations/cmd/auth"
 	"github.com/forgekit/integrations/cmd/integration"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/output"
@@ -77,6 +78,7 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 		integration.NewCmdConfigure(f, nil),
 		integration.NewCmdEnable(f, nil),
 		integration.NewCmdDisable(f, nil),
+		auth.NewCmdAuth(f),
 		newCmdVersion(f),
 		newCmdCompletion(f),
 	)

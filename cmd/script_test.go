@@ -1,13 +1,16 @@
 package cmd
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
 
+	"github.com/forgekit/integrations/internal/client/gitlabfake"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -36,10 +39,69 @@ func TestScripts(t *testing.T) {
 			env.Setenv("CI", "")
 			env.Setenv("GITLAB_HOST", "")
 			env.Setenv("GITLAB_TOKEN", "")
+			env.Setenv("INTEGRATIONS_SECRET_KEY", "script key")
+			// No keyring service: tokens go to the config file, and a developer's real keyring
+			// is never touched.
+			env.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(work, "no-bus"))
+			fake := gitlabfake.New()
+			env.Defer(fake.Close)
+			fake.AddToken("maintainer-token", gitlabfake.Token{Username: "admin", Scopes: []string{"api"}, AccessLevel: 40, ExpiresAt: "2027-01-31"})
+			fake.AddToken("reader-token", gitlabfake.Token{Username: "bot", Scopes: []string{"read_api"}, AccessLevel: 40})
+			env.Setenv("GITLAB_URL", fake.URL)
+			env.Values[fakeKey{}] = fake
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"exits": exits},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exits":  exits,
+			"gitlab": gitlabCmd,
+			"mode":   modeCmd,
+		},
 	})
+}
+
+type fakeKey struct{}
+
+// gitlab drives the fake GitLab server a script talks to:
+//
+//	gitlab project PATH | gitlab group PATH     create them (and parent groups)
+//	gitlab state KIND PATH SLUG                 print the server's record as JSON (secrets included)
+//	gitlab requests                             print how many requests the server has served
+func gitlabCmd(ts *testscript.TestScript, neg bool, args []string) {
+	fake := ts.Value(fakeKey{}).(*gitlabfake.Server)
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: gitlab project|group|state|requests ...")
+	}
+	switch args[0] {
+	case "project":
+		fake.AddProject(args[1], false)
+	case "group":
+		fake.AddGroup(args[1])
+	case "state":
+		rec, ok := fake.Integration(args[1], args[2], args[3])
+		if !ok {
+			ts.Fatalf("no %s %s", args[1], args[2])
+		}
+		raw, err := json.MarshalIndent(map[string]any{
+			"persisted": rec.Persisted, "active": rec.Active, "inherited": rec.Inherited,
+			"inherit_from": rec.InheritFrom, "properties": rec.Properties, "events": rec.Events,
+		}, "", "  ")
+		ts.Check(err)
+		_, _ = ts.Stdout().Write(append(raw, '\n'))
+	case "requests":
+		fmt.Fprintln(ts.Stdout(), len(fake.Requests()))
+	default:
+		ts.Fatalf("unknown gitlab command %q", args[0])
+	}
+}
+
+// mode FILE PERM checks a file's permission bits, e.g. mode store.db 0600.
+func modeCmd(ts *testscript.TestScript, neg bool, args []string) {
+	st, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	got := fmt.Sprintf("%04o", st.Mode().Perm())
+	if (got == args[1]) == neg {
+		ts.Fatalf("%s has mode %s, want %s%s", args[0], got, map[bool]string{true: "not ", false: ""}[neg], args[1])
+	}
 }
 
 // exits N PROGRAM ARGS… runs the program and checks its exit code is exactly N, keeping its

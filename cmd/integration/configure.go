@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -124,6 +125,9 @@ func configureRun(ctx context.Context, o *configureOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.Inactive && !b.Capabilities().SaveInactive {
+		return cmdutil.FlagErrorf("--inactive works on the local store only: GitLab activates an integration on every save")
+	}
 	cur, err := currentState(ctx, b, o.scope, o.def)
 	if err != nil {
 		return err
@@ -146,14 +150,14 @@ func configureRun(ctx context.Context, o *configureOptions) error {
 	} else if len(missing) > 0 && next.Active {
 		return missingError(o.def, missing)
 	}
-	return save(ctx, saveRequest{IO: o.IO, Output: o.Output, Backend: b, Def: o.def, Scope: o.scope, DryRun: o.DryRun, Verb: "Configured"}, cur, next)
+	return save(ctx, saveRequest{IO: o.IO, Output: o.Output, Backend: b, Prompter: o.Prompter(), Def: o.def, Scope: o.scope, DryRun: o.DryRun, Verb: "Configured"}, cur, next)
 }
 
 // currentState reads the settings at the scope; a scope the local store does not have yet reads
 // as empty, because saving will create it.
 func currentState(ctx context.Context, b client.Backend, scope client.Scope, def integrations.Definition) (client.State, error) {
 	cur, err := b.Get(ctx, scope, def)
-	if client.IsNotFound(err) && scope.Path != "" {
+	if client.IsNotFound(err) && scope.Path != "" && b.Capabilities().CreatesScopes {
 		return client.State{Name: def.Name, Scope: scope, Values: map[string]string{}, Events: map[string]bool{}}, nil
 	}
 	return cur, err
@@ -198,8 +202,10 @@ func fill(ctx context.Context, p forms.Prompter, d integrations.Definition, cur 
 		Values: maps.Clone(next.Values), SecretSet: map[string]bool{}, Events: maps.Clone(next.Events),
 		Active: next.Active, Level: cur.Scope.Level, Where: cur.Scope.String() + " on the " + where,
 	}
+	// A secret the server holds but never returns cannot be "kept" by leaving it blank: the
+	// server needs it again on every write, so the form asks for it.
 	for _, f := range d.Fields {
-		if f.Masked() && (next.Values[f.Key] != "" || cur.Unknown[f.Key]) {
+		if f.Masked() && next.Values[f.Key] != "" {
 			in.SecretSet[f.Key] = true
 		}
 	}
@@ -213,13 +219,14 @@ func fill(ctx context.Context, p forms.Prompter, d integrations.Definition, cur 
 }
 
 type saveRequest struct {
-	IO      *iostreams.IOStreams
-	Output  *output.Options
-	Backend client.Backend
-	Def     integrations.Definition
-	Scope   client.Scope
-	DryRun  bool
-	Verb    string
+	IO       *iostreams.IOStreams
+	Output   *output.Options
+	Backend  client.Backend
+	Prompter forms.Prompter
+	Def      integrations.Definition
+	Scope    client.Scope
+	DryRun   bool
+	Verb     string
 }
 
 // save validates next, shows it (--dry-run) or writes it, and reports what happened.
@@ -239,13 +246,13 @@ func save(ctx context.Context, r saveRequest, cur client.State, next target) err
 	if r.DryRun {
 		return output.Write(r.IO, *r.Output, view, func(p *output.Printer) { printChange(p, view) })
 	}
-	upd := client.Update{Values: map[string]string{}, Events: next.Events, Active: &next.Active}
+	upd := client.Update{Values: map[string]string{}, Events: next.Events, Active: &next.Active, Current: &cur}
 	for k := range mergeKeys(cur.Values, next.Values) {
 		if cur.Values[k] != next.Values[k] {
 			upd.Values[k] = next.Values[k]
 		}
 	}
-	res, err := r.Backend.Save(ctx, r.Scope, r.Def, upd)
+	res, err := r.put(ctx, upd)
 	if err != nil {
 		return fmt.Errorf("saving %s at %s: %w", r.Def.Name, r.Scope, err)
 	}
@@ -261,6 +268,40 @@ func save(ctx context.Context, r saveRequest, cur client.State, next target) err
 		return output.Write(r.IO, *r.Output, newShowView(r.Def, &res.State), nil)
 	}
 	return nil
+}
+
+// put saves; when the server needs write-only values again (GitLab wants every required secret
+// on each write), it asks for them on a terminal, or names the flags that supply them.
+func (r saveRequest) put(ctx context.Context, upd client.Update) (client.SaveResult, error) {
+	res, err := r.Backend.Save(ctx, r.Scope, r.Def, upd)
+	var mse *client.MissingSecretsError
+	if !errors.As(err, &mse) {
+		return res, err
+	}
+	server := r.Backend.Where()
+	if !r.IO.CanPrompt() {
+		flags := make([]string, len(mse.Fields))
+		for i, k := range mse.Fields {
+			flags[i] = "--set " + k + "=…"
+		}
+		return res, cmdutil.FlagErrorf("%s never returns %s but needs it on every change: add %s (env:NAME and file:PATH keep it off the command line)",
+			server, strings.Join(mse.Fields, ", "), strings.Join(flags, " "))
+	}
+	for _, k := range mse.Fields {
+		f, _ := r.Def.Field(k)
+		v, err := r.Prompter.Password(ctx, fmt.Sprintf("%s (%s) for %s — %s needs it again", f.Title, k, r.Def.Title, server))
+		if err != nil {
+			return res, err
+		}
+		if v, err = r.Def.Normalize(k, v); err != nil {
+			return res, err
+		}
+		if v == "" {
+			return res, cmdutil.FlagErrorf("%s: %s is required by %s", r.Def.Name, k, server)
+		}
+		upd.Values[k] = v
+	}
+	return r.Backend.Save(ctx, r.Scope, r.Def, upd)
 }
 
 func orNone(c []fieldChange) []fieldChange {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/MakeNowJust/heredoc"
+	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/output"
 	"github.com/spf13/cobra"
@@ -20,6 +21,10 @@ func NewCmdDisable(f *cmdutil.Factory, runF func(*toggleOptions) error) *cobra.C
 			Deactivate an integration at a scope. On the local store the settings are kept, so a
 			later enable restores them. A scope that inherits its settings gets its own inactive
 			copy: it opts out while its parent stays active.
+
+			On GitLab, disabling is a DELETE that also erases the settings on the server. The
+			command says so and asks first (or needs --yes without a terminal), and keeps the
+			non-secret settings in the local store so that enable can restore them.
 
 			Disabling an integration that is already inactive, or has no settings, succeeds and
 			changes nothing.
@@ -44,6 +49,32 @@ func NewCmdDisable(f *cmdutil.Factory, runF func(*toggleOptions) error) *cobra.C
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show the change and write nothing")
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
 	return cmd
+}
+
+// keepBeforeReset confirms that disabling erases the server's settings, then keeps their
+// non-secret part in the local store for enable.
+func (o *toggleOptions) keepBeforeReset(ctx context.Context, server string, cur client.State) error {
+	if !o.Yes {
+		if !o.IO.CanPrompt() {
+			return cmdutil.FlagErrorf("disabling %s on %s also erases its settings there; pass --yes to go ahead (a copy is kept locally for enable)", o.def.Name, server)
+		}
+		ok, err := o.Prompter().Confirm(ctx, fmt.Sprintf("Disabling %s at %s on %s also erases its settings there (a copy without secrets is kept locally for enable). Disable?",
+			o.def.Name, o.scope, server), false)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return cmdutil.ErrCancel
+		}
+	}
+	store, err := o.Store()
+	if err != nil {
+		return err
+	}
+	if err := store.KeepSettings(ctx, server, o.def, cur); err != nil {
+		return fmt.Errorf("keeping a copy of the settings before disabling: %w", err)
+	}
+	return nil
 }
 
 func disableRun(ctx context.Context, o *toggleOptions) error {
@@ -75,12 +106,22 @@ func disableRun(ctx context.Context, o *toggleOptions) error {
 		}
 		return output.Write(o.IO, *o.Output, view, func(p *output.Printer) { printChange(p, view) })
 	}
+	caps := b.Capabilities()
+	if caps.DisableResets {
+		if err := o.keepBeforeReset(ctx, caps.Server, cur); err != nil {
+			return err
+		}
+	}
 	st, err := b.Disable(ctx, o.scope, o.def)
 	if err != nil {
 		return fmt.Errorf("disabling %s at %s: %w", o.def.Name, o.scope, err)
 	}
 	if o.IO.IsStdoutTTY() {
-		fmt.Fprintf(o.IO.ErrOut, "✓ Disabled %s at %s; its settings are kept\n", o.def.Name, o.scope)
+		kept := "its settings are kept"
+		if caps.DisableResets {
+			kept = "a copy of its settings (without secrets) is kept locally for enable"
+		}
+		fmt.Fprintf(o.IO.ErrOut, "✓ Disabled %s at %s; %s\n", o.def.Name, o.scope, kept)
 	}
 	if o.Output.IsJSON() {
 		return output.Write(o.IO, *o.Output, newShowView(o.def, &st), nil)

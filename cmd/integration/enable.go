@@ -7,6 +7,7 @@ import (
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/forms"
 	"github.com/forgekit/integrations/internal/integrations"
@@ -18,19 +19,21 @@ import (
 type toggleOptions struct {
 	IO       *iostreams.IOStreams
 	Backend  func() (client.Backend, error)
+	Store    func() (*local.Store, error)
 	Prompter func() forms.Prompter
 	Output   *output.Options
 
 	ScopeFlags cmdutil.ScopeFlags
 	DryRun     bool
 	Yes        bool
+	ValueFlags cmdutil.ValueFlags
 
 	def   integrations.Definition
 	scope client.Scope
 }
 
 func newToggleOptions(f *cmdutil.Factory) *toggleOptions {
-	return &toggleOptions{IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output}
+	return &toggleOptions{IO: f.IOStreams, Backend: f.Backend, Store: f.Store, Prompter: f.Prompter, Output: f.Output}
 }
 
 func (o *toggleOptions) complete(args []string, verb string) error {
@@ -51,10 +54,15 @@ func NewCmdEnable(f *cmdutil.Factory, runF func(*toggleOptions) error) *cobra.Co
 			names the fields to give to configure.
 
 			Settings inherited from a parent become the scope's own when it is enabled there.
+
+			On GitLab, disable erases the settings on the server; enable restores the copy that
+			disable kept in the local store, and asks for the secrets (or takes them from --set),
+			since GitLab never returns them.
 		`),
 		Example: heredoc.Doc(`
 			$ integrations enable slack -p acme/web
 			$ integrations enable jira -g acme --dry-run
+			$ integrations enable jira -p acme/web --host gitlab.example.com --set password=env:JIRA_TOKEN
 		`),
 		Args:              cmdutil.ExactArgs(1, "the integration name"),
 		ValidArgsFunction: cmdutil.CompleteIntegrationNames,
@@ -70,6 +78,7 @@ func NewCmdEnable(f *cmdutil.Factory, runF func(*toggleOptions) error) *cobra.Co
 	}
 	cmdutil.AddScopeFlags(cmd, &opts.ScopeFlags)
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show the change and write nothing")
+	cmd.Flags().StringArrayVar(&opts.ValueFlags.Sets, "set", nil, "supply a field, such as a secret the server needs again: `key=value` (repeatable)")
 	return cmd
 }
 
@@ -78,14 +87,24 @@ func enableRun(ctx context.Context, o *toggleOptions) error {
 	if err != nil {
 		return err
 	}
+	given, err := o.ValueFlags.Parse(o.def, o.IO.In)
+	if err != nil {
+		return err
+	}
 	cur, err := b.Get(ctx, o.scope, o.def)
 	if err != nil {
 		return err
 	}
 	next := target{Values: maps.Clone(cur.Values), Events: eventStates(o.def, cur), Active: true}
+	if server := b.Capabilities().Server; server != "" && !cur.Active {
+		if err := o.restoreKept(ctx, server, cur, &next); err != nil {
+			return err
+		}
+	}
+	maps.Copy(next.Values, given.Values)
 	missing := missingFields(o.def, next, cur)
 	switch {
-	case cur.Active && !cur.Inherited && len(missing) == 0:
+	case cur.Active && !cur.Inherited && len(missing) == 0 && len(given.Values) == 0:
 		if o.IO.IsStdoutTTY() {
 			fmt.Fprintf(o.IO.ErrOut, "%s is already active at %s\n", o.def.Name, o.scope)
 		}
@@ -97,11 +116,33 @@ func enableRun(ctx context.Context, o *toggleOptions) error {
 		if next, err = fill(ctx, o.Prompter(), o.def, cur, next, b.Where()); err != nil {
 			return err
 		}
-	case !cur.Configured:
+	case !cur.Configured && len(next.Values) == 0:
 		return cmdutil.FlagErrorf("%s has no settings at %s; set them with: integrations configure %s %s --set …",
 			o.def.Name, o.scope, o.def.Name, scopeFlag(o.scope))
 	case len(missing) > 0:
 		return missingError(o.def, missing)
 	}
-	return save(ctx, saveRequest{IO: o.IO, Output: o.Output, Backend: b, Def: o.def, Scope: o.scope, DryRun: o.DryRun, Verb: "Enabled"}, cur, next)
+	return save(ctx, saveRequest{IO: o.IO, Output: o.Output, Backend: b, Prompter: o.Prompter(), Def: o.def, Scope: o.scope, DryRun: o.DryRun, Verb: "Enabled"}, cur, next)
+}
+
+// restoreKept brings back the non-secret settings disable kept before GitLab's DELETE erased
+// them; the values still on the server win.
+func (o *toggleOptions) restoreKept(ctx context.Context, server string, cur client.State, next *target) error {
+	store, err := o.Store()
+	if err != nil {
+		return err
+	}
+	kept, ok, err := store.KeptSettings(ctx, server, cur.Scope, o.def.Name)
+	if err != nil || !ok {
+		return err
+	}
+	for k, v := range kept.Values {
+		if next.Values[k] == "" {
+			next.Values[k] = v
+		}
+	}
+	maps.Copy(next.Events, kept.Events)
+	fmt.Fprintf(o.IO.ErrOut, "Restoring the %s settings kept when it was disabled on %s (%s)\n",
+		o.def.Name, server, kept.At.Local().Format("2006-01-02 15:04"))
+	return nil
 }

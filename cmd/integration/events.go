@@ -2,12 +2,14 @@ package integration
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/cmdutil"
+	"github.com/forgekit/integrations/internal/forms"
 	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/iostreams"
 	"github.com/forgekit/integrations/internal/output"
@@ -15,15 +17,17 @@ import (
 )
 
 type eventsOptions struct {
-	IO      *iostreams.IOStreams
-	Backend func() (client.Backend, error)
-	Output  *output.Options
+	IO       *iostreams.IOStreams
+	Backend  func() (client.Backend, error)
+	Prompter func() forms.Prompter
+	Output   *output.Options
 
 	Name       string
 	ScopeFlags cmdutil.ScopeFlags
 	Enable     string
 	Disable    string
 	DryRun     bool
+	ValueFlags cmdutil.ValueFlags
 
 	def    *integrations.Definition
 	scope  client.Scope
@@ -38,7 +42,7 @@ type matrixRow struct {
 
 // NewCmdEvents builds `integrations events`.
 func NewCmdEvents(f *cmdutil.Factory, runF func(*eventsOptions) error) *cobra.Command {
-	opts := &eventsOptions{IO: f.IOStreams, Backend: f.Backend, Output: f.Output}
+	opts := &eventsOptions{IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output}
 	cmd := &cobra.Command{
 		Use:   "events [<integration>]",
 		Short: "Show which integrations support which trigger events, or one integration's events",
@@ -74,6 +78,7 @@ func NewCmdEvents(f *cmdutil.Factory, runF func(*eventsOptions) error) *cobra.Co
 	cmd.Flags().StringVar(&opts.Enable, "enable", "", "switch these `EVENTS` on (comma-separated)")
 	cmd.Flags().StringVar(&opts.Disable, "disable", "", "switch these `EVENTS` off (comma-separated)")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "with --enable/--disable: show the change and write nothing")
+	cmd.Flags().StringArrayVar(&opts.ValueFlags.Sets, "set", nil, "with --enable/--disable: supply a field the server needs again, such as a secret: `key=value`")
 	return cmd
 }
 
@@ -186,8 +191,13 @@ func switchEvents(ctx context.Context, o *eventsOptions, b client.Backend, cur c
 		return nil, cmdutil.FlagErrorf("%s has no settings at %s; configure it first: integrations configure %s %s",
 			d.Name, o.scope, d.Name, scopeFlag(o.scope))
 	}
-	next := target{Values: cur.Values, Events: o.change.Apply(d, o.scope.Level, eventStates(d, cur)), Active: cur.Active}
-	r := saveRequest{IO: o.IO, Output: o.Output, Backend: b, Def: d, Scope: o.scope, DryRun: o.DryRun, Verb: "Updated events of"}
+	given, err := o.ValueFlags.Parse(d, o.IO.In)
+	if err != nil {
+		return nil, err
+	}
+	next := target{Values: maps.Clone(cur.Values), Events: o.change.Apply(d, o.scope.Level, eventStates(d, cur)), Active: cur.Active}
+	maps.Copy(next.Values, given.Values)
+	r := saveRequest{IO: o.IO, Output: o.Output, Backend: b, Prompter: o.Prompter(), Def: d, Scope: o.scope, DryRun: o.DryRun, Verb: "Updated events of"}
 	if o.DryRun {
 		return nil, save(ctx, r, cur, next)
 	}

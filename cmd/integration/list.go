@@ -152,12 +152,9 @@ func listRun(ctx context.Context, o *listOptions) error {
 		if o.ActiveOnly && !st.Active {
 			continue
 		}
-		events := enabledEvents(d, st)
-		items = append(items, scopedItem{
-			catalogItem: newCatalogItem(d), Active: st.Active, Configured: st.Configured,
-			Inherited: st.Inherited, InheritedFrom: scopeName(st.InheritedFrom), Events: events,
-		})
-		rows = append(rows, []string{d.Name, d.Title, yesNo(st.Active), settingsWord(st), joinOr(events, "-")})
+		it := newScopedItem(d, st)
+		items = append(items, it)
+		rows = append(rows, []string{d.Name, d.Title, yesNo(st.Active), settingsWord(st), joinOr(it.Events, "-")})
 	}
 	if len(items) == 0 && !o.Output.IsJSON() {
 		return cmdutil.NewNoResultsError("no active integrations at " + o.scope.Describe())

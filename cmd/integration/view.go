@@ -21,13 +21,23 @@ type catalogItem struct {
 	Status   string   `json:"status"`
 }
 
+// scopedItem is a list entry at a scope. Configured, inherited and events are null where the
+// backend cannot tell (GitLab lists active integrations only).
 type scopedItem struct {
 	catalogItem
 	Active        bool     `json:"active"`
-	Configured    bool     `json:"configured"`
-	Inherited     bool     `json:"inherited"`
+	Configured    *bool    `json:"configured"`
+	Inherited     *bool    `json:"inherited"`
 	InheritedFrom *string  `json:"inherited_from"`
 	Events        []string `json:"events"`
+}
+
+func newScopedItem(d integrations.Definition, st client.State) scopedItem {
+	it := scopedItem{catalogItem: newCatalogItem(d), Active: st.Active, InheritedFrom: scopeName(st.InheritedFrom)}
+	if !st.ConfiguredUnknown {
+		it.Configured, it.Inherited, it.Events = &st.Configured, &st.Inherited, enabledEvents(d, st)
+	}
+	return it
 }
 
 type showView struct {
@@ -166,6 +176,8 @@ func newShowView(d integrations.Definition, st *client.State) showView {
 // settingsWord says in a few words where a scope's settings come from.
 func settingsWord(st client.State) string {
 	switch {
+	case st.ConfiguredUnknown:
+		return "inactive or not configured"
 	case !st.Configured:
 		return "not configured"
 	case st.Inherited && st.InheritedFrom != nil:

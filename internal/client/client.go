@@ -15,6 +15,8 @@ import (
 type Backend interface {
 	// Where names the backend for messages: the store's path or the server's URL.
 	Where() string
+	// Capabilities says how the backend differs from the contract's common ground.
+	Capabilities() Capabilities
 	// Resolve checks that the scope exists and returns it with both path and ID filled in.
 	Resolve(ctx context.Context, s Scope) (Scope, error)
 	// List returns the state of every integration configured at the scope, own or inherited.
@@ -28,14 +30,31 @@ type Backend interface {
 	Close() error
 }
 
+// Capabilities are the documented differences between backends.
+type Capabilities struct {
+	// Server is the host key of a remote server; empty for the local store.
+	Server string
+	// DisableResets: disabling also erases the settings (GitLab's DELETE).
+	DisableResets bool
+	// SaveInactive: settings can be saved without activating them.
+	SaveInactive bool
+	// Instance: instance-level settings can be read and written.
+	Instance bool
+	// CreatesScopes: writing to an unknown project or group creates it.
+	CreatesScopes bool
+}
+
 // State is an integration's settings at one scope.
 type State struct {
 	Name  string
 	Scope Scope
 	// Configured is true when settings exist here, own or inherited.
 	Configured bool
-	Active     bool
-	Inherited  bool
+	// ConfiguredUnknown is set where the backend cannot tell: GitLab lists only active
+	// integrations, so an absent one may be unset or inactive.
+	ConfiguredUnknown bool
+	Active            bool
+	Inherited         bool
 	// InheritedFrom is the scope the settings come from; nil when not inherited or unknown.
 	InheritedFrom *Scope
 	// Values holds every stored value, secrets included where the backend can read them. Output
@@ -57,9 +76,8 @@ type Update struct {
 	Active *bool
 	// UseInherited drops the scope's own settings so that it inherits from its nearest parent.
 	UseInherited bool
-	// Full reports that Values holds every value the integration should keep (GitLab needs
-	// every required parameter, secrets included, on each write).
-	Full bool
+	// Current is the state the caller already read, sparing the backend a request.
+	Current *State
 }
 
 // SaveResult is the state after a save and the scopes the save had to create.

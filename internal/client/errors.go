@@ -3,6 +3,7 @@ package client
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ErrUnauthorized is a missing, bad or insufficient credential. Backends wrap it with the
@@ -34,4 +35,13 @@ func NotFoundf(format string, args ...any) error {
 func IsNotFound(err error) bool {
 	var ie *InputError
 	return errors.As(err, &ie) && ie.notFound
+}
+
+// MissingSecretsError is a write the backend cannot make without values it cannot read back:
+// GitLab needs every required secret on each PUT, and changing an address without resending the
+// secrets would clear them. Commands ask for the fields or name the flags that supply them.
+type MissingSecretsError struct{ Fields []string }
+
+func (e *MissingSecretsError) Error() string {
+	return "the server needs these write-only values again: " + strings.Join(e.Fields, ", ")
 }

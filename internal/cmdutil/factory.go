@@ -2,9 +2,12 @@ package cmdutil
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
+	"github.com/forgekit/integrations/internal/auth"
 	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/client/gitlab"
 	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/config"
 	"github.com/forgekit/integrations/internal/forms"
@@ -24,6 +27,9 @@ type Factory struct {
 	Config func() (*config.Config, error)
 	// Backend opens the local store or connects to GitLab, once.
 	Backend func() (client.Backend, error)
+	// Store opens the local store, whichever backend is in use: it keeps request logs and the
+	// copies of server settings that GitLab's DELETE erases.
+	Store func() (*local.Store, error)
 	// Prompter returns the terminal prompter when prompting is possible, NoPrompt otherwise.
 	Prompter func() forms.Prompter
 	// Accessible asks forms for plain, screen-reader friendly prompts.
@@ -36,16 +42,30 @@ type Factory struct {
 func New(version string, flags *pflag.FlagSet) *Factory {
 	f := &Factory{IOStreams: iostreams.System(), AppVersion: version, Output: &output.Options{}}
 	f.Config = memo(func() (*config.Config, error) { return config.Load(flags) })
+	f.Store = memo(func() (*local.Store, error) {
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		s, err := local.Open(context.Background(), cfg.StorePath())
+		if err == nil {
+			f.closers = append(f.closers, s.Close)
+		}
+		return s, err
+	})
 	f.Backend = memo(func() (client.Backend, error) {
 		cfg, err := f.Config()
 		if err != nil {
 			return nil, err
 		}
-		b, err := OpenBackend(context.Background(), cfg)
-		if err == nil {
-			f.closers = append(f.closers, b.Close)
+		if cfg.Host() == "" {
+			s, err := f.Store()
+			if err != nil {
+				return nil, err
+			}
+			return s, nil
 		}
-		return b, err
+		return OpenGitLab(cfg, f.IOStreams, cfg.Host())
 	})
 	f.Prompter = func() forms.Prompter {
 		if !f.IOStreams.CanPrompt() {
@@ -56,9 +76,39 @@ func New(version string, flags *pflag.FlagSet) *Factory {
 	return f
 }
 
-// OpenBackend chooses the backend from the configuration.
-func OpenBackend(ctx context.Context, cfg *config.Config) (client.Backend, error) {
-	return local.Open(ctx, cfg.StorePath())
+// OpenGitLab connects to the GitLab server at host with its per-host settings and the token from
+// the environment, the config file or the keyring. On a terminal it names the server on stderr.
+func OpenGitLab(cfg *config.Config, ios *iostreams.IOStreams, host string) (*gitlab.Client, error) {
+	_, key, err := gitlab.NormalizeHost(host)
+	if err != nil {
+		return nil, err
+	}
+	token, _ := auth.Token(cfg, key)
+	return OpenGitLabWithToken(cfg, ios, host, token)
+}
+
+// OpenGitLabWithToken is OpenGitLab with a given token (auth login checks a new one).
+func OpenGitLabWithToken(cfg *config.Config, ios *iostreams.IOStreams, host, token string) (*gitlab.Client, error) {
+	_, key, err := gitlab.NormalizeHost(host)
+	if err != nil {
+		return nil, err
+	}
+	hs := cfg.Hosts(key)
+	opts := []gitlab.Option{gitlab.WithCAFile(hs.CAFile), gitlab.WithSkipVerify(hs.SkipVerify)}
+	if cfg.Debug() {
+		opts = append(opts, gitlab.WithDebug(ios.ErrOut))
+	}
+	if hs.SkipVerify {
+		fmt.Fprintf(ios.ErrOut, "WARNING: TLS certificate verification is off for %s (skip_verify in %s); anyone on the network path can read the token\n", key, cfg.Path())
+	}
+	c, err := gitlab.New(host, token, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if ios.IsStderrTTY() {
+		fmt.Fprintf(ios.ErrOut, "Using GitLab at %s\n", c.Where())
+	}
+	return c, nil
 }
 
 // Close releases what the Factory opened.

@@ -70,13 +70,13 @@ func Load(flags *pflag.FlagSet) (*Config, error) {
 	return &Config{v: v, path: path}, nil
 }
 
-// FromMap builds a Config from values, for tests.
-func FromMap(values map[string]any) *Config {
+// FromMap builds a Config from values, with its file at path, for tests.
+func FromMap(path string, values map[string]any) *Config {
 	v := newViper()
 	for k, val := range values {
 		v.Set(k, val)
 	}
-	return &Config{v: v, path: filepath.Join(os.TempDir(), "integrations-test-config.yaml")}
+	return &Config{v: v, path: path}
 }
 
 // Path is the config file's location, whether or not it exists.

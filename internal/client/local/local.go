@@ -98,6 +98,11 @@ func dsn(path string) string {
 // Where is the store's path.
 func (s *Store) Where() string { return "local store " + s.path }
 
+// Capabilities of the local store: everything the contract allows.
+func (s *Store) Capabilities() client.Capabilities {
+	return client.Capabilities{SaveInactive: true, Instance: true, CreatesScopes: true}
+}
+
 // Path is the store's file.
 func (s *Store) Path() string { return s.path }
 

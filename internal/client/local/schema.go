@@ -53,6 +53,16 @@ var migrations = []string{
 		response_body TEXT NOT NULL DEFAULT ''
 	);
 	CREATE INDEX request_logs_by_target ON request_logs(scope, integration, id);`,
+	// Non-secret settings kept before GitLab's DELETE resets them, so enable can restore them.
+	`CREATE TABLE saved_settings (
+		host TEXT NOT NULL,
+		scope TEXT NOT NULL,
+		integration TEXT NOT NULL,
+		properties TEXT NOT NULL,
+		events TEXT NOT NULL,
+		saved_at TEXT NOT NULL,
+		PRIMARY KEY (host, scope, integration)
+	);`,
 }
 
 // SchemaVersion is the schema this build writes.

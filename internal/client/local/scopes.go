@@ -161,3 +161,14 @@ func lineage(ctx context.Context, q querier, ns namespace) ([]namespace, error) 
 	}
 	return append(out, namespace{id: instanceID, level: integrations.Instance}), nil
 }
+
+// Ensure creates the scope and its missing parent groups, returning what it created.
+func (s *Store) Ensure(ctx context.Context, sc client.Scope) ([]client.Scope, error) {
+	var created []client.Scope
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		_, created, err = s.ensure(ctx, tx, sc)
+		return err
+	})
+	return created, err
+}

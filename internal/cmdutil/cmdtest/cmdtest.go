@@ -14,6 +14,7 @@ import (
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/cmdutil"
+	"github.com/forgekit/integrations/internal/config"
 	"github.com/forgekit/integrations/internal/forms"
 	"github.com/forgekit/integrations/internal/iostreams"
 	"github.com/forgekit/integrations/internal/output"
@@ -41,6 +42,15 @@ func TTY(tty bool) Option { return func(e *Env) { e.Factory.IOStreams.SetTTY(tty
 // WithPrompter installs a prompter (a scripted fake, usually).
 func WithPrompter(p forms.Prompter) Option { return func(e *Env) { e.Prompter = p } }
 
+// WithConfig sets configuration values (host, hosts::<host>::token, …); the config file lives
+// in the test's temporary directory.
+func WithConfig(values map[string]any) Option {
+	return func(e *Env) {
+		cfg := config.FromMap(filepath.Join(e.T.TempDir(), "config.yaml"), values)
+		e.Factory.Config = func() (*config.Config, error) { return cfg, nil }
+	}
+}
+
 // WithBackend replaces the local store with another backend.
 func WithBackend(b client.Backend) Option { return func(e *Env) { e.Backend = b } }
 
@@ -61,6 +71,7 @@ func New(t *testing.T, opts ...Option) *Env {
 		AppVersion: "test",
 		Output:     &output.Options{Format: output.Table},
 		Backend:    func() (client.Backend, error) { return e.Backend, nil },
+		Store:      func() (*local.Store, error) { return store, nil },
 	}
 	e.Factory.Prompter = func() forms.Prompter { return e.Prompter }
 	for _, o := range opts {

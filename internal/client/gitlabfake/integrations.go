@@ -1,0 +1,385 @@
+package gitlabfake
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/forgekit/integrations/internal/integrations"
+)
+
+// minIntegrationAccess is the Maintainer role the integration endpoints need.
+const minIntegrationAccess = 40
+
+// resolve finds the project or group of an integration route and checks the token's role. It
+// writes the error response and returns false when the request cannot go on. The caller holds s.mu.
+func (s *Server) resolve(w http.ResponseWriter, t *Token, kind, id string) (owner, bool) {
+	var o owner
+	if kind == "project" {
+		if o.p = s.findProject(id); o.p == nil {
+			writeMessage(w, http.StatusNotFound, "404 Project Not Found")
+			return o, false
+		}
+	} else if o.g = s.findGroup(id); o.g == nil {
+		writeMessage(w, http.StatusNotFound, "404 Group Not Found")
+		return o, false
+	}
+	if t.AccessLevel < minIntegrationAccess {
+		writeMessage(w, http.StatusForbidden, "403 Forbidden")
+		return o, false
+	}
+	return o, true
+}
+
+// slugSpec validates the :slug of GET and DELETE: first the group routes' before filter that
+// refuses project-only integrations, then Grape's `values:` check against the dashed slugs.
+func slugSpec(w http.ResponseWriter, kind, slug string) (*spec, bool) {
+	if kind == "group" && specs().projectSpecific[underscore(slug)] {
+		writeMessage(w, http.StatusBadRequest, "400 Integration not available")
+		return nil, false
+	}
+	sp := specs().bySlug[slug]
+	if sp == nil {
+		writeErrorKey(w, http.StatusBadRequest, "slug does not have a valid value")
+		return nil, false
+	}
+	return sp, true
+}
+
+func (s *Server) listIntegrations(w http.ResponseWriter, t *Token, kind, id string) {
+	s.mu.RLock()
+	o, ok := s.resolve(w, t, kind, id)
+	if !ok {
+		s.mu.RUnlock()
+		return
+	}
+	var recs []*record
+	for _, r := range o.recs(s.st) {
+		if r.active {
+			recs = append(recs, r)
+		}
+	}
+	slices.SortFunc(recs, func(a, b *record) int { return cmp.Compare(a.id, b.id) })
+	out := make([]json.RawMessage, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, s.integrationJSON(r, false))
+	}
+	s.mu.RUnlock()
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) getIntegration(w http.ResponseWriter, t *Token, kind, id, slug string) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	o, ok := s.resolve(w, t, kind, id)
+	if !ok {
+		return
+	}
+	sp, ok := slugSpec(w, kind, slug)
+	if !ok {
+		return
+	}
+	r := o.recs(s.st)[sp.def.Name]
+	if r == nil {
+		writeMessage(w, http.StatusNotFound, "404 Integration Not Found")
+		return
+	}
+	writeRawJSON(w, http.StatusOK, s.integrationJSON(r, true))
+}
+
+func (s *Server) deleteIntegration(w http.ResponseWriter, r *http.Request, t *Token, kind, id, slug string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.resolve(w, t, kind, id)
+	if !ok {
+		return
+	}
+	sp, ok := slugSpec(w, kind, slug)
+	if !ok {
+		return
+	}
+	rec := o.recs(s.st)[sp.def.Name]
+	if rec == nil {
+		writeMessage(w, http.StatusNotFound, "404 Integration Not Found")
+		return
+	}
+	if sp.def.NoAPIDisable {
+		writeMessage(w, http.StatusUnprocessableEntity, "You cannot disable the "+sp.def.Title+" integration from the API")
+		return
+	}
+	if v := r.Header.Get("If-Unmodified-Since"); v != "" {
+		if since, err := http.ParseTime(v); err == nil && rec.updated.Truncate(time.Second).After(since) {
+			writeMessage(w, http.StatusPreconditionFailed, "412 Precondition Failed")
+			return
+		}
+	}
+	// Every field goes back to its column default: nil for properties, false for a field stored
+	// in an event column. Event flags and the inheritance link stay.
+	for _, f := range sp.def.Fields {
+		if sp.eventProps[f.Key] {
+			rec.events[f.Key] = false
+		} else {
+			rec.props[f.Key] = nil
+		}
+	}
+	rec.active = false
+	rec.updated = time.Now()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) putIntegration(w http.ResponseWriter, r *http.Request, body []byte, t *Token, kind, id string, sp *spec) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.resolve(w, t, kind, id)
+	if !ok {
+		return
+	}
+	sent, err := requestParams(r, body)
+	if err != nil {
+		writeErrorKey(w, http.StatusBadRequest, err.Error())
+		return
+	}
+
+	// Grape: declared parameters, required ones present, each coerced to its type.
+	var errs []string
+	vals := map[string]any{}
+	for _, p := range sp.params {
+		v, ok := sent[p.name]
+		if !ok {
+			if p.required {
+				errs = append(errs, p.name+" is missing")
+			}
+			continue
+		}
+		cv, ok := coerce(p.kind, v)
+		if !ok {
+			errs = append(errs, p.name+" is invalid")
+			continue
+		}
+		vals[p.name] = cv
+	}
+	var inherit *bool
+	if v, ok := sent["use_inherited_settings"]; ok && s.inheritAPI {
+		cv, ok := coerce(kindBool, v)
+		switch {
+		case !ok:
+			errs = append(errs, "use_inherited_settings is invalid")
+		case cv != nil:
+			b := cv.(bool)
+			inherit = &b
+		}
+	}
+	if len(errs) > 0 {
+		writeErrorKey(w, http.StatusBadRequest, strings.Join(errs, ", "))
+		return
+	}
+
+	d := sp.def
+	if !d.SupportsLevel(o.level()) {
+		writeMessage(w, http.StatusBadRequest, "400 Integration not available")
+		return
+	}
+	recs := o.recs(s.st)
+	rec := recs[d.Name]
+	isNew := rec == nil
+	if isNew && d.NoAPICreate {
+		writeMessage(w, http.StatusUnprocessableEntity, "You cannot create the "+d.Title+" integration from the API")
+		return
+	}
+	now := time.Now()
+	if isNew {
+		rec = s.st.newRecord(d.Name, now)
+		initRecord(rec, d, o.level())
+	}
+
+	// Integrations::UpdateService: inherit when asked to, or when not told and already inheriting.
+	useInherited := s.inheritAPI && rec.inherits()
+	if inherit != nil {
+		useInherited = *inherit
+	}
+	if useInherited {
+		def, g, ok := s.st.defaultIntegration(d.Name, o, false)
+		if !ok {
+			writeMessage(w, http.StatusBadRequest, "Default integration not found.")
+			return
+		}
+		copyFrom(rec, def, g, now)
+	} else {
+		if s.inheritAPI {
+			rec.inheritGroup, rec.inheritInstance = nil, false
+		}
+		assign(rec, sp, vals)
+		if !d.NoAPICreate {
+			rec.active = true // the API always activates, except integrations set up by an app
+		}
+		rec.updated = now
+	}
+	recs[d.Name] = rec
+	if o.g != nil {
+		s.st.propagateGroup(o.g, d, now)
+	}
+	writeRawJSON(w, http.StatusOK, s.integrationJSON(rec, true))
+}
+
+// assign stores the sent values. When a field that exposes secrets changes, every password field
+// not sent along is cleared (ResetSecretFields).
+func assign(rec *record, sp *spec, vals map[string]any) {
+	reset := false
+	for k := range sp.exposes {
+		if v, ok := vals[k]; ok && integrations.Canonical(v) != integrations.Canonical(rec.props[k]) {
+			reset = true
+		}
+	}
+	for _, p := range sp.params {
+		v, ok := vals[p.name]
+		switch {
+		case !ok:
+		case p.event:
+			if b, ok := v.(bool); ok {
+				rec.events[p.name] = b
+			}
+		default:
+			rec.props[p.name] = v
+		}
+	}
+	if reset {
+		for _, k := range sp.passwords {
+			if _, ok := vals[k]; !ok {
+				rec.props[k] = nil
+			}
+		}
+	}
+	datadogCIVisibility(rec, sp.def)
+}
+
+// specFor returns the spec of a record's integration, also for integrations outside the API
+// (seeded at the instance, say).
+func specFor(name string) *spec {
+	if sp := specs().byName[name]; sp != nil {
+		return sp
+	}
+	sp := newSpec(lookupDef(name))
+	sp.slug = strings.ReplaceAll(name, "_", "-")
+	return sp
+}
+
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+// integrationView is Entities::IntegrationBasic, plus properties for Entities::Integration.
+type integrationView struct {
+	ID                       int64           `json:"id"`
+	Title                    string          `json:"title"`
+	Slug                     string          `json:"slug"`
+	CreatedAt                string          `json:"created_at"`
+	UpdatedAt                string          `json:"updated_at"`
+	Active                   bool            `json:"active"`
+	CommitEvents             bool            `json:"commit_events"`
+	PushEvents               bool            `json:"push_events"`
+	IssuesEvents             bool            `json:"issues_events"`
+	IncidentEvents           bool            `json:"incident_events"`
+	AlertEvents              bool            `json:"alert_events"`
+	ConfidentialIssuesEvents bool            `json:"confidential_issues_events"`
+	MergeRequestsEvents      bool            `json:"merge_requests_events"`
+	TagPushEvents            bool            `json:"tag_push_events"`
+	DeploymentEvents         bool            `json:"deployment_events"`
+	NoteEvents               bool            `json:"note_events"`
+	ConfidentialNoteEvents   bool            `json:"confidential_note_events"`
+	PipelineEvents           bool            `json:"pipeline_events"`
+	WikiPageEvents           bool            `json:"wiki_page_events"`
+	JobEvents                bool            `json:"job_events"`
+	CommentOnEventEnabled    bool            `json:"comment_on_event_enabled"`
+	Inherited                *bool           `json:"inherited,omitempty"`
+	VulnerabilityEvents      bool            `json:"vulnerability_events"`
+	Properties               json.RawMessage `json:"properties,omitempty"`
+}
+
+// integrationJSON renders a record. The caller holds s.mu.
+func (s *Server) integrationJSON(r *record, withProps bool) json.RawMessage {
+	sp := specFor(r.name)
+	d := sp.def
+	event := func(flag, name string) bool {
+		if v, ok := r.events[flag]; ok {
+			return v
+		}
+		return d.DefaultEventState(name) // the column default
+	}
+	ev := make([]bool, len(basicEvents))
+	for i, e := range basicEvents {
+		ev[i] = event(e.flag, e.event)
+	}
+	v := integrationView{
+		ID: r.id, Title: d.Title, Slug: sp.slug,
+		CreatedAt: r.created.UTC().Format(timeLayout), UpdatedAt: r.updated.UTC().Format(timeLayout),
+		Active:       r.active,
+		CommitEvents: ev[0], PushEvents: ev[1], IssuesEvents: ev[2], IncidentEvents: ev[3], AlertEvents: ev[4],
+		ConfidentialIssuesEvents: ev[5], MergeRequestsEvents: ev[6], TagPushEvents: ev[7], DeploymentEvents: ev[8],
+		NoteEvents: ev[9], ConfidentialNoteEvents: ev[10], PipelineEvents: ev[11], WikiPageEvents: ev[12], JobEvents: ev[13],
+		CommentOnEventEnabled: true,
+		VulnerabilityEvents:   event("vulnerability_events", "vulnerability"),
+	}
+	if b, ok := asBool(r.props["comment_on_event_enabled"]); ok {
+		v.CommentOnEventEnabled = b
+	}
+	if s.inheritAPI {
+		inh := r.inherits()
+		v.Inherited = &inh
+	}
+	if withProps {
+		v.Properties = propertiesJSON(r, sp)
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
+
+// propertiesJSON renders `properties` in field order: values as stored, checkboxes as booleans,
+// numbers as numbers, never a password field or a field GitLab does not return.
+func propertiesJSON(r *record, sp *spec) json.RawMessage {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range sp.props {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		key, _ := json.Marshal(k)
+		b.Write(key)
+		b.WriteByte(':')
+		var v any
+		if sp.eventProps[k] {
+			v = r.events[k]
+		} else {
+			v = typedProp(sp.fieldKinds[k], r.props[k])
+		}
+		val, err := json.Marshal(v)
+		if err != nil {
+			val = []byte("null")
+		}
+		b.Write(val)
+	}
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+// typedProp reads a stored value the way the model's accessors return it.
+func typedProp(kind paramKind, v any) any {
+	switch kind {
+	case kindBool:
+		if b, ok := asBool(v); ok {
+			return b
+		}
+	case kindInt:
+		if s, ok := v.(string); ok {
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+				return n
+			}
+		}
+	}
+	return v
+}

@@ -1,0 +1,243 @@
+// Package gitlabfake is an in-memory GitLab REST API (v4) server for tests and benchmarks of the
+// GitLab backend. It serves the integrations endpoints of projects and groups the way GitLab's
+// source says they behave (see shared/reference/gitlab-api.md), plus the few endpoints a client
+// needs around them: the user, the token, the version, projects, groups and their listings.
+//
+// Every integration's parameters, required fields, secrets, events and levels come from the
+// catalog in internal/integrations, so the fake accepts what GitLab accepts. Faults (5xx, 429
+// with rate-limit headers, dropped connections) can be injected one by one or at random.
+//
+// A Server is safe for concurrent use.
+package gitlabfake
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// apiPrefix is where the REST API lives under the server's URL.
+const apiPrefix = "/api/v4"
+
+// Server is a fake GitLab. URL is its base (http://127.0.0.1:port); the API is under URL+"/api/v4".
+type Server struct {
+	URL string
+
+	ts          *httptest.Server
+	version     string
+	groupAPI    bool // group integration routes exist (GitLab 17.9 and later)
+	inheritAPI  bool // `inherited` and use_inherited_settings exist (GitLab 17.3 and later)
+	latency     time.Duration
+	perPageMax  int
+	maxBodySize int64
+
+	mu     sync.RWMutex // guards the data below
+	st     *state
+	tokens map[string]*Token // by token string
+
+	logMu sync.Mutex
+	log   []Request
+
+	faults faults
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithVersion sets the GitLab version the server reports and behaves as (default "18.5.0").
+// Below 17.9 the group integration routes do not exist (404 {"error":"404 Not Found"}); below
+// 17.3 responses have no `inherited` key and PUT ignores use_inherited_settings.
+func WithVersion(v string) Option { return func(s *Server) { s.version = v } }
+
+// WithLatency adds d to every response, faults included.
+func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
+
+// WithPerPageMax sets the largest per_page the listing endpoints honour (default 100).
+func WithPerPageMax(n int) Option { return func(s *Server) { s.perPageMax = n } }
+
+// New starts a fake GitLab on a loopback port. Close it when done.
+func New(opts ...Option) *Server {
+	s := &Server{
+		version:     "18.5.0",
+		perPageMax:  100,
+		maxBodySize: 10 << 20,
+		st:          newState(),
+		tokens:      map[string]*Token{},
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	s.groupAPI = versionAtLeast(s.version, 17, 9)
+	s.inheritAPI = versionAtLeast(s.version, 17, 3)
+	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.URL = s.ts.URL
+	return s
+}
+
+// Close shuts the server down.
+func (s *Server) Close() { s.ts.Close() }
+
+// Client returns an *http.Client for the server (the httptest server's client).
+func (s *Server) Client() *http.Client { return s.ts.Client() }
+
+// Version is the GitLab version the server behaves as.
+func (s *Server) Version() string { return s.version }
+
+// Token is an access token the server accepts.
+type Token struct {
+	Username string
+	// Scopes holds "api" and/or "read_api"; read_api alone allows GET and HEAD only.
+	Scopes []string
+	// AccessLevel is the user's role on every group and project: 30 developer, 40 maintainer,
+	// 50 owner. Integration endpoints need 40 or more.
+	AccessLevel int
+	// ExpiresAt is "YYYY-MM-DD" or empty; a token past its date answers 401.
+	ExpiresAt string
+	// Name is the token's name in /personal_access_tokens/self (default "fake-token").
+	Name string
+
+	id     int64
+	userID int64
+}
+
+// AddToken registers a token. Adding the same token again replaces it.
+func (s *Server) AddToken(token string, t Token) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t.Name == "" {
+		t.Name = "fake-token"
+	}
+	s.st.seq++
+	t.id = s.st.seq
+	t.userID = s.st.userID(t.Username)
+	s.tokens[token] = &t
+}
+
+// Request is one request the server answered.
+type Request struct {
+	Method string
+	// Path is the unescaped path without the /api/v4 prefix, e.g. /projects/acme/web/integrations/slack.
+	Path  string
+	Query url.Values
+	// Body is the raw request body.
+	Body string
+	// Status is the response status; 0 when the connection was dropped without a response.
+	Status int
+}
+
+// Requests returns every request served since the start or the last ResetRequests, in order.
+func (s *Server) Requests() []Request {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	out := make([]Request, len(s.log))
+	copy(out, s.log)
+	return out
+}
+
+// ResetRequests forgets the requests served so far.
+func (s *Server) ResetRequests() {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	s.log = nil
+}
+
+func (s *Server) record(r *http.Request, body []byte, status int) {
+	p := strings.TrimPrefix(r.URL.Path, apiPrefix)
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	s.log = append(s.log, Request{Method: r.Method, Path: p, Query: r.URL.Query(), Body: string(body), Status: status})
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.latency > 0 {
+		time.Sleep(s.latency)
+	}
+	if f, ok := s.faults.next(); ok {
+		s.serveFault(w, r, f)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, s.maxBodySize))
+	if err != nil {
+		s.record(r, body, 0)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	sw := &statusWriter{ResponseWriter: w}
+	s.route(sw, r, body)
+	if sw.status == 0 {
+		sw.WriteHeader(http.StatusOK)
+	}
+	s.record(r, body, sw.status)
+}
+
+// serveFault answers with an injected fault.
+func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f fault) {
+	switch f.kind {
+	case faultDrop:
+		s.record(r, nil, 0)
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			panic(http.ErrAbortHandler)
+		}
+		conn, _, err := hj.Hijack()
+		if err != nil {
+			panic(http.ErrAbortHandler)
+		}
+		if tc, ok := conn.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0) // a reset, as a crashed proxy gives
+		}
+		_ = conn.Close()
+	case faultStatus:
+		s.record(r, nil, f.status)
+		writeJSON(w, f.status, map[string]any{"message": strconv.Itoa(f.status) + " " + http.StatusText(f.status)})
+	case faultRateLimit:
+		s.record(r, nil, http.StatusTooManyRequests)
+		writeRateLimited(w, f)
+	}
+}
+
+// versionAtLeast reports whether version v (like "18.5.0" or "17.9.1-ee") is at least major.minor.
+// An unparsable version counts as new.
+func versionAtLeast(v string, major, minor int) bool {
+	v = strings.TrimPrefix(v, "v")
+	if i := strings.IndexAny(v, "-+ "); i >= 0 {
+		v = v[:i]
+	}
+	parts := strings.Split(v, ".")
+	if len(parts) < 2 {
+		return true
+	}
+	ma, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return true
+	}
+	return ma > major || (ma == major && mi >= minor)
+}
