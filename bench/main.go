@@ -3,6 +3,7 @@
 //
 //	go run ./bench list          # `integrations list` on the local store: wall time and peak RSS
 //	go run ./bench gitlab-list   # `integrations list -p X` against the GitLab fake: requests and wall time
+//	go run ./bench bulk          # bulk configure against the fake: 1,000 projects at 50 ms, group strategy counts, 20,000 projects' memory
 package main
 
 import (
@@ -23,7 +24,7 @@ func main() {
 	runs := flag.Int("runs", 50, "runs per measurement")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		log.Fatal("usage: go run ./bench [-runs N] list|gitlab-list")
+		log.Fatal("usage: go run ./bench [-runs N] list|gitlab-list|bulk")
 	}
 	dir, err := os.MkdirTemp("", "integrations-bench-")
 	if err != nil {
@@ -36,6 +37,8 @@ func main() {
 		benchList(bin, dir, *runs)
 	case "gitlab-list":
 		benchGitLabList(bin, dir, *runs)
+	case "bulk":
+		benchBulk(bin, dir)
 	default:
 		log.Fatalf("unknown benchmark %q", flag.Arg(0))
 	}
@@ -151,4 +154,66 @@ func benchGitLabList(bin, dir string, runs int) {
 	report("list -p acme/web (GitLab fake)", samples)
 	fmt.Printf("requests per listing: %.1f\n", float64(len(fake.Requests()))/float64(runs))
 	fmt.Println("targets: at most 2 requests and under 30 ms with no latency")
+}
+
+// benchBulk runs bulk configure as a built binary against the fake server.
+func benchBulk(bin, dir string) {
+	// 1,000 projects, 50 ms per request, per-project writes, 16 at a time.
+	fake := gitlabfake.New(gitlabfake.WithLatency(50 * time.Millisecond))
+	defer fake.Close()
+	fake.AddToken("bench-token", gitlabfake.Token{Username: "bench", Scopes: []string{"api"}, AccessLevel: 40})
+	for i := range 1000 {
+		fake.AddProject(fmt.Sprintf("big/team%02d/p%04d", i%20, i), false)
+	}
+	env := append(benchEnv(dir), "GITLAB_HOST="+fake.URL, "GITLAB_TOKEN=bench-token", "XDG_STATE_HOME="+filepath.Join(dir, "state"))
+	configure := []string{
+		"bulk", "configure", "jenkins", "-g", "big", "--strategy", "project", "--concurrency", "16", "--yes",
+		"--set", "jenkins_url=https://ci.example.com", "--set", "project_name=build", "-o", "json",
+	}
+	fake.ResetRequests()
+	s := runOnce(bin, env, configure...)
+	reqs := len(fake.Requests())
+	ideal := time.Duration(reqs) * 50 * time.Millisecond / 16
+	fmt.Printf("%-40s projects=1000 requests=%d (%.2f per project) wall=%.2fs ideal=%.2fs ratio=%.2f peak RSS=%.1f MB\n",
+		"bulk configure, per project, 50 ms", reqs, float64(reqs)/1000, s.wall.Seconds(), ideal.Seconds(),
+		s.wall.Seconds()/ideal.Seconds(), float64(s.maxRSS)/1024)
+	fmt.Println("targets: at most 2 requests per project; wall within 1.2x the ideal (requests x 50 ms / 16)")
+	fake.Close()
+
+	// Group strategy: writes grow with groups and overrides, not with projects.
+	for _, n := range []int{200, 2000} {
+		g := gitlabfake.New()
+		g.AddToken("bench-token", gitlabfake.Token{Username: "bench", Scopes: []string{"api"}, AccessLevel: 40})
+		for i := range n {
+			g.AddProject(fmt.Sprintf("corp/unit%d/p%05d", i%5, i), false)
+		}
+		for i := range 3 { // three projects override the group with settings of their own
+			g.SetIntegration("project", fmt.Sprintf("corp/unit%d/p%05d", i%5, i), "jira", map[string]any{"url": "https://own.example", "password": "x"}, nil, true)
+		}
+		genv := append(benchEnv(dir), "GITLAB_HOST="+g.URL, "GITLAB_TOKEN=bench-token", "XDG_STATE_HOME="+filepath.Join(dir, "state"))
+		runOnce(bin, genv, "bulk", "configure", "jira", "-g", "corp", "--reset-overrides", "--yes",
+			"--set", "url=https://jira.example.com", "--set", "password=secret")
+		writes := 0
+		for _, r := range g.Requests() {
+			if r.Method == "PUT" || r.Method == "DELETE" {
+				writes++
+			}
+		}
+		fmt.Printf("%-40s projects=%d groups=6 overrides=3 writes=%d\n", "bulk configure, group strategy", n, writes)
+		g.Close()
+	}
+
+	// Memory: 20,000 projects, no latency, planned and written in a stream.
+	m := gitlabfake.New()
+	defer m.Close()
+	m.AddToken("bench-token", gitlabfake.Token{Username: "bench", Scopes: []string{"api"}, AccessLevel: 40})
+	for i := range 20000 {
+		m.AddProject(fmt.Sprintf("huge/d%02d/p%05d", i%50, i), false)
+	}
+	menv := append(benchEnv(dir), "GITLAB_HOST="+m.URL, "GITLAB_TOKEN=bench-token", "XDG_STATE_HOME="+filepath.Join(dir, "state"))
+	ms := runOnce(bin, menv, "bulk", "configure", "jenkins", "-g", "huge", "--strategy", "project", "--concurrency", "16", "--yes",
+		"--set", "jenkins_url=https://ci.example.com", "--set", "project_name=build", "-o", "json")
+	fmt.Printf("%-40s projects=20000 requests=%d wall=%.1fs peak RSS=%.1f MB\n", "bulk configure, per project, no latency",
+		len(m.Requests()), ms.wall.Seconds(), float64(ms.maxRSS)/1024)
+	fmt.Println("target: peak memory under 100 MB with 20,000 projects")
 }

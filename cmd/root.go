@@ -3,6 +3,7 @@ package cmd
 import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/cmd/auth"
+	"github.com/forgekit/integrations/cmd/bulk"
 	"github.com/forgekit/integrations/cmd/integration"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/output"
@@ -78,7 +79,10 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 		integration.NewCmdConfigure(f, nil),
 		integration.NewCmdEnable(f, nil),
 		integration.NewCmdDisable(f, nil),
+		integration.NewCmdTest(f, nil),
+		integration.NewCmdLogs(f, nil),
 		auth.NewCmdAuth(f),
+		bulk.NewCmdBulk(f),
 		newCmdVersion(f),
 		newCmdCompletion(f),
 	)

@@ -85,3 +85,29 @@ type SaveResult struct {
 	State   State
 	Created []Scope
 }
+
+// Namespace is a group or project met while walking a group.
+type Namespace struct {
+	Scope    Scope
+	Archived bool
+}
+
+// WalkOptions choose what a walk visits.
+type WalkOptions struct {
+	// Subgroups reaches into subgroups (their projects, and with Groups the subgroups
+	// themselves); without it only the group's own projects are visited.
+	Subgroups bool
+	// Groups visits the subgroups themselves, not only their projects.
+	Groups bool
+	// Archived includes archived projects.
+	Archived bool
+}
+
+// Walker lists what lies below a group; both backends implement it for bulk runs.
+type Walker interface {
+	// Walk calls fn for the group itself, then (with Groups) its subgroups, then the projects
+	// below, page by page, never holding every page at once.
+	Walk(ctx context.Context, group Scope, o WalkOptions, fn func(Namespace) error) error
+	// GroupAPI reports whether group-level integration settings can be written.
+	GroupAPI(ctx context.Context) (bool, error)
+}

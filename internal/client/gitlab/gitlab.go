@@ -227,6 +227,9 @@ func (c *Client) Resolve(ctx context.Context, s client.Scope) (client.Scope, err
 	if s.Level == integrations.Instance {
 		return s, errNoInstanceAPI
 	}
+	if s.ID != 0 && s.Path != "" {
+		return s, nil // both known, as walks report them: no request needed
+	}
 	key := s.String()
 	c.mu.Lock()
 	got, ok := c.scopes[key]

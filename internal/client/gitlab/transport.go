@@ -9,12 +9,14 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/forgekit/integrations/internal/redact"
 )
 
 // Clock is how the retry policy waits; tests inject one that does not sleep.
@@ -104,6 +106,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if t.onAttempt != nil {
 			t.onAttempt(r)
 		}
+		if n, ok := ctx.Value(attemptsKey{}).(*atomic.Int32); ok {
+			n.Add(1)
+		}
 		resp, err := t.next.RoundTrip(r)
 		wait, retry := t.decide(resp, err, attempt)
 		if !retry || attempt >= t.attempts || ctx.Err() != nil {
@@ -127,6 +132,15 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+}
+
+type attemptsKey struct{}
+
+// CountAttempts returns a context whose requests count every HTTP attempt, retries included,
+// in the returned counter: bulk reports say how many tries a target took.
+func CountAttempts(ctx context.Context) (context.Context, *atomic.Int32) {
+	n := new(atomic.Int32)
+	return context.WithValue(ctx, attemptsKey{}, n), n
 }
 
 // bodyHeader carries an error response's body to the client: client-go answers every 404 with
@@ -216,22 +230,12 @@ func (t *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if err != nil {
-		fmt.Fprintf(t.w, "* %s %s: %s (%s)\n", req.Method, Redact(req.URL.String()), redactErr(err), took)
+		fmt.Fprintf(t.w, "* %s %s: %s (%s)\n", req.Method, redact.URL(req.URL.String()), redact.URL(redactErr(err)), took)
 		return resp, err
 	}
-	fmt.Fprintf(t.w, "* %s %s → %d (%s)\n", req.Method, Redact(req.URL.String()), resp.StatusCode, took)
+	fmt.Fprintf(t.w, "* %s %s → %d (%s)\n", req.Method, redact.URL(req.URL.String()), resp.StatusCode, took)
 	return resp, err
 }
-
-var secretParams = regexp.MustCompile(`(?i)([?&](?:private_token|access_token|token|api_key|apitoken|secret_key|dd-api-key|password)=)[^&#]*`)
-
-// Redact hides the secrets a URL may carry: query parameters that hold tokens, and userinfo.
-func Redact(u string) string {
-	u = secretParams.ReplaceAllString(u, "${1}REDACTED")
-	return userinfo.ReplaceAllString(u, "${1}REDACTED@")
-}
-
-var userinfo = regexp.MustCompile(`^([a-z][a-z0-9+.-]*://)[^/@]+@`)
 
 func redactErr(err error) string {
 	var uerr interface{ Unwrap() error }

@@ -3,6 +3,7 @@ package local
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -18,6 +19,7 @@ import (
 // store, created with random bytes on first use.
 type sealer struct {
 	aead   cipher.AEAD
+	macKey []byte
 	source string
 }
 
@@ -82,7 +84,19 @@ func newSealer(key []byte, source string) (*sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &sealer{aead: aead, source: source}, nil
+	// A separate key for fingerprints, so a fingerprint reveals nothing about the cipher key.
+	mk := sha256.Sum256(append([]byte("integrations fingerprint key\x00"), key...))
+	return &sealer{aead: aead, macKey: mk[:], source: source}, nil
+}
+
+// fingerprint is a keyed hash of a secret: equal secrets give equal fingerprints, and without
+// the key a fingerprint cannot be checked against guesses.
+func (s *sealer) fingerprint(context, secret string) string {
+	m := hmac.New(sha256.New, s.macKey)
+	m.Write([]byte(context))
+	m.Write([]byte{0})
+	m.Write([]byte(secret))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // seal encrypts plain, binding it to context (the row it belongs to) so that a ciphertext moved

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/forgekit/integrations/internal/client"
+	"github.com/gofrs/flock"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -51,11 +52,27 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := prepare(ctx, db, abs); err != nil {
+	if err := prepareLocked(ctx, db, abs); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return &Store{db: db, path: abs, now: time.Now}, nil
+}
+
+// prepareLocked runs prepare under an exclusive lock on a file beside the store: switching to
+// WAL and migrating the schema must not race with another process doing the same, which SQLite
+// reports as I/O errors rather than waiting.
+func prepareLocked(ctx context.Context, db *sql.DB, path string) error {
+	lock := flock.New(path + ".lock")
+	if err := os.WriteFile(path+".lock", nil, 0o600); err != nil && !errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("creating the store's lock file: %w", err)
+	}
+	locked, err := lock.TryLockContext(ctx, 5*time.Millisecond)
+	if err != nil || !locked {
+		return fmt.Errorf("locking the store %s: %w", path, err)
+	}
+	defer func() { _ = lock.Unlock() }()
+	return prepare(ctx, db, path)
 }
 
 func prepare(ctx context.Context, db *sql.DB, path string) error {

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/integrations"
@@ -382,4 +383,35 @@ func writeMany(path, writer string, n int) error {
 		}
 	}
 	return nil
+}
+
+func TestLogsArePrunedPerTargetAndNewestFirst(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	var batch []LogEntry
+	for i := range KeepLogs + 20 {
+		batch = append(batch, LogEntry{
+			Time: time.Unix(int64(i), 0), Scope: "project:acme/web", Integration: "slack",
+			Event: "push", Method: "POST", URL: fmt.Sprintf("https://hooks.example/%d", i), Status: 200 + i%2*300, OK: i%2 == 0,
+		})
+	}
+	batch = append(batch, LogEntry{Time: time.Unix(1, 0), Scope: "project:acme/api", Integration: "slack", OK: true})
+	if err := s.AddLogs(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.Logs(ctx, "", "project:acme/web", "slack", 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != KeepLogs || all[0].URL != fmt.Sprintf("https://hooks.example/%d", KeepLogs+19) {
+		t.Errorf("kept %d, newest %q", len(all), all[0].URL)
+	}
+	failed, _ := s.Logs(ctx, "", "project:acme/web", "slack", 5, true)
+	if len(failed) != 5 || failed[0].OK || failed[0].Status != 500 {
+		t.Errorf("failed only: %+v", failed)
+	}
+	other, _ := s.Logs(ctx, "", "project:acme/api", "slack", 0, false)
+	if len(other) != 1 {
+		t.Errorf("another target's log was pruned: %d", len(other))
+	}
 }

@@ -63,6 +63,19 @@ var migrations = []string{
 		saved_at TEXT NOT NULL,
 		PRIMARY KEY (host, scope, integration)
 	);`,
+	// Deliveries to a GitLab server's integrations are logged under the server's name.
+	`ALTER TABLE request_logs ADD COLUMN server TEXT NOT NULL DEFAULT '';
+	DROP INDEX request_logs_by_target;
+	CREATE INDEX request_logs_by_target ON request_logs(server, scope, integration, id);`,
+	// Keyed fingerprints of the secrets bulk runs last wrote, to skip rewriting equal ones.
+	`CREATE TABLE secret_fingerprints (
+		server TEXT NOT NULL,
+		scope TEXT NOT NULL,
+		integration TEXT NOT NULL,
+		field TEXT NOT NULL,
+		fingerprint TEXT NOT NULL,
+		PRIMARY KEY (server, scope, integration, field)
+	);`,
 }
 
 // SchemaVersion is the schema this build writes.

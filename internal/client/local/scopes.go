@@ -172,3 +172,53 @@ func (s *Store) Ensure(ctx context.Context, sc client.Scope) ([]client.Scope, er
 	})
 	return created, err
 }
+
+// Walk visits the group, its subgroups and projects in path order, reading rows as it goes.
+func (s *Store) Walk(ctx context.Context, group client.Scope, o client.WalkOptions, fn func(client.Namespace) error) error {
+	root, err := s.Resolve(ctx, group)
+	if err != nil {
+		return err
+	}
+	if err := fn(client.Namespace{Scope: root}); err != nil {
+		return err
+	}
+	q := `SELECT id, kind, path, archived FROM namespaces WHERE path LIKE ? ESCAPE '\' ORDER BY path`
+	prefix := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(root.Path) + "/%"
+	rows, err := s.db.QueryContext(ctx, q, prefix)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ns namespace
+		var kind string
+		if err := rows.Scan(&ns.id, &kind, &ns.path, &ns.archived); err != nil {
+			return err
+		}
+		ns.level = integrations.Level(kind)
+		direct := client.ParentPath(ns.path) == root.Path
+		visitGroups := o.Subgroups && o.Groups
+		if (!o.Subgroups && !direct) || (ns.level == integrations.Group && !visitGroups) || (ns.archived && !o.Archived) {
+			continue
+		}
+		if err := fn(client.Namespace{Scope: ns.scope(), Archived: ns.archived}); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// GroupAPI is always true for the local store.
+func (s *Store) GroupAPI(context.Context) (bool, error) { return true, nil }
+
+// SetArchived marks a project archived (or not), for bulk runs that skip archived projects.
+func (s *Store) SetArchived(ctx context.Context, project client.Scope, archived bool) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		ns, err := resolve(ctx, tx, project)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE namespaces SET archived = ? WHERE id = ?", archived, ns.id)
+		return err
+	})
+}

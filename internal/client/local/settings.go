@@ -333,3 +333,16 @@ func joinLevels(levels []integrations.Level) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// Remove drops the scope's own settings of the integration, as if it had never been
+// configured there (bulk revert of a run that created them).
+func (s *Store) Remove(ctx context.Context, sc client.Scope, def integrations.Definition) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		ns, err := resolve(ctx, tx, sc)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "DELETE FROM settings WHERE scope_id = ? AND integration = ?", ns.id, def.Name)
+		return err
+	})
+}

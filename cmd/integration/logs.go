@@ -1,0 +1,119 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/client/local"
+	"github.com/forgekit/integrations/internal/cmdutil"
+	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/forgekit/integrations/internal/iostreams"
+	"github.com/forgekit/integrations/internal/output"
+	"github.com/spf13/cobra"
+)
+
+type logsOptions struct {
+	IO      *iostreams.IOStreams
+	Backend func() (client.Backend, error)
+	Store   func() (*local.Store, error)
+	Output  *output.Options
+
+	ScopeFlags cmdutil.ScopeFlags
+	Limit      int
+	Failed     bool
+
+	def   integrations.Definition
+	scope client.Scope
+}
+
+type logView struct {
+	Time      string  `json:"time"`
+	Scope     string  `json:"scope"`
+	Name      string  `json:"name"`
+	Event     string  `json:"event"`
+	Method    string  `json:"method"`
+	URL       string  `json:"url"`
+	Status    *int    `json:"status"`
+	OK        bool    `json:"ok"`
+	LatencyMS int64   `json:"latency_ms"`
+	Error     *string `json:"error"`
+}
+
+// NewCmdLogs builds `integrations logs`.
+func NewCmdLogs(f *cmdutil.Factory, runF func(*logsOptions) error) *cobra.Command {
+	opts := &logsOptions{IO: f.IOStreams, Backend: f.Backend, Store: f.Store, Output: f.Output}
+	cmd := &cobra.Command{
+		Use:   "logs <integration>",
+		Short: "Show the requests test deliveries made, newest first",
+		Long: heredoc.Doc(`
+			Show the request log of the deliveries integrations test made for an integration at a
+			scope: time, event, method, address (secrets redacted), status, latency and error. The
+			last 100 per scope and integration are kept in the local store.
+		`),
+		Example: heredoc.Doc(`
+			$ integrations logs slack -p acme/web
+			$ integrations logs jenkins -p acme/web --failed --limit 5 -o json
+		`),
+		Args:              cmdutil.ExactArgs(1, "the integration name"),
+		ValidArgsFunction: cmdutil.CompleteIntegrationNames,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if opts.def, opts.scope, err = lookupAt(args[0], opts.ScopeFlags, "logs"); err != nil {
+				return err
+			}
+			if opts.Limit < 0 {
+				return cmdutil.FlagErrorf("--limit must not be negative")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return logsRun(cmd.Context(), opts)
+		},
+	}
+	cmdutil.AddScopeFlags(cmd, &opts.ScopeFlags)
+	cmd.Flags().IntVar(&opts.Limit, "limit", 20, "show at most `N` entries (0 for all kept)")
+	cmd.Flags().BoolVar(&opts.Failed, "failed", false, "only failed deliveries")
+	return cmd
+}
+
+func logsRun(ctx context.Context, o *logsOptions) error {
+	b, err := o.Backend()
+	if err != nil {
+		return err
+	}
+	store, err := o.Store()
+	if err != nil {
+		return err
+	}
+	entries, err := store.Logs(ctx, b.Capabilities().Server, o.scope.String(), o.def.Name, o.Limit, o.Failed)
+	if err != nil {
+		return err
+	}
+	views := make([]logView, len(entries))
+	rows := make([][]string, len(entries))
+	for i, e := range entries {
+		v := logView{
+			Time: e.Time.UTC().Format(time.RFC3339), Scope: e.Scope, Name: e.Integration, Event: e.Event,
+			Method: e.Method, URL: e.URL, OK: e.OK, LatencyMS: e.Latency.Milliseconds(),
+		}
+		status := "-"
+		if e.Status != 0 {
+			v.Status = &entries[i].Status
+			status = fmt.Sprint(e.Status)
+		}
+		if e.Error != "" {
+			v.Error = &entries[i].Error
+		}
+		views[i] = v
+		rows[i] = []string{v.Time, v.Event, v.Method, status, fmt.Sprintf("%dms", v.LatencyMS), v.URL, e.Error}
+	}
+	if len(views) == 0 && !o.Output.IsJSON() {
+		return cmdutil.NewNoResultsError(fmt.Sprintf("no deliveries of %s at %s yet; run integrations test %s %s", o.def.Name, o.scope, o.def.Name, scopeFlag(o.scope)))
+	}
+	return output.Write(o.IO, *o.Output, views, func(p *output.Printer) {
+		p.Table([]string{"time", "event", "method", "status", "latency", "url", "error"}, rows)
+	})
+}

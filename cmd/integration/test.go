@@ -1,0 +1,333 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/client/local"
+	"github.com/forgekit/integrations/internal/cmdutil"
+	"github.com/forgekit/integrations/internal/delivery"
+	"github.com/forgekit/integrations/internal/forms"
+	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/forgekit/integrations/internal/iostreams"
+	"github.com/forgekit/integrations/internal/output"
+	"github.com/forgekit/integrations/internal/redact"
+	"github.com/spf13/cobra"
+)
+
+type testOptions struct {
+	IO       *iostreams.IOStreams
+	Backend  func() (client.Backend, error)
+	Store    func() (*local.Store, error)
+	Prompter func() forms.Prompter
+	Output   *output.Options
+
+	ScopeFlags cmdutil.ScopeFlags
+	ValueFlags cmdutil.ValueFlags
+	Event      string
+	Timeout    time.Duration
+	DryRun     bool
+
+	def   integrations.Definition
+	scope client.Scope
+	// HTTPClient sends the test's requests; tests replace it.
+	HTTPClient func(timeout time.Duration) *http.Client
+}
+
+// testView is the contract's JSON for a test.
+type testView struct {
+	Name            string  `json:"name"`
+	Scope           string  `json:"scope"`
+	Event           string  `json:"event"`
+	URL             string  `json:"url"`
+	Status          *int    `json:"status"`
+	OK              bool    `json:"ok"`
+	LatencyMS       int64   `json:"latency_ms"`
+	Error           *string `json:"error"`
+	ResponseExcerpt string  `json:"response_excerpt"`
+}
+
+type requestView struct {
+	Method  string              `json:"method"`
+	URL     string              `json:"url"`
+	Headers map[string][]string `json:"headers"`
+	Body    string              `json:"body"`
+}
+
+// NewCmdTest builds `integrations test`.
+func NewCmdTest(f *cmdutil.Factory, runF func(*testOptions) error) *cobra.Command {
+	opts := &testOptions{
+		IO: f.IOStreams, Backend: f.Backend, Store: f.Store, Prompter: f.Prompter, Output: f.Output,
+		HTTPClient: func(timeout time.Duration) *http.Client { return &http.Client{Timeout: timeout} },
+	}
+	cmd := &cobra.Command{
+		Use:   "test <integration>",
+		Short: "Send a sample event to an integration, or check its endpoints, and report the answer",
+		Long: heredoc.Doc(`
+			Prove that an integration's settings work, as GitLab's "Test settings" button does:
+
+			- chat notifications get a sample message in the service's own format;
+			- webhook-based integrations (Jenkins, Datadog, Packagist, …) get a sample GitLab webhook
+			  payload with its X-Gitlab-Event header, at the address derived from the settings;
+			- issue trackers and other services with an address get their endpoints checked, and
+			  the credentials where the service has a cheap authenticated call (Jira: serverInfo
+			  and myself).
+
+			The requests go from this machine, not from the GitLab server, so firewalls between
+			them and the service can differ. Every request is recorded in the local store; see
+			integrations logs. Exit 0 on success, 1 on failure (a non-2xx answer, a timeout, a TLS or
+			DNS error), 2 when the integration cannot be tested from outside the server.
+
+			On GitLab the server never returns secrets: give them with --set (env:NAME and
+			file:PATH work), or type them when the terminal asks.
+		`),
+		Example: heredoc.Doc(`
+			$ integrations test slack -p acme/web
+			$ integrations test jenkins -p acme/web --event merge_request -o json
+			$ integrations test jira -p acme/web --dry-run
+			$ integrations test slack -p acme/web --host gitlab.example.com --set webhook=env:SLACK_WEBHOOK
+		`),
+		Args:              cmdutil.ExactArgs(1, "the integration name"),
+		ValidArgsFunction: cmdutil.CompleteIntegrationNames,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.complete(args); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return testRun(cmd.Context(), opts)
+		},
+	}
+	cmdutil.AddScopeFlags(cmd, &opts.ScopeFlags)
+	cmd.Flags().StringVar(&opts.Event, "event", "", "the sample `EVENT` to send (default push, or the integration's first event)")
+	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 10*time.Second, "how long to wait for each answer")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the requests it would send, secrets redacted, and send nothing")
+	cmd.Flags().StringArrayVar(&opts.ValueFlags.Sets, "set", nil, "use this value for the test, such as a secret the server does not return: `key=value`")
+	return cmd
+}
+
+func (o *testOptions) complete(args []string) error {
+	var err error
+	if o.def, o.scope, err = lookupAt(args[0], o.ScopeFlags, "test"); err != nil {
+		return err
+	}
+	if err := delivery.Testable(o.def); err != nil {
+		return cmdutil.FlagErrorWrap(err)
+	}
+	if o.Event == "" {
+		o.Event = defaultTestEvent(o.def)
+	} else if err := o.def.CheckEvent(o.Event); err != nil {
+		return err
+	}
+	if o.Timeout <= 0 {
+		return cmdutil.FlagErrorf("--timeout must be positive")
+	}
+	return nil
+}
+
+// defaultTestEvent is push where supported, as GitLab's default test event, else the first.
+func defaultTestEvent(d integrations.Definition) string {
+	events := d.SupportedEvents("")
+	for _, e := range events {
+		if e == "push" {
+			return e
+		}
+	}
+	if len(events) > 0 {
+		return events[0]
+	}
+	return "push"
+}
+
+func testRun(ctx context.Context, o *testOptions) error {
+	b, err := o.Backend()
+	if err != nil {
+		return err
+	}
+	cur, err := b.Get(ctx, o.scope, o.def)
+	if err != nil {
+		return err
+	}
+	if !cur.Configured {
+		return cmdutil.FlagErrorf("%s has no settings at %s; configure it first: integrations configure %s %s", o.def.Name, o.scope, o.def.Name, scopeFlag(o.scope))
+	}
+	given, err := o.ValueFlags.Parse(o.def, o.IO.In)
+	if err != nil {
+		return err
+	}
+	values := maps.Clone(cur.Values)
+	maps.Copy(values, given.Values)
+	if err := o.askWriteOnly(ctx, cur, values, b.Where()); err != nil {
+		return err
+	}
+	server := "https://gitlab.example.com"
+	if b.Capabilities().Server != "" {
+		server = b.Where()
+	}
+	sample := delivery.NewSample(o.Event, samplePath(cur.Scope), server)
+	// A real test happens now; services such as Matrix also use the time to tell messages apart.
+	sample.Time = time.Now().UTC()
+	t := delivery.Target{Def: o.def, Values: values, Event: o.Event, Sample: sample}
+	plan, err := delivery.Build(t)
+	if delivery.IsConfigError(err) {
+		return cmdutil.FlagErrorWrap(err)
+	}
+	if err != nil {
+		return err
+	}
+	if o.DryRun {
+		return printPlan(o, plan)
+	}
+	results := delivery.Send(ctx, o.HTTPClient(o.Timeout), plan)
+	if err := o.record(ctx, b, results); err != nil {
+		fmt.Fprintf(o.IO.ErrOut, "warning: the request log was not saved: %v\n", err)
+	}
+	last := results[len(results)-1]
+	view := testView{
+		Name: o.def.Name, Scope: cur.Scope.String(), Event: o.Event, URL: last.URL, OK: last.OK,
+		LatencyMS: last.Latency.Milliseconds(), ResponseExcerpt: excerptLine(last.ResponseBody, 500),
+	}
+	if last.Status != 0 {
+		view.Status = &last.Status
+	}
+	if last.Error != "" {
+		view.Error = &last.Error
+	}
+	if err := output.Write(o.IO, *o.Output, view, func(p *output.Printer) { printTest(p, view, results) }); err != nil {
+		return err
+	}
+	if !last.OK {
+		fmt.Fprintf(o.IO.ErrOut, "error: %s test at %s failed: %s\n", o.def.Name, cur.Scope, last.Error)
+		return cmdutil.ErrSilent
+	}
+	return nil
+}
+
+// askWriteOnly gets the secrets a server holds but never returns: from a masked prompt on a
+// terminal, else the command names the --set flags to add.
+func (o *testOptions) askWriteOnly(ctx context.Context, cur client.State, values map[string]string, where string) error {
+	var need []string
+	for _, f := range o.def.Fields {
+		if cur.Unknown[f.Key] && values[f.Key] == "" && (f.Required || f.Key == "webhook") {
+			need = append(need, f.Key)
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	if !o.IO.CanPrompt() {
+		flags := make([]string, len(need))
+		for i, k := range need {
+			flags[i] = "--set " + k + "=…"
+		}
+		return cmdutil.FlagErrorf("%s never returns %s; give it for the test with %s (env:NAME and file:PATH work)", where, strings.Join(need, ", "), strings.Join(flags, " "))
+	}
+	for _, k := range need {
+		f, _ := o.def.Field(k)
+		v, err := o.Prompter().Password(ctx, fmt.Sprintf("%s (%s) for the test — %s does not return it", f.Title, k, where))
+		if err != nil {
+			return err
+		}
+		if values[k], err = o.def.Normalize(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// samplePath is the project the sample event happens in: the scope's own, or an example
+// project under a group.
+func samplePath(s client.Scope) string {
+	switch s.Level {
+	case integrations.Project:
+		return s.Path
+	case integrations.Group:
+		return s.Path + "/example-project"
+	}
+	return "example-group/example-project"
+}
+
+func (o *testOptions) record(ctx context.Context, b client.Backend, results []delivery.Result) error {
+	store, err := o.Store()
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	entries := make([]local.LogEntry, len(results))
+	for i, r := range results {
+		entries[i] = local.LogEntry{
+			Time: now, Server: b.Capabilities().Server, Scope: o.scope.String(), Integration: o.def.Name, Event: o.Event,
+			Method: r.Method, URL: r.URL, Status: r.Status, OK: r.OK, Latency: r.Latency, Error: r.Error,
+			RequestBody: r.RequestBody, ResponseBody: r.ResponseBody,
+		}
+	}
+	return store.AddLogs(ctx, entries)
+}
+
+func printTest(p *output.Printer, v testView, results []delivery.Result) {
+	for _, r := range results {
+		status := "no answer"
+		if r.Status != 0 {
+			status = fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status))
+		}
+		mark := "✓"
+		if !r.OK {
+			mark = "✗"
+		}
+		p.Linef("%s %s %s → %s in %dms", mark, r.Method, r.URL, status, r.Latency.Milliseconds())
+		if r.Error != "" {
+			p.Linef("  %s", r.Error)
+		}
+	}
+	if v.ResponseExcerpt != "" {
+		p.Linef("  response: %s", v.ResponseExcerpt)
+	}
+}
+
+func printPlan(o *testOptions, plan delivery.Plan) error {
+	views := make([]requestView, len(plan.Steps))
+	for i, s := range plan.Steps {
+		h := map[string][]string{}
+		for k, vs := range s.Header {
+			for _, v := range vs {
+				h[k] = append(h[k], redact.All(v, plan.Secrets))
+			}
+		}
+		views[i] = requestView{Method: s.Method, URL: redact.All(s.URL, plan.Secrets), Headers: h, Body: redact.All(string(s.Body), plan.Secrets)}
+	}
+	return output.Write(o.IO, *o.Output, views, func(p *output.Printer) {
+		p.Linef("dry run: %d request(s) %s would send for %s; nothing was sent", len(views), o.def.Name, o.Event)
+		for _, v := range views {
+			p.Linef("")
+			p.Linef("%s %s", v.Method, v.URL)
+			keys := make([]string, 0, len(v.Headers))
+			for k := range v.Headers {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				p.Linef("%s: %s", k, strings.Join(v.Headers[k], ", "))
+			}
+			if v.Body != "" {
+				p.Linef("")
+				p.Linef("%s", v.Body)
+			}
+		}
+	})
+}
+
+func excerptLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > n {
+		s = s[:n] + "…"
+	}
+	return s
+}

@@ -1,0 +1,173 @@
+package bulk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/client/gitlab"
+	"github.com/forgekit/integrations/internal/client/local"
+)
+
+// Executor runs a plan's writes.
+type Executor struct {
+	// mu guards the targets' results: workers set them while the journal reads them.
+	mu sync.Mutex
+	// waiters are the group writes the second phase waits for.
+	waiters     sync.Map
+	Backend     client.Backend
+	Store       *local.Store
+	Concurrency int
+	Journal     *Journal
+	// Done is called after each target finishes.
+	Done func(t *Target)
+}
+
+// Run performs every planned write with a bounded pool of workers. Permanent failures are
+// recorded and the run goes on; transient ones were already retried by the backend. When ctx is
+// cancelled (Ctrl-C) no new write starts, the ones in flight finish, and Run returns ctx's error
+// after the journal is saved.
+func (e *Executor) Run(ctx context.Context, spec Spec, rep *Report) error {
+	work := make(chan *Target)
+	var wg sync.WaitGroup
+	for range max(e.Concurrency, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range work {
+				// A write in flight finishes even after Ctrl-C, so no target is left half-done.
+				e.apply(context.WithoutCancel(ctx), spec, t)
+				if e.Journal != nil {
+					e.mu.Lock()
+					e.Journal.Changed()
+					e.mu.Unlock()
+				}
+				if e.Done != nil {
+					e.Done(t)
+				}
+				if w, ok := e.waiters.LoadAndDelete(t); ok {
+					w.(*sync.WaitGroup).Done()
+				}
+			}
+		}()
+	}
+	// Group writes go first and finish before any project or subgroup is reset to inherit
+	// from them.
+	groupsDone := make(chan struct{})
+	var groupWG sync.WaitGroup
+	pending := func(t *Target) bool { return t.Action != ActSkip && t.Result != Succeeded }
+	first := func(t *Target) bool { return t.Kind == "group" && t.Action != ActInherit }
+	func() {
+		defer close(groupsDone)
+		for _, t := range rep.Targets {
+			if !pending(t) || !first(t) {
+				continue
+			}
+			groupWG.Add(1)
+			select {
+			case work <- e.wrapDone(t, &groupWG):
+			case <-ctx.Done():
+				groupWG.Done()
+				return
+			}
+		}
+		groupWG.Wait()
+	}()
+	<-groupsDone
+dispatch:
+	for _, t := range rep.Targets {
+		if !pending(t) || first(t) {
+			continue
+		}
+		select {
+		case work <- t:
+		case <-ctx.Done():
+			break dispatch
+		}
+	}
+	close(work)
+	wg.Wait()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, t := range rep.Targets {
+		if t.Action != ActSkip && t.Result == Planned {
+			t.Result, t.Reason = Pending, "not started: the run was interrupted (--resume continues it)"
+		}
+	}
+	rep.Count()
+	if e.Journal != nil {
+		if err := e.Journal.Flush(); err != nil {
+			return fmt.Errorf("saving the run's journal: %w", err)
+		}
+	}
+	return ctx.Err()
+}
+
+func (e *Executor) wrapDone(t *Target, wg *sync.WaitGroup) *Target {
+	e.waiters.Store(t, wg)
+	return t
+}
+
+func (e *Executor) apply(ctx context.Context, spec Spec, t *Target) {
+	ctx, attempts := gitlab.CountAttempts(ctx)
+	start := time.Now()
+	note, err := e.write(ctx, spec, t)
+	e.mu.Lock()
+	t.DurationMS = time.Since(start).Milliseconds()
+	t.Attempts = max(int(attempts.Load()), 1)
+	t.Reason += note
+	t.state = client.State{} // read for the write only; large runs should not keep it
+	if err != nil {
+		msg := err.Error()
+		t.Result, t.Error = Failed, &msg
+	} else {
+		t.Result, t.Error = Succeeded, nil
+	}
+	e.mu.Unlock()
+	if err == nil && len(t.secrets) > 0 && e.Store != nil {
+		// Failing to remember a fingerprint only costs a rewrite next time.
+		_ = e.Store.RecordSecrets(ctx, e.Backend.Capabilities().Server, t.Target, spec.Def.Name, t.secrets)
+	}
+}
+
+// write performs the target's action; the note is added to its reason.
+func (e *Executor) write(ctx context.Context, spec Spec, t *Target) (string, error) {
+	active := true
+	switch t.Action {
+	case ActDisable:
+		_, err := e.Backend.Disable(ctx, t.scope, spec.Def)
+		return "", err
+	case ActInherit:
+		_, err := e.Backend.Save(ctx, t.scope, spec.Def, client.Update{UseInherited: true})
+		return "", err
+	case ActConfigure, ActEnable:
+		upd := client.Update{Values: spec.Values, Active: &active, Current: &t.state}
+		if spec.Events != nil {
+			upd.Events = spec.Events(t.scope.Level, eventsOf(spec, t))
+		}
+		_, err := e.Backend.Save(ctx, t.scope, spec.Def, upd)
+		var mse *client.MissingSecretsError
+		if errors.As(err, &mse) {
+			return "", fmt.Errorf("the server needs %v again; give them with --set", mse.Fields)
+		}
+		return "", err
+	case ActRestore:
+		return e.restore(ctx, spec, t)
+	}
+	return "", fmt.Errorf("no write for action %q", t.Action)
+}
+
+func eventsOf(spec Spec, t *Target) map[string]bool {
+	cur := map[string]bool{}
+	for _, ev := range spec.Def.SupportedEvents(t.scope.Level) {
+		if v, ok := t.state.Events[ev]; ok {
+			cur[ev] = v
+		} else {
+			cur[ev] = spec.Def.DefaultEventState(ev)
+		}
+	}
+	return cur
+}

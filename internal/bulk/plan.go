@@ -1,0 +1,399 @@
+package bulk
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/client/local"
+	"github.com/forgekit/integrations/internal/integrations"
+)
+
+// Planner reads the targets' states and decides what each gets.
+type Planner struct {
+	Backend     client.Backend
+	Walker      client.Walker
+	Store       *local.Store
+	Concurrency int
+	// Read is called after each target's state is read (for progress).
+	Read func()
+
+	groupAPI bool
+}
+
+// Plan walks the spec's groups and decides every target's action. Targets finished in a run
+// being resumed (done) are not read again.
+func (p *Planner) Plan(ctx context.Context, spec Spec, done map[string]bool) (*Report, error) {
+	groupMode, err := p.groupMode(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.checkSecrets(spec, groupMode); err != nil {
+		return nil, err
+	}
+	roots := map[string]bool{}
+	for _, g := range spec.Groups {
+		roots[g.String()] = true
+	}
+
+	type item struct {
+		seq int
+		ns  client.Namespace
+	}
+	items := make(chan item, 256)
+	var (
+		mu      sync.Mutex
+		targets []*Target
+		seqs    []int
+		readErr error
+		wg      sync.WaitGroup
+	)
+	for range max(p.Concurrency, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range items {
+				t, err := p.read(ctx, spec, it.ns, done)
+				mu.Lock()
+				if err != nil && readErr == nil {
+					readErr = err
+				}
+				if t != nil {
+					targets = append(targets, t)
+					seqs = append(seqs, it.seq)
+				}
+				mu.Unlock()
+				if p.Read != nil {
+					p.Read()
+				}
+			}
+		}()
+	}
+	seen := map[string]bool{}
+	seq := 0
+	var walkErr error
+	for _, g := range spec.Groups {
+		opts := client.WalkOptions{Subgroups: spec.Subgroups, Archived: spec.Archived, Groups: groupMode || spec.Op == OpStatus}
+		walkErr = p.Walker.Walk(ctx, g, opts, func(ns client.Namespace) error {
+			key := ns.Scope.String()
+			if seen[key] {
+				return nil
+			}
+			seen[key] = true
+			if ns.Scope.Level == integrations.Group && !groupMode && spec.Op != OpStatus {
+				return nil // per-project writes: the group itself is not a target
+			}
+			seq++
+			select {
+			case items <- item{seq, ns}:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		if walkErr != nil {
+			break
+		}
+	}
+	close(items)
+	wg.Wait()
+	if walkErr != nil {
+		return nil, walkErr
+	}
+	if readErr != nil {
+		return nil, readErr
+	}
+	order := make([]int, len(targets))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return seqs[order[a]] < seqs[order[b]] })
+	sorted := make([]*Target, len(targets))
+	for i, j := range order {
+		sorted[i] = targets[j]
+	}
+	rep := &Report{Targets: sorted}
+	p.decide(spec, rep, groupMode, roots)
+	rep.Count()
+	return rep, nil
+}
+
+// groupMode says whether writes go once to the groups (GitLab propagates them) or to each
+// project.
+func (p *Planner) groupMode(ctx context.Context, spec Spec) (bool, error) {
+	supports := spec.Def.SupportsLevel(integrations.Group)
+	api, err := p.Walker.GroupAPI(ctx)
+	if err != nil {
+		return false, err
+	}
+	p.groupAPI = api
+	switch spec.Strategy {
+	case GroupLevel:
+		if !supports {
+			return false, client.Invalidf("%s cannot be set at group level (it supports: %s); use --strategy project", spec.Def.Name, levels(spec.Def))
+		}
+		if !api {
+			return false, client.Invalidf("%s has no group-level integration API (GitLab 17.9 or later); use --strategy project", p.Backend.Where())
+		}
+		return true, nil
+	case ProjectLevel:
+		return false, nil
+	}
+	return supports && api, nil
+}
+
+// checkSecrets refuses, before anything is read, a run on a server that needs secrets it was
+// not given: GitLab wants every required secret on each write.
+func (p *Planner) checkSecrets(spec Spec, groupMode bool) error {
+	if p.Backend.Capabilities().Server == "" || (spec.Op != OpConfigure && spec.Op != OpEnable) {
+		return nil
+	}
+	var names, flags []string
+	for _, f := range spec.Def.Fields {
+		if f.Required && f.Masked() && spec.Values[f.Key] == "" {
+			names = append(names, f.Key)
+			flags = append(flags, "--set "+f.Key+"=…")
+		}
+	}
+	if len(flags) > 0 {
+		return client.Invalidf("%s needs %s on every write, and never returns it: add %s (env:NAME and file:PATH work)",
+			p.Backend.Where(), strings.Join(names, ", "), strings.Join(flags, " "))
+	}
+	return nil
+}
+
+// read gets one target's state.
+func (p *Planner) read(ctx context.Context, spec Spec, ns client.Namespace, done map[string]bool) (*Target, error) {
+	t := &Target{Target: ns.Scope.String(), Kind: string(ns.Scope.Level), scope: ns.Scope}
+	if done[t.Target] {
+		t.Action, t.Result, t.Reason = ActSkip, Skipped, "done in the run being resumed"
+		return t, nil
+	}
+	if !spec.Def.SupportsLevel(ns.Scope.Level) {
+		t.Action, t.Result, t.Reason = ActSkip, Skipped, fmt.Sprintf("%s cannot be set at %s level", spec.Def.Name, ns.Scope.Level)
+		return t, nil
+	}
+	if ns.Scope.Level == integrations.Group && !p.groupAPI {
+		t.Action, t.Result, t.Reason = ActSkip, Skipped, "the server has no group-level integration API (GitLab 17.9 or later)"
+		return t, nil
+	}
+	st, err := p.Backend.Get(ctx, ns.Scope, spec.Def)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s at %s: %w", spec.Def.Name, ns.Scope, err)
+	}
+	t.state = st
+	prev := &Previous{Configured: st.Configured, Active: st.Active, Inherited: st.Inherited, Values: map[string]string{}, Events: st.Events}
+	if st.InheritedFrom != nil {
+		s := st.InheritedFrom.String()
+		prev.InheritedFrom = &s
+	}
+	for k, v := range st.Values {
+		if f, ok := spec.Def.Field(k); ok && !f.Masked() {
+			prev.Values[k] = v
+		}
+	}
+	t.Previous = prev
+	return t, nil
+}
+
+// decide gives every read target its action, reason and changes.
+func (p *Planner) decide(spec Spec, rep *Report, groupMode bool, roots map[string]bool) {
+	configured := map[string]bool{}
+	for _, t := range rep.Targets {
+		if t.Previous != nil && t.Previous.Configured && !t.Previous.Inherited {
+			configured[t.Target] = true
+		}
+	}
+	for _, t := range rep.Targets {
+		if t.Action == ActSkip {
+			continue
+		}
+		custom := t.state.Configured && !t.state.Inherited
+		switch {
+		case spec.Op == OpStatus:
+			t.Overrides = overrides(t, rep, configured)
+			t.Action, t.Result, t.Reason = ActSkip, Skipped, describeState(t, t.Overrides)
+		case groupMode && !roots[t.Target] && custom && spec.ResetOverrides:
+			t.Action, t.Result, t.Reason = ActInherit, Planned, "its own settings override the group's; resetting it to inherit"
+			t.Changes = []Change{{Field: "inherited", Before: false, After: true}}
+		case groupMode && !roots[t.Target] && custom:
+			t.Action, t.Result, t.Reason = ActSkip, Skipped, "its own settings override the group's (--reset-overrides resets them)"
+		case groupMode && !roots[t.Target]:
+			t.Action, t.Result, t.Reason = ActSkip, Skipped, "inherits: follows the group's settings"
+		default:
+			p.decideWrite(spec, t)
+		}
+	}
+}
+
+func overrides(t *Target, rep *Report, configured map[string]bool) bool {
+	if !t.state.Configured || t.state.Inherited {
+		return false
+	}
+	for parent := client.ParentPath(t.scope.Path); parent != ""; parent = client.ParentPath(parent) {
+		if configured[client.Scope{Level: integrations.Group, Path: parent}.String()] {
+			return true
+		}
+	}
+	return false
+}
+
+func describeState(t *Target, overrides bool) string {
+	st := t.state
+	switch {
+	case st.ConfiguredUnknown:
+		return "inactive or not configured"
+	case !st.Configured:
+		return "not configured"
+	}
+	state := "inactive"
+	if st.Active {
+		state = "active"
+	}
+	switch {
+	case st.Inherited && st.InheritedFrom != nil:
+		return state + ", inherited from " + st.InheritedFrom.String()
+	case st.Inherited:
+		return state + ", inherited"
+	case overrides:
+		return state + ", custom settings overriding its group"
+	}
+	return state + ", custom settings"
+}
+
+// decideWrite compares the wanted state with the target's and plans a write only when they
+// differ (or --force).
+func (p *Planner) decideWrite(spec Spec, t *Target) {
+	st := t.state
+	switch spec.Op {
+	case OpDisable:
+		if !st.Active {
+			t.Action, t.Result, t.Reason = ActSkip, Skipped, "already inactive"
+			return
+		}
+		t.Action, t.Result, t.Reason = ActDisable, Planned, "active"
+		t.Changes = []Change{{Field: "active", Before: true, After: false}}
+		return
+	case OpEnable:
+		if !st.Configured && len(spec.Values) == 0 {
+			t.Action, t.Result, t.Reason = ActSkip, Skipped, "no settings to enable (use bulk configure)"
+			return
+		}
+	}
+	t.secrets = map[string]string{}
+	var changes []Change
+	if !st.Active {
+		changes = append(changes, Change{Field: "active", Before: false, After: true})
+	}
+	for _, f := range spec.Def.Fields {
+		want, given := spec.Values[f.Key]
+		if !given {
+			continue
+		}
+		if f.Masked() {
+			t.secrets[f.Key] = want
+			if same := p.sameSecret(spec, t, f.Key, want); !same {
+				before := any("(set)")
+				if st.Values[f.Key] == "" && !st.Unknown[f.Key] {
+					before = nil
+				}
+				changes = append(changes, Change{Field: f.Key, Before: before, After: "(changed)"})
+			}
+			continue
+		}
+		have := st.Values[f.Key]
+		if have == "" {
+			have = f.Default
+		}
+		if have != want {
+			changes = append(changes, Change{Field: f.Key, Before: typed(f, have), After: typed(f, want)})
+		}
+	}
+	if spec.Events != nil {
+		cur := map[string]bool{}
+		for _, e := range spec.Def.SupportedEvents(t.scope.Level) {
+			if v, ok := st.Events[e]; ok {
+				cur[e] = v
+			} else {
+				cur[e] = st.Configured && spec.Def.DefaultEventState(e)
+			}
+		}
+		want := spec.Events(t.scope.Level, cur)
+		var before, after []string
+		for _, e := range spec.Def.SupportedEvents(t.scope.Level) {
+			if cur[e] {
+				before = append(before, e)
+			}
+			if want[e] {
+				after = append(after, e)
+			}
+		}
+		if !slices.Equal(before, after) {
+			changes = append(changes, Change{Field: "events", Before: before, After: after})
+		}
+	}
+	action := ActConfigure
+	if spec.Op == OpEnable {
+		action = ActEnable
+	}
+	switch {
+	case len(changes) == 0 && !spec.Force:
+		t.Action, t.Result, t.Reason = ActSkip, Skipped, "already as wanted"
+	case len(changes) == 0:
+		t.Action, t.Result, t.Reason = action, Planned, "rewritten (--force)"
+	default:
+		t.Action, t.Result, t.Reason, t.Changes = action, Planned, changeReason(st), changes
+	}
+}
+
+// sameSecret compares a wanted secret with the target's: directly where the backend can read
+// it, through the fingerprint of the last value this tool wrote where it cannot.
+func (p *Planner) sameSecret(spec Spec, t *Target, key, want string) bool {
+	if !t.state.Unknown[key] {
+		return t.state.Values[key] == want
+	}
+	if p.Store == nil {
+		return false
+	}
+	same, err := p.Store.SecretsUnchanged(context.Background(), p.Backend.Capabilities().Server, t.Target, spec.Def.Name, map[string]string{key: want})
+	return err == nil && same
+}
+
+func changeReason(st client.State) string {
+	switch {
+	case !st.Configured:
+		return "not configured"
+	case st.Inherited:
+		return "inherits other settings"
+	case !st.Active:
+		return "inactive"
+	}
+	return "settings differ"
+}
+
+func typed(f integrations.Field, v string) any {
+	if v == "" {
+		return nil
+	}
+	return f.Typed(v)
+}
+
+func levels(d integrations.Definition) string {
+	parts := make([]string, len(d.Levels))
+	for i, l := range d.Levels {
+		parts[i] = string(l)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func randomSuffix() string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
