@@ -15,6 +15,7 @@ import (
 	"github.com/forgekit/integrations/internal/config"
 	"github.com/forgekit/integrations/internal/forms"
 	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/forgekit/integrations/internal/manifest"
 	"github.com/forgekit/integrations/internal/output"
 )
 
@@ -71,6 +72,7 @@ func exitCode(err error) int {
 		cfgErr    *config.Error
 		jqErr     *output.JQError
 		fileErr   *local.FileError
+		manErr    *manifest.Error
 	)
 	switch {
 	case err == nil, errors.As(err, &noResults):
@@ -80,7 +82,7 @@ func exitCode(err error) int {
 	case errors.Is(err, client.ErrUnauthorized):
 		return exitAuth
 	case errors.As(err, &flagErr), errors.As(err, &catErr), errors.As(err, &inputErr),
-		errors.As(err, &cfgErr), errors.As(err, &jqErr), errors.As(err, &fileErr),
+		errors.As(err, &cfgErr), errors.As(err, &jqErr), errors.As(err, &fileErr), errors.As(err, &manErr),
 		errors.Is(err, forms.ErrNoPrompt), strings.HasPrefix(err.Error(), "unknown command"):
 		return exitUsage
 	}

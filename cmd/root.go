@@ -5,6 +5,7 @@ import (
 	"github.com/forgekit/integrations/cmd/auth"
 	"github.com/forgekit/integrations/cmd/bulk"
 	"github.com/forgekit/integrations/cmd/integration"
+	"github.com/forgekit/integrations/cmd/manifest"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/output"
 	"github.com/spf13/cobra"
@@ -83,6 +84,9 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 		integration.NewCmdLogs(f, nil),
 		auth.NewCmdAuth(f),
 		bulk.NewCmdBulk(f),
+		manifest.NewCmdExport(f),
+		manifest.NewCmdPlan(f),
+		manifest.NewCmdApply(f),
 		newCmdVersion(f),
 		newCmdCompletion(f),
 	)

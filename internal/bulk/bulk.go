@@ -45,6 +45,10 @@ const (
 	ActInherit   Action = "inherit"
 	ActRestore   Action = "restore"
 	ActSkip      Action = "skip"
+	// The actions of configuration as code (plan and apply).
+	ActCreate    Action = "create"
+	ActUpdate    Action = "update"
+	ActUnchanged Action = "unchanged"
 )
 
 // Result of a target.
@@ -108,6 +112,24 @@ type Target struct {
 	scope   client.Scope
 	state   client.State
 	secrets map[string]string
+	// def and update are set for targets of an apply, where each has its own integration.
+	def    *integrations.Definition
+	update *client.Update
+}
+
+// NewWrite makes a target of an apply: one integration at one scope, with the update to save
+// (nil for disable). secrets are remembered through fingerprints once written.
+func NewWrite(scope client.Scope, def integrations.Definition, action Action, reason string, changes []Change,
+	update *client.Update, prev *Previous, secrets map[string]string,
+) *Target {
+	t := &Target{
+		Target: scope.String() + " " + def.Name, Kind: string(scope.Level), Action: action, Reason: reason,
+		Changes: changes, Previous: prev, scope: scope, def: &def, update: update, secrets: secrets, Result: Planned,
+	}
+	if action == ActUnchanged {
+		t.Result = Skipped
+	}
+	return t
 }
 
 // State is the target's state as read when planning.
@@ -140,7 +162,7 @@ func (r *Report) Count() {
 		case Skipped:
 			r.Totals.Skipped++
 		}
-		if t.Action != ActSkip {
+		if t.Action != ActSkip && t.Action != ActUnchanged {
 			r.Totals.Planned++
 		}
 	}
@@ -150,7 +172,7 @@ func (r *Report) Count() {
 func (r *Report) Writes() int {
 	n := 0
 	for _, t := range r.Targets {
-		if t.Action != ActSkip && t.Result != Succeeded {
+		if t.Action != ActSkip && t.Action != ActUnchanged && t.Result != Succeeded {
 			n++
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/client/gitlab"
 	"github.com/forgekit/integrations/internal/client/local"
+	"github.com/forgekit/integrations/internal/integrations"
 )
 
 // Executor runs a plan's writes.
@@ -58,8 +59,11 @@ func (e *Executor) Run(ctx context.Context, spec Spec, rep *Report) error {
 	// from them.
 	groupsDone := make(chan struct{})
 	var groupWG sync.WaitGroup
-	pending := func(t *Target) bool { return t.Action != ActSkip && t.Result != Succeeded }
-	first := func(t *Target) bool { return t.Kind == "group" && t.Action != ActInherit }
+	pending := func(t *Target) bool { return t.Action != ActSkip && t.Action != ActUnchanged && t.Result != Succeeded }
+	first := func(t *Target) bool {
+		inherits := t.Action == ActInherit || (t.update != nil && t.update.UseInherited)
+		return t.Kind == "group" && !inherits
+	}
 	func() {
 		defer close(groupsDone)
 		for _, t := range rep.Targets {
@@ -93,7 +97,7 @@ dispatch:
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, t := range rep.Targets {
-		if t.Action != ActSkip && t.Result == Planned {
+		if t.Action != ActSkip && t.Action != ActUnchanged && t.Result == Planned {
 			t.Result, t.Reason = Pending, "not started: the run was interrupted (--resume continues it)"
 		}
 	}
@@ -129,13 +133,29 @@ func (e *Executor) apply(ctx context.Context, spec Spec, t *Target) {
 	e.mu.Unlock()
 	if err == nil && len(t.secrets) > 0 && e.Store != nil {
 		// Failing to remember a fingerprint only costs a rewrite next time.
-		_ = e.Store.RecordSecrets(ctx, e.Backend.Capabilities().Server, t.Target, spec.Def.Name, t.secrets)
+		_ = e.Store.RecordSecrets(ctx, e.Backend.Capabilities().Server, t.scope.String(), t.defOr(spec).Name, t.secrets)
 	}
+}
+
+// defOr is the target's own integration (apply), else the run's.
+func (t *Target) defOr(spec Spec) integrations.Definition {
+	if t.def != nil {
+		return *t.def
+	}
+	return spec.Def
 }
 
 // write performs the target's action; the note is added to its reason.
 func (e *Executor) write(ctx context.Context, spec Spec, t *Target) (string, error) {
 	active := true
+	if t.def != nil {
+		if t.Action == ActDisable {
+			_, err := e.Backend.Disable(ctx, t.scope, *t.def)
+			return "", err
+		}
+		_, err := e.Backend.Save(ctx, t.scope, *t.def, *t.update)
+		return "", err
+	}
 	switch t.Action {
 	case ActDisable:
 		_, err := e.Backend.Disable(ctx, t.scope, spec.Def)

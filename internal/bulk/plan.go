@@ -361,7 +361,7 @@ func (p *Planner) sameSecret(spec Spec, t *Target, key, want string) bool {
 	if p.Store == nil {
 		return false
 	}
-	same, err := p.Store.SecretsUnchanged(context.Background(), p.Backend.Capabilities().Server, t.Target, spec.Def.Name, map[string]string{key: want})
+	same, err := p.Store.SecretsUnchanged(context.Background(), p.Backend.Capabilities().Server, t.scope.String(), spec.Def.Name, map[string]string{key: want})
 	return err == nil && same
 }
 

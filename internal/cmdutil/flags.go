@@ -2,9 +2,12 @@ package cmdutil
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/client/local"
+	"github.com/forgekit/integrations/internal/config"
 	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -22,6 +25,31 @@ func AddScopeFlags(cmd *cobra.Command, s *ScopeFlags) {
 	cmd.Flags().StringVarP(&s.Project, "project", "p", "", "project `PATH|ID`")
 	cmd.Flags().StringVarP(&s.Group, "group", "g", "", "group `PATH|ID`")
 	cmd.Flags().BoolVar(&s.Instance, "instance", false, "the whole instance")
+	_ = cmd.RegisterFlagCompletionFunc("project", completeScopes(integrations.Project))
+	_ = cmd.RegisterFlagCompletionFunc("group", completeScopes(integrations.Group))
+}
+
+// completeScopes completes project or group paths from the local store named by --store,
+// INTEGRATIONS_STORE or the default path. It reads an existing store only: completion never
+// creates files and never touches the network.
+func completeScopes(level integrations.Level) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+		cfg, err := config.Load(cmd.Root().PersistentFlags())
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		path := cfg.StorePath()
+		if _, err := os.Stat(path); err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		s, err := local.Open(cmd.Context(), path)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		defer s.Close()
+		paths, _ := s.Paths(cmd.Context(), level, prefix, 200)
+		return paths, cobra.ShellCompDirectiveNoFileComp
+	}
 }
 
 // Scope parses the flags; the zero Scope means none was given.

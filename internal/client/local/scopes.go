@@ -222,3 +222,43 @@ func (s *Store) SetArchived(ctx context.Context, project client.Scope, archived 
 		return err
 	})
 }
+
+// Scopes lists the instance and every group and project, in path order.
+func (s *Store) Scopes(ctx context.Context) ([]client.Scope, error) {
+	out := []client.Scope{client.InstanceScope}
+	rows, err := s.db.QueryContext(ctx, "SELECT id, kind, path, archived FROM namespaces ORDER BY path")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ns namespace
+		var kind string
+		if err := rows.Scan(&ns.id, &kind, &ns.path, &ns.archived); err != nil {
+			return nil, err
+		}
+		ns.level = integrations.Level(kind)
+		out = append(out, ns.scope())
+	}
+	return out, rows.Err()
+}
+
+// Paths lists up to limit paths of the given level starting with prefix, for completion.
+func (s *Store) Paths(ctx context.Context, level integrations.Level, prefix string, limit int) ([]string, error) {
+	like := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(prefix) + "%"
+	rows, err := s.db.QueryContext(ctx, `SELECT path FROM namespaces WHERE kind = ? AND path LIKE ? ESCAPE '\' ORDER BY path LIMIT ?`,
+		string(level), like, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,337 @@
+// Package manifest holds configuration as code: export, plan and apply.
+package manifest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/forgekit/integrations/internal/bulk"
+	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/client/local"
+	"github.com/forgekit/integrations/internal/cmdutil"
+	"github.com/forgekit/integrations/internal/config"
+	"github.com/forgekit/integrations/internal/forms"
+	"github.com/forgekit/integrations/internal/iostreams"
+	"github.com/forgekit/integrations/internal/manifest"
+	"github.com/forgekit/integrations/internal/output"
+	"github.com/spf13/cobra"
+)
+
+type options struct {
+	IO       *iostreams.IOStreams
+	Backend  func() (client.Backend, error)
+	Store    func() (*local.Store, error)
+	Prompter func() forms.Prompter
+	Output   *output.Options
+	RunsDir  string
+
+	ScopeFlags  cmdutil.ScopeFlags
+	File        string
+	Prune       bool
+	Yes         bool
+	DryRun      bool
+	Concurrency int
+}
+
+func newOptions(f *cmdutil.Factory) *options {
+	return &options{
+		IO: f.IOStreams, Backend: f.Backend, Store: f.Store, Prompter: f.Prompter, Output: f.Output,
+		RunsDir: filepath.Join(config.StateDir(), "runs"), Concurrency: 8,
+	}
+}
+
+// NewCmdExport builds `integrations export`.
+func NewCmdExport(f *cmdutil.Factory) *cobra.Command {
+	o := newOptions(f)
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Write a scope and everything below it as a YAML manifest",
+		Long: heredoc.Doc(`
+			Write, per scope and integration, whether it inherits or its own settings: active,
+			fields and events. Secret values are never written: each appears as a reference
+			env:INTEGRATIONS_<SCOPE>_<NAME>_<FIELD> to set before apply (a file:PATH reference
+			works too). Without a scope the local store is exported whole; on GitLab give -g or -p
+			(GitLab lists only active integrations, so inactive ones are not exported there).
+		`),
+		Example: heredoc.Doc(`
+			$ integrations export -g acme > acme.yaml
+			$ integrations export --file everything.yaml
+		`),
+		Args: cmdutil.MaxArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error { return exportRun(cmd.Context(), o) },
+	}
+	cmdutil.AddScopeFlags(cmd, &o.ScopeFlags)
+	cmd.Flags().StringVarP(&o.File, "file", "f", "", "write to `FILE` instead of stdout")
+	return cmd
+}
+
+func exportRun(ctx context.Context, o *options) error {
+	scope, err := o.ScopeFlags.Scope()
+	if err != nil {
+		return err
+	}
+	b, err := o.Backend()
+	if err != nil {
+		return err
+	}
+	scopes, err := exportScopes(ctx, b, scope)
+	if err != nil {
+		return err
+	}
+	file, needed, err := (&manifest.Exporter{Backend: b}).Export(ctx, scopes)
+	if err != nil {
+		return err
+	}
+	header := fmt.Sprintf("integrations manifest, exported from the %s on %s.\napply it with: integrations apply -f FILE", where(b), time.Now().UTC().Format("2006-01-02"))
+	if len(needed) > 0 {
+		header += "\nsecrets are references; set these variables before apply:\n  " + strings.Join(needed, "\n  ")
+	}
+	raw, err := manifest.Encode(file, header)
+	if err != nil {
+		return err
+	}
+	if o.File == "" {
+		_, err = o.IO.Out.Write(raw)
+		return err
+	}
+	if err := os.WriteFile(o.File, raw, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(o.IO.ErrOut, "Wrote %d scope(s) to %s\n", len(file.Scopes), o.File)
+	return nil
+}
+
+func where(b client.Backend) string {
+	if s := b.Capabilities().Server; s != "" {
+		return "GitLab server " + s
+	}
+	return "local store"
+}
+
+// exportScopes lists what to export: the scope and everything below it.
+func exportScopes(ctx context.Context, b client.Backend, scope client.Scope) ([]client.Scope, error) {
+	switch {
+	case scope.IsZero():
+		s, ok := b.(*local.Store)
+		if !ok {
+			return nil, cmdutil.FlagErrorf("export from a server needs a scope: -g GROUP or -p PROJECT")
+		}
+		return s.Scopes(ctx)
+	case scope.Level == "group":
+		w, ok := b.(client.Walker)
+		if !ok {
+			return nil, fmt.Errorf("%s cannot list groups and projects", b.Where())
+		}
+		var out []client.Scope
+		err := w.Walk(ctx, scope, client.WalkOptions{Subgroups: true, Groups: true, Archived: true}, func(ns client.Namespace) error {
+			out = append(out, ns.Scope)
+			return nil
+		})
+		return out, err
+	}
+	resolved, err := b.Resolve(ctx, scope)
+	return []client.Scope{resolved}, err
+}
+
+// NewCmdPlan builds `integrations plan`.
+func NewCmdPlan(f *cmdutil.Factory) *cobra.Command {
+	o := newOptions(f)
+	cmd := &cobra.Command{
+		Use:   "plan -f FILE",
+		Short: "Show what apply would change: per target create, update, disable or unchanged",
+		Long: heredoc.Doc(`
+			Validate a manifest against the catalog (errors name the file, line and field) and
+			compare it with the backend: per scope and integration, create, update, disable or
+			unchanged, field by field. Secrets show as "(will be set)"; when their references can
+			be read now, an unchanged secret is recognised (through a fingerprint on GitLab).
+			Integrations absent from the file are left alone unless --prune, which disables them
+			within the file's scopes.
+		`),
+		Example: "$ integrations plan -f acme.yaml\n$ integrations plan -f acme.yaml --prune -o json",
+		Args:    cmdutil.MaxArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			rep, _, err := planFile(cmd.Context(), o, false)
+			if err != nil {
+				return err
+			}
+			return printPlan(o, rep)
+		},
+	}
+	addFileFlags(cmd, o)
+	return cmd
+}
+
+// NewCmdApply builds `integrations apply`.
+func NewCmdApply(f *cmdutil.Factory) *cobra.Command {
+	o := newOptions(f)
+	cmd := &cobra.Command{
+		Use:   "apply -f FILE",
+		Short: "Make the backend match a manifest",
+		Long: heredoc.Doc(`
+			Plan as plan does, then carry the writes out with the bulk executor: concurrency,
+			retries, a journal, a per-target report. Secret references are resolved first; an
+			unset one is an error before any write. It asks on a terminal and needs --yes
+			otherwise. Applying the same file again changes nothing and says so.
+		`),
+		Example: "$ integrations apply -f acme.yaml\n$ INTEGRATIONS_GROUP_ACME_JIRA_PASSWORD=… integrations apply -f acme.yaml --yes -o json",
+		Args:    cmdutil.MaxArgs(0),
+		RunE:    func(cmd *cobra.Command, _ []string) error { return applyRun(cmd.Context(), o) },
+	}
+	addFileFlags(cmd, o)
+	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask before writing")
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the plan and write nothing (as plan does)")
+	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 8, "`N` writes at a time")
+	return cmd
+}
+
+func addFileFlags(cmd *cobra.Command, o *options) {
+	cmd.Flags().StringVarP(&o.File, "file", "f", "", "the manifest `FILE` (YAML; - reads stdin)")
+	cmd.Flags().BoolVar(&o.Prune, "prune", false, "disable integrations set at the file's scopes but absent from it")
+}
+
+// planFile reads, validates and (with resolve) resolves the manifest, then plans it.
+func planFile(ctx context.Context, o *options, resolve bool) (*bulk.Report, client.Backend, error) {
+	if o.File == "" {
+		return nil, nil, cmdutil.FlagErrorf("which manifest? pass -f FILE")
+	}
+	name, raw, err := readInput(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	entries, err := manifest.Read(name, raw)
+	if err != nil {
+		return nil, nil, cmdutil.FlagErrorWrap(err)
+	}
+	resolver := cmdutil.Resolve
+	if !resolve {
+		// plan compares what it can read now and shows the rest as "will be set".
+		resolver = func(v string) (string, error) {
+			if got, err := cmdutil.Resolve(v); err == nil {
+				return got, nil
+			}
+			return v, nil
+		}
+	}
+	if err := manifest.Resolve(name, entries, resolver); err != nil {
+		return nil, nil, cmdutil.FlagErrorWrap(err)
+	}
+	b, err := o.Backend()
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := o.Store()
+	if err != nil {
+		return nil, nil, err
+	}
+	rep, err := (&manifest.Planner{Backend: b, Store: store}).Plan(ctx, entries, o.Prune)
+	return rep, b, err
+}
+
+func readInput(o *options) (string, []byte, error) {
+	if o.File == "-" {
+		raw, err := readAll(o.IO)
+		return "stdin", raw, err
+	}
+	raw, err := os.ReadFile(o.File)
+	if err != nil {
+		return "", nil, cmdutil.FlagErrorf("reading %s: %v", o.File, unwrap(err))
+	}
+	return o.File, raw, nil
+}
+
+func applyRun(ctx context.Context, o *options) error {
+	rep, b, err := planFile(ctx, o, !o.DryRun)
+	if err != nil {
+		return err
+	}
+	rep.RunID = bulk.NewRunID(time.Now())
+	if o.DryRun {
+		return printPlan(o, rep)
+	}
+	if rep.Writes() == 0 {
+		fmt.Fprintf(o.IO.ErrOut, "Nothing to change: the %s already matches %s (%d entries)\n", where(b), o.File, len(rep.Targets))
+		return output.Write(o.IO, *o.Output, rep, func(p *output.Printer) {})
+	}
+	if !o.Yes {
+		summary := fmt.Sprintf("%d change(s) to the %s", rep.Writes(), where(b))
+		if !o.IO.CanPrompt() {
+			return cmdutil.FlagErrorf("apply would make %s: pass --yes to go ahead, or run plan to see them", summary)
+		}
+		ok, err := o.Prompter().Confirm(ctx, "apply "+o.File+": "+summary+". Go ahead?", false)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return cmdutil.ErrCancel
+		}
+	}
+	store, err := o.Store()
+	if err != nil {
+		return err
+	}
+	j, err := bulk.NewJournal(o.RunsDir, bulk.JournalDoc{RunID: rep.RunID, CreatedAt: time.Now().UTC(), Server: b.Capabilities().Server, Op: "apply"}, rep)
+	if err != nil {
+		return err
+	}
+	ex := &bulk.Executor{Backend: b, Store: store, Concurrency: o.Concurrency, Journal: j}
+	runErr := ex.Run(ctx, bulk.Spec{}, rep)
+	for _, t := range rep.Targets {
+		t.Changes = nil
+	}
+	if err := output.Write(o.IO, *o.Output, rep, func(p *output.Printer) { reportTable(p, rep) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(o.IO.ErrOut, "apply %s: %d succeeded, %d failed, %d unchanged; journal %s\n",
+		rep.RunID, rep.Totals.Succeeded, rep.Totals.Failed, rep.Totals.Skipped, j.Path())
+	switch {
+	case runErr != nil && ctx.Err() != nil:
+		return cmdutil.ErrCancel
+	case runErr != nil:
+		return runErr
+	case rep.Totals.Failed > 0:
+		return cmdutil.ErrSilent
+	}
+	return nil
+}
+
+func printPlan(o *options, rep *bulk.Report) error {
+	return output.Write(o.IO, *o.Output, rep, func(p *output.Printer) {
+		var rows [][]string
+		for _, t := range rep.Targets {
+			var parts []string
+			for _, c := range t.Changes {
+				parts = append(parts, fmt.Sprintf("%s: %v → %v", c.Field, show(c.Before), show(c.After)))
+			}
+			rows = append(rows, []string{t.Target, string(t.Action), strings.Join(parts, "; ")})
+		}
+		p.Table([]string{"target", "action", "changes"}, rows)
+		if p.IsTTY() {
+			p.Linef("")
+			p.Linef("%d change(s), %d unchanged", rep.Writes(), len(rep.Targets)-rep.Writes())
+		}
+	})
+}
+
+func reportTable(p *output.Printer, rep *bulk.Report) {
+	var rows [][]string
+	for _, t := range rep.Targets {
+		detail := t.Reason
+		if t.Error != nil {
+			detail = *t.Error
+		}
+		rows = append(rows, []string{t.Target, string(t.Action), t.Result, detail, fmt.Sprint(t.Attempts)})
+	}
+	p.Table([]string{"target", "action", "result", "detail", "attempts"}, rows)
+}
+
+func show(v any) any {
+	if v == nil {
+		return "(none)"
+	}
+	return v
+}

@@ -1,0 +1,195 @@
+package manifest
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/forgekit/integrations/internal/bulk"
+	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/client/local"
+	"github.com/forgekit/integrations/internal/integrations"
+)
+
+// Planner compares a manifest with a backend.
+type Planner struct {
+	Backend client.Backend
+	// Store holds the fingerprints of secrets written before, to compare secrets a server
+	// cannot return.
+	Store *local.Store
+}
+
+// Plan lists, per entry, whether apply would create, update, disable, reset to inherit, or
+// leave it unchanged, field by field. Secrets still given as references (not resolved) are
+// "will be set". With prune, integrations set at the file's scopes but absent from it are
+// disabled.
+func (p *Planner) Plan(ctx context.Context, entries []Entry, prune bool) (*bulk.Report, error) {
+	rep := &bulk.Report{}
+	listed := map[string]bool{}
+	for _, e := range entries {
+		listed[e.Key()] = true
+		cur, err := p.Backend.Get(ctx, e.Scope, e.Def)
+		missing := client.IsNotFound(err) && p.Backend.Capabilities().CreatesScopes
+		if missing {
+			cur, err = client.State{Scope: e.Scope, Values: map[string]string{}, Events: map[string]bool{}}, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", e.Key(), err)
+		}
+		if missing && e.Inherit {
+			// The scope does not exist yet: create it, inheriting from the parent the same apply
+			// configures first.
+			rep.Targets = append(rep.Targets, bulk.NewWrite(e.Scope, e.Def, bulk.ActCreate, "creates the scope, inheriting",
+				[]bulk.Change{{Field: "inherit", Before: nil, After: true}}, &client.Update{UseInherited: true}, previous(e.Def, cur), nil))
+			continue
+		}
+		rep.Targets = append(rep.Targets, p.target(ctx, e, cur))
+	}
+	if prune {
+		for _, scope := range Scopes(entries) {
+			states, err := p.Backend.List(ctx, scope)
+			if client.IsNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			for _, st := range states {
+				def, err := integrations.Lookup(st.Name)
+				if err != nil || listed[scope.String()+" "+def.Name] || !st.Active || st.Inherited {
+					continue
+				}
+				rep.Targets = append(rep.Targets, bulk.NewWrite(scope, def, bulk.ActDisable, "not in the file (--prune)",
+					[]bulk.Change{{Field: "active", Before: true, After: false}}, nil, previous(def, st), nil))
+			}
+		}
+	}
+	rep.Count()
+	return rep, nil
+}
+
+func (p *Planner) target(ctx context.Context, e Entry, cur client.State) *bulk.Target {
+	prev := previous(e.Def, cur)
+	if e.Inherit {
+		if !cur.Configured || cur.Inherited {
+			return bulk.NewWrite(e.Scope, e.Def, bulk.ActUnchanged, "inherits", nil, nil, prev, nil)
+		}
+		return bulk.NewWrite(e.Scope, e.Def, bulk.ActUpdate, "its own settings are dropped to inherit",
+			[]bulk.Change{{Field: "inherit", Before: false, After: true}}, &client.Update{UseInherited: true}, prev, nil)
+	}
+	if !e.Active && p.Backend.Capabilities().DisableResets {
+		if !cur.Active {
+			return bulk.NewWrite(e.Scope, e.Def, bulk.ActUnchanged, "inactive", nil, nil, prev, nil)
+		}
+		return bulk.NewWrite(e.Scope, e.Def, bulk.ActDisable, "inactive in the file",
+			[]bulk.Change{{Field: "active", Before: true, After: false}}, nil, prev, nil)
+	}
+	var changes []bulk.Change
+	if !cur.Configured || cur.Inherited || cur.Active != e.Active {
+		var before any
+		if cur.Configured {
+			before = cur.Active
+		}
+		changes = append(changes, bulk.Change{Field: "active", Before: before, After: e.Active})
+	}
+	secrets := map[string]string{}
+	for _, f := range e.Def.Fields {
+		want, given := e.Values[f.Key]
+		if !given {
+			continue
+		}
+		if f.Masked() {
+			if !isReference(want) {
+				secrets[f.Key] = want
+			}
+			if !p.sameSecret(ctx, e, cur, f.Key, want) {
+				changes = append(changes, bulk.Change{Field: f.Key, Before: secretBefore(cur, f.Key), After: "(will be set)"})
+			}
+			continue
+		}
+		have := cur.Values[f.Key]
+		if have == "" {
+			have = f.Default
+		}
+		if have != want {
+			changes = append(changes, bulk.Change{Field: f.Key, Before: typed(f, have), After: typed(f, want)})
+		}
+	}
+	if e.Events != nil {
+		var before []string
+		for _, ev := range e.Def.SupportedEvents(e.Scope.Level) {
+			if cur.Configured && eventOn(e.Def, cur, ev) {
+				before = append(before, ev)
+			}
+		}
+		after := sortedEvents(e.Def, e.Scope.Level, e.Events)
+		if len(before)+len(after) > 0 && !slices.Equal(before, after) {
+			changes = append(changes, bulk.Change{Field: "events", Before: orEmpty(before), After: after})
+		}
+	}
+	active := e.Active
+	upd := &client.Update{Values: maps.Clone(e.Values), Events: e.Events, Active: &active, Current: &cur}
+	switch {
+	case !cur.Configured || cur.Inherited:
+		return bulk.NewWrite(e.Scope, e.Def, bulk.ActCreate, "not set at this scope", changes, upd, prev, secrets)
+	case len(changes) == 0:
+		return bulk.NewWrite(e.Scope, e.Def, bulk.ActUnchanged, "as in the file", nil, nil, prev, nil)
+	}
+	return bulk.NewWrite(e.Scope, e.Def, bulk.ActUpdate, "differs from the file", changes, upd, prev, secrets)
+}
+
+// sameSecret compares a secret with what the target holds: directly where the backend reads
+// it back, through the fingerprint of the last value written where it cannot. An unresolved
+// reference cannot be compared.
+func (p *Planner) sameSecret(ctx context.Context, e Entry, cur client.State, key, want string) bool {
+	if isReference(want) {
+		return false
+	}
+	if !cur.Unknown[key] {
+		return cur.Values[key] == want
+	}
+	if p.Store == nil {
+		return false
+	}
+	same, err := p.Store.SecretsUnchanged(ctx, p.Backend.Capabilities().Server, e.Scope.String(), e.Def.Name, map[string]string{key: want})
+	return err == nil && same
+}
+
+func secretBefore(cur client.State, key string) any {
+	if cur.Values[key] != "" || cur.Unknown[key] {
+		return "(set)"
+	}
+	return nil
+}
+
+func previous(def integrations.Definition, st client.State) *bulk.Previous {
+	p := &bulk.Previous{Configured: st.Configured, Active: st.Active, Inherited: st.Inherited, Values: map[string]string{}, Events: st.Events}
+	for k, v := range st.Values {
+		if f, ok := def.Field(k); ok && !f.Masked() {
+			p.Values[k] = v
+		}
+	}
+	return p
+}
+
+func eventOn(d integrations.Definition, st client.State, e string) bool {
+	if v, ok := st.Events[e]; ok {
+		return v
+	}
+	return d.DefaultEventState(e)
+}
+
+func typed(f integrations.Field, v string) any {
+	if v == "" {
+		return nil
+	}
+	return f.Typed(v)
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
