@@ -245,21 +245,10 @@ func run(ctx context.Context, o *options) error {
 }
 
 func (o *options) confirm(ctx context.Context, rep *bulk.Report, where string) error {
-	if o.Yes {
-		return nil
-	}
 	summary := fmt.Sprintf("%d write(s), %d target(s) skipped, on %s", rep.Writes(), rep.Totals.Skipped, where)
-	if !o.IO.CanPrompt() {
-		return cmdutil.FlagErrorf("bulk %s would make %s: pass --yes to go ahead, or --dry-run to see the plan", o.Op, summary)
-	}
-	ok, err := o.Prompter().Confirm(ctx, fmt.Sprintf("bulk %s %s: %s. Go ahead?", o.Op, o.spec.Def.Name, summary), false)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return cmdutil.ErrCancel
-	}
-	return nil
+	return cmdutil.ConfirmOrYes(ctx, o.IO.CanPrompt(), o.Yes, func() cmdutil.Confirmer { return o.Prompter() },
+		fmt.Sprintf("bulk %s %s: %s. Go ahead?", o.Op, o.spec.Def.Name, summary),
+		fmt.Sprintf("bulk %s would make %s: pass --yes to go ahead, or --dry-run to see the plan", o.Op, summary))
 }
 
 func execute(ctx context.Context, o *options, b client.Backend, store *local.Store, rep *bulk.Report) error {

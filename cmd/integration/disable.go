@@ -54,18 +54,11 @@ func NewCmdDisable(f *cmdutil.Factory, runF func(*toggleOptions) error) *cobra.C
 // keepBeforeReset confirms that disabling erases the server's settings, then keeps their
 // non-secret part in the local store for enable.
 func (o *toggleOptions) keepBeforeReset(ctx context.Context, server string, cur client.State) error {
-	if !o.Yes {
-		if !o.IO.CanPrompt() {
-			return cmdutil.FlagErrorf("disabling %s on %s also erases its settings there; pass --yes to go ahead (a copy is kept locally for enable)", o.def.Name, server)
-		}
-		ok, err := o.Prompter().Confirm(ctx, fmt.Sprintf("Disabling %s at %s on %s also erases its settings there (a copy without secrets is kept locally for enable). Disable?",
-			o.def.Name, o.scope, server), false)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return cmdutil.ErrCancel
-		}
+	err := cmdutil.ConfirmOrYes(ctx, o.IO.CanPrompt(), o.Yes, func() cmdutil.Confirmer { return o.Prompter() },
+		fmt.Sprintf("Disabling %s at %s on %s also erases its settings there (a copy without secrets is kept locally for enable). Disable?", o.def.Name, o.scope, server),
+		fmt.Sprintf("disabling %s on %s also erases its settings there; pass --yes to go ahead (a copy is kept locally for enable)", o.def.Name, server))
+	if err != nil {
+		return err
 	}
 	store, err := o.Store()
 	if err != nil {

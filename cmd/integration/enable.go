@@ -117,8 +117,7 @@ func enableRun(ctx context.Context, o *toggleOptions) error {
 			return err
 		}
 	case !cur.Configured && len(next.Values) == 0:
-		return cmdutil.FlagErrorf("%s has no settings at %s; set them with: integrations configure %s %s --set …",
-			o.def.Name, o.scope, o.def.Name, scopeFlag(o.scope))
+		return notConfigured(o.def, o.scope)
 	case len(missing) > 0:
 		return missingError(o.def, missing)
 	}

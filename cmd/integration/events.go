@@ -188,8 +188,7 @@ func eventsRun(ctx context.Context, o *eventsOptions) error {
 func switchEvents(ctx context.Context, o *eventsOptions, b client.Backend, cur client.State) (*client.State, error) {
 	d := *o.def
 	if !cur.Configured {
-		return nil, cmdutil.FlagErrorf("%s has no settings at %s; configure it first: integrations configure %s %s",
-			d.Name, o.scope, d.Name, scopeFlag(o.scope))
+		return nil, notConfigured(d, o.scope)
 	}
 	given, err := o.ValueFlags.Parse(d, o.IO.In)
 	if err != nil {

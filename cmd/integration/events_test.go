@@ -68,3 +68,36 @@ func TestEventsOfOneIntegration(t *testing.T) {
 		t.Error("a project-only integration's events at a group should be refused")
 	}
 }
+
+func TestEventsEnableDisableAtAScope(t *testing.T) {
+	e := cmdtest.New(t)
+	seed(t, e, integrations.Project, "acme/web", "slack", true, map[string]string{"webhook": "https://hooks.example/x"}, nil)
+	if err := e.Run(eventsCmd, "slack -p acme/web --enable deployment,incident --disable push,note -o json"); err != nil {
+		t.Fatal(err)
+	}
+	var evs []eventView
+	if err := json.Unmarshal(e.Out.Bytes(), &evs); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, ev := range evs {
+		got[ev.Name] = *ev.Enabled
+	}
+	if !got["deployment"] || !got["incident"] || got["push"] || got["note"] || !got["issue"] {
+		t.Errorf("after --enable/--disable: %v", got)
+	}
+	before := e.Snapshot()
+	for _, args := range []string{
+		"slack -p acme/web --enable build",               // not a Slack event
+		"slack -p acme/web --enable push --disable push", // contradictory
+		"slack --enable push",                            // no scope
+		"jira -p acme/web --enable commit",               // not configured there
+	} {
+		if err := e.Run(eventsCmd, args); !isUsageError(err) {
+			t.Errorf("events %s: %v, want a usage error", args, err)
+		}
+	}
+	if e.Snapshot() != before {
+		t.Error("a refused events change wrote")
+	}
+}

@@ -157,7 +157,7 @@ func testRun(ctx context.Context, o *testOptions) error {
 		return err
 	}
 	if !cur.Configured {
-		return cmdutil.FlagErrorf("%s has no settings at %s; configure it first: integrations configure %s %s", o.def.Name, o.scope, o.def.Name, scopeFlag(o.scope))
+		return notConfigured(o.def, o.scope)
 	}
 	given, err := o.ValueFlags.Parse(o.def, o.IO.In)
 	if err != nil {

@@ -257,18 +257,11 @@ func applyRun(ctx context.Context, o *options) error {
 		fmt.Fprintf(o.IO.ErrOut, "Nothing to change: the %s already matches %s (%d entries)\n", where(b), o.File, len(rep.Targets))
 		return output.Write(o.IO, *o.Output, rep, func(p *output.Printer) {})
 	}
-	if !o.Yes {
-		summary := fmt.Sprintf("%d change(s) to the %s", rep.Writes(), where(b))
-		if !o.IO.CanPrompt() {
-			return cmdutil.FlagErrorf("apply would make %s: pass --yes to go ahead, or run plan to see them", summary)
-		}
-		ok, err := o.Prompter().Confirm(ctx, "apply "+o.File+": "+summary+". Go ahead?", false)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return cmdutil.ErrCancel
-		}
+	summary := fmt.Sprintf("%d change(s) to the %s", rep.Writes(), where(b))
+	if err := cmdutil.ConfirmOrYes(ctx, o.IO.CanPrompt(), o.Yes, func() cmdutil.Confirmer { return o.Prompter() },
+		"apply "+o.File+": "+summary+". Go ahead?",
+		"apply would make "+summary+": pass --yes to go ahead, or run plan to see them"); err != nil {
+		return err
 	}
 	store, err := o.Store()
 	if err != nil {

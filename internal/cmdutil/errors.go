@@ -3,6 +3,7 @@
 package cmdutil
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -39,3 +40,27 @@ func NewNoResultsError(msg string) NoResultsError { return NoResultsError{msg} }
 
 // ErrSilent fails with exit 1 after the command has already said why.
 var ErrSilent = errors.New("silent failure")
+
+// Confirmer asks a yes/no question; forms.Prompter is one.
+type Confirmer interface {
+	Confirm(ctx context.Context, title string, def bool) (bool, error)
+}
+
+// ConfirmOrYes guards a destructive or large change: --yes goes ahead, a terminal asks (no
+// is a cancellation), and anything else is refused with refusal, which names the flag.
+func ConfirmOrYes(ctx context.Context, canPrompt, yes bool, p func() Confirmer, question, refusal string) error {
+	if yes {
+		return nil
+	}
+	if !canPrompt {
+		return FlagErrorf("%s", refusal)
+	}
+	ok, err := p().Confirm(ctx, question, false)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrCancel
+	}
+	return nil
+}

@@ -2,7 +2,12 @@ package gitlab_test
 
 import (
 	"context"
+	"encoding/pem"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -188,5 +193,33 @@ func TestServerLimitsAreExplained(t *testing.T) {
 	}
 	if _, err := cl.Get(ctx, client.Scope{Level: integrations.Group, Path: "acme/web"}, def(t, "slack")); err == nil || !strings.Contains(err.Error(), "acme/web is a project") {
 		t.Errorf("-g on a project: %v", err)
+	}
+}
+
+// A server with a certificate from a private CA works once ca_file names the CA.
+func TestPrivateCAFile(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"version":"18.1.0"}`))
+	}))
+	t.Cleanup(srv.Close)
+	if c, err := gitlab.New(srv.URL, "t", gitlab.WithAttempts(1)); err != nil {
+		t.Fatal(err)
+	} else if v := c.Version(context.Background()); v != "unknown" {
+		t.Errorf("without the CA the certificate must be refused, got version %q", v)
+	}
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(ca, pemBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := gitlab.New(srv.URL, "t", gitlab.WithCAFile(ca))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := c.Version(context.Background()); v != "18.1.0" {
+		t.Errorf("with ca_file: version %q", v)
+	}
+	if _, err := gitlab.New(srv.URL, "t", gitlab.WithCAFile(filepath.Join(t.TempDir(), "missing.pem"))); err == nil {
+		t.Error("a missing ca_file was accepted")
 	}
 }
