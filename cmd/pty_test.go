@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,7 +19,9 @@ import (
 
 // terminal drives the real command line through a pseudo-terminal, as a person would.
 type terminal struct {
-	t    *testing.T
+	t *testing.T
+	// mute leaves terminal queries unanswered, as a captured pty in CI does.
+	mute bool
 	cmd  *exec.Cmd
 	pty  *os.File
 	mu   sync.Mutex
@@ -57,7 +61,9 @@ func startTerminal(t *testing.T, dir string, args ...string) *terminal {
 			term.mu.Lock()
 			term.out.Write(buf[:n])
 			term.mu.Unlock()
-			term.answerQueries(buf[:n])
+			if !term.mute {
+				term.answerQueries(buf[:n])
+			}
 			if err != nil {
 				return
 			}
@@ -103,11 +109,143 @@ func (term *terminal) waitFor(text string) {
 	term.t.Fatalf("waiting for %q; the screen showed:\n%s", text, stripANSI(term.out.String()[max(0, term.out.Len()-3000):]))
 }
 
-// focus waits until the field titled title has the focus marker: huh moves focus with a
-// command that runs after the key, so keys sent earlier would reach the previous field.
+// focus waits until the field titled title has the focus marker on the screen: huh moves
+// focus with a command that runs after the key, so keys sent earlier would reach the previous
+// field. The renderer redraws only the cells that change, so the screen is rebuilt from the
+// whole output rather than read off the stream.
 func (term *terminal) focus(title string) {
 	term.t.Helper()
-	term.waitFor("┃ " + title)
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		term.mu.Lock()
+		screen := render(term.out.String(), 50, 120)
+		term.mu.Unlock()
+		for _, line := range screen {
+			if strings.HasPrefix(strings.TrimSpace(line), "┃ "+title) {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	term.mu.Lock()
+	defer term.mu.Unlock()
+	term.t.Fatalf("waiting for the focus on %q; the screen showed:\n%s", title, strings.Join(render(term.out.String(), 50, 120), "\n"))
+}
+
+// render plays the output on a rows×cols screen, understanding the few controls the renderer
+// uses (cursor moves, erasing, line feeds), and returns the screen's lines.
+func render(out string, rows, cols int) []string {
+	grid := make([][]rune, rows)
+	for i := range grid {
+		grid[i] = []rune(strings.Repeat(" ", cols))
+	}
+	r, c := 0, 0
+	clamp := func() { r, c = max(0, min(r, rows-1)), max(0, min(c, cols-1)) }
+	lineFeed := func() {
+		if r == rows-1 {
+			copy(grid, grid[1:])
+			grid[rows-1] = []rune(strings.Repeat(" ", cols))
+		} else {
+			r++
+		}
+	}
+	runes := []rune(out)
+	for i := 0; i < len(runes); i++ {
+		ch := runes[i]
+		switch {
+		case ch == '\r':
+			c = 0
+		case ch == '\n':
+			lineFeed()
+		case ch == '\b':
+			c = max(0, c-1)
+		case ch == 0x1b && i+1 < len(runes) && runes[i+1] == '[':
+			j := i + 2
+			for j < len(runes) && (runes[j] < 0x40 || runes[j] > 0x7e) {
+				j++
+			}
+			if j >= len(runes) {
+				i = j
+				continue
+			}
+			params := string(runes[i+2 : j])
+			n, err := strconv.Atoi(strings.TrimPrefix(params, "?"))
+			if err != nil || n == 0 {
+				n = 1
+			}
+			switch runes[j] {
+			case 'A':
+				r -= n
+			case 'B':
+				r += n
+			case 'C':
+				c += n
+			case 'D':
+				c -= n
+			case 'G':
+				c = n - 1
+			case 'H', 'f':
+				row, col, _ := strings.Cut(params, ";")
+				rr, _ := strconv.Atoi(row)
+				cc, _ := strconv.Atoi(col)
+				r, c = max(rr, 1)-1, max(cc, 1)-1
+			case 'K':
+				from, to := c, cols
+				switch params {
+				case "1":
+					from, to = 0, c+1
+				case "2":
+					from = 0
+				}
+				for k := from; k < to && k < cols; k++ {
+					grid[r][k] = ' '
+				}
+			case 'X': // erase n characters
+				for k := c; k < c+n && k < cols; k++ {
+					grid[r][k] = ' '
+				}
+			case 'P': // delete n characters, shifting the rest left
+				line := append(append([]rune{}, grid[r][:c]...), grid[r][min(c+n, cols):]...)
+				grid[r] = append(line, []rune(strings.Repeat(" ", cols-len(line)))...)
+			case '@': // insert n blanks
+				line := append(append(append([]rune{}, grid[r][:c]...), []rune(strings.Repeat(" ", n))...), grid[r][c:]...)
+				grid[r] = line[:cols]
+			case 'J':
+				for rr := r + 1; rr < rows && params != "1"; rr++ {
+					grid[rr] = []rune(strings.Repeat(" ", cols))
+				}
+				for k := c; k < cols; k++ {
+					grid[r][k] = ' '
+				}
+			}
+			clamp()
+			i = j
+		case ch == 0x1b && i+1 < len(runes) && runes[i+1] == ']':
+			j := i + 2
+			for j < len(runes) && runes[j] != 0x07 && !strings.HasPrefix(string(runes[j:min(j+2, len(runes))]), "\x1b\\") {
+				j++
+			}
+			i = j
+			if i < len(runes) && runes[i] == 0x1b {
+				i++
+			}
+		case ch == 0x1b:
+			i++
+		case ch < 0x20:
+		default:
+			if c >= cols {
+				c = 0
+				lineFeed()
+			}
+			grid[r][c] = ch
+			c++
+		}
+	}
+	lines := make([]string, rows)
+	for i, g := range grid {
+		lines[i] = strings.TrimRight(string(g), " ")
+	}
+	return lines
 }
 
 func (term *terminal) send(keys string) {
@@ -151,6 +289,15 @@ func stripANSI(s string) string {
 			j := i + 2
 			for j < len(s) && (s[j] < 0x40 || s[j] > 0x7e) {
 				j++
+			}
+			// The renderer skips unchanged cells with "cursor forward"; count them as spaces so
+			// that text on one line reads as it shows.
+			if j < len(s) && s[j] == 'C' {
+				n, err := strconv.Atoi(s[i+2 : j])
+				if err != nil {
+					n = 1
+				}
+				b.WriteString(strings.Repeat(" ", min(n, 200)))
 			}
 			i = j
 			continue
@@ -306,4 +453,41 @@ func TestEscapeInTheFormWritesNothing(t *testing.T) {
 	if out, code := run(t, dir, "list", "-p", "acme/web"); code != 2 || !strings.Contains(out, "project acme/web not found") {
 		t.Errorf("after Esc: exit %d, %s", code, out)
 	}
+}
+
+// Commands that draw no form must not query the terminal: a pty that nothing answers (CI log
+// capture, script, ssh -tt) would otherwise stall every run until the query times out, and the
+// query's bytes would land in the captured output.
+func TestCommandsDoNotQueryTheTerminal(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "list", "--category", "chat")
+	cmd.Env = programEnv(t, dir)
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 120})
+	if err != nil {
+		t.Fatal(err)
+	}
+	term := &terminal{t: t, cmd: cmd, pty: f, done: make(chan struct{}), mute: true}
+	go func() {
+		defer close(term.done)
+		_, _ = io.Copy(&lockedWriter{term}, f)
+	}()
+	t.Cleanup(func() { f.Close() })
+	if code := term.exitCode(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	out := term.out.String()
+	if strings.Contains(out, "\x1b]11;?") || strings.Contains(out, "\x1b[6n") {
+		t.Errorf("the command queried the terminal: %q", out[:min(len(out), 80)])
+	}
+	if !strings.Contains(out, "slack") {
+		t.Errorf("no listing: %q", out)
+	}
+}
+
+type lockedWriter struct{ term *terminal }
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.term.mu.Lock()
+	defer w.term.mu.Unlock()
+	return w.term.out.Write(p)
 }

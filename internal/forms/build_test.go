@@ -8,7 +8,7 @@ import (
 	"testing"
 	"testing/iotest"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 	"github.com/forgekit/integrations/internal/integrations"
 )
 
