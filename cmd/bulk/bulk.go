@@ -121,6 +121,7 @@ func newCmdOp(f *cmdutil.Factory, op bulk.Op) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&o.Groups, "group", "g", nil, "a group `PATH|ID` to work under (repeatable)")
+	_ = cmd.RegisterFlagCompletionFunc("group", cmdutil.CompleteScopes(integrations.Group))
 	fl.BoolVar(&o.Subgroups, "include-subgroups", true, "include subgroups and their projects")
 	fl.BoolVar(&o.Archived, "include-archived", false, "include archived projects")
 	if op == bulk.OpStatus {
@@ -131,6 +132,7 @@ func newCmdOp(f *cmdutil.Factory, op bulk.Op) *cobra.Command {
 		cmdutil.AddValueFlags(cmd, &o.ValueFlags)
 	case bulk.OpEnable:
 		fl.StringArrayVar(&o.ValueFlags.Sets, "set", nil, "supply a field, such as a secret the server needs again: `key=value`")
+		_ = cmd.RegisterFlagCompletionFunc("set", cmdutil.CompleteSet)
 	}
 	cmdutil.EnumFlag(cmd, fl, &o.Strategy, "strategy", "", string(bulk.Auto), bulk.Strategies, "where to write")
 	fl.BoolVar(&o.ResetOverrides, "reset-overrides", false, "set projects and subgroups with custom settings back to inherit")
@@ -225,13 +227,13 @@ func run(ctx context.Context, o *options) error {
 	if o.Op == bulk.OpStatus {
 		return printInventory(o, rep)
 	}
+	if o.DryRun {
+		return printReport(o, rep, true)
+	}
 	if runID == "" {
 		runID = bulk.NewRunID(time.Now())
 	}
 	rep.RunID = runID
-	if o.DryRun {
-		return printReport(o, rep, true)
-	}
 	if rep.Writes() == 0 {
 		if o.IO.IsStderrTTY() {
 			fmt.Fprintf(o.IO.ErrOut, "Nothing to change: every target is already as wanted or skipped (%d targets)\n", len(rep.Targets))
@@ -316,8 +318,12 @@ func printReport(o *options, rep *bulk.Report, dryRun bool) error {
 		}
 		p.Table([]string{"target", "action", "result", "detail", "attempts", "duration"}, rows)
 		if p.IsTTY() {
+			what := "plan"
+			if rep.RunID != "" {
+				what = "run " + rep.RunID
+			}
 			p.Linef("")
-			p.Linef("run %s: %d planned, %d succeeded, %d failed, %d skipped", rep.RunID, rep.Totals.Planned, rep.Totals.Succeeded, rep.Totals.Failed, rep.Totals.Skipped)
+			p.Linef("%s: %d planned, %d succeeded, %d failed, %d skipped", what, rep.Totals.Planned, rep.Totals.Succeeded, rep.Totals.Failed, rep.Totals.Skipped)
 		}
 	})
 }
@@ -331,8 +337,11 @@ func changeWords(cs []bulk.Change) string {
 }
 
 func word(v any) any {
-	if v == nil {
+	switch v := v.(type) {
+	case nil:
 		return "(none)"
+	case []string:
+		return "[" + strings.Join(v, ", ") + "]"
 	}
 	return v
 }

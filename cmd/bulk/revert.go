@@ -64,10 +64,10 @@ func revertRun(ctx context.Context, o *options, id string) error {
 		return err
 	}
 	rep := bulk.RevertPlan(doc, def)
-	rep.RunID = bulk.NewRunID(time.Now())
 	if o.DryRun {
 		return printReport(o, rep, true)
 	}
+	rep.RunID = bulk.NewRunID(time.Now())
 	if rep.Writes() == 0 {
 		return printReport(o, rep, false)
 	}

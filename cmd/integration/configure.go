@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strconv"
 	"strings"
 
 	"github.com/MakeNowJust/heredoc"
@@ -111,9 +112,6 @@ func lookupAt(name string, sf cmdutil.ScopeFlags, verb string) (integrations.Def
 	if scope.IsZero() {
 		return def, scope, cmdutil.FlagErrorf("%s needs a scope: -p PROJECT, -g GROUP or --instance", verb)
 	}
-	if def.Removed() {
-		return def, scope, cmdutil.FlagErrorf("%s was removed from GitLab%s; it cannot be set", def.Name, removedIn(def))
-	}
 	if !def.SupportsLevel(scope.Level) {
 		return def, scope, levelError(def, scope)
 	}
@@ -123,6 +121,9 @@ func lookupAt(name string, sf cmdutil.ScopeFlags, verb string) (integrations.Def
 func configureRun(ctx context.Context, o *configureOptions) error {
 	b, err := o.Backend()
 	if err != nil {
+		return err
+	}
+	if err := checkRemoved(ctx, o.def, b); err != nil {
 		return err
 	}
 	if o.Inactive && !b.Capabilities().SaveInactive {
@@ -153,14 +154,77 @@ func configureRun(ctx context.Context, o *configureOptions) error {
 	return save(ctx, saveRequest{IO: o.IO, Output: o.Output, Backend: b, Prompter: o.Prompter(), Def: o.def, Scope: o.scope, DryRun: o.DryRun, Verb: "Configured"}, cur, next)
 }
 
-// currentState reads the settings at the scope; a scope the local store does not have yet reads
-// as empty, because saving will create it.
+// checkRemoved refuses an integration GitLab has removed, unless the server is older than the
+// removal: such integrations stay in the catalog for older servers.
+func checkRemoved(ctx context.Context, d integrations.Definition, b client.Backend) error {
+	if !d.Removed() {
+		return nil
+	}
+	v, ok := b.(interface{ Version(context.Context) string })
+	if !ok || d.RemovedIn == "" {
+		return cmdutil.FlagErrorf("%s was removed from GitLab%s; only an older GitLab server can still have it", d.Name, removedIn(d))
+	}
+	have := v.Version(ctx)
+	if have != "unknown" && !versionBefore(have, d.RemovedIn) {
+		return cmdutil.FlagErrorf("%s was removed in GitLab %s; %s runs %s", d.Name, d.RemovedIn, b.Where(), have)
+	}
+	return nil
+}
+
+// versionBefore compares dotted versions by their numbers: 16.6.2 is before 16.7.
+func versionBefore(a, b string) bool {
+	pa, pb := strings.Split(strings.SplitN(a, "-", 2)[0], "."), strings.Split(b, ".")
+	for i := 0; i < max(len(pa), len(pb)); i++ {
+		var x, y int
+		if i < len(pa) {
+			x, _ = strconv.Atoi(pa[i])
+		}
+		if i < len(pb) {
+			y, _ = strconv.Atoi(pb[i])
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
+}
+
+// currentState reads the settings at the scope. A scope the local store does not have yet
+// (saving will create it) reads as what it would inherit from its nearest existing parent.
 func currentState(ctx context.Context, b client.Backend, scope client.Scope, def integrations.Definition) (client.State, error) {
 	cur, err := b.Get(ctx, scope, def)
-	if client.IsNotFound(err) && scope.Path != "" && b.Capabilities().CreatesScopes {
-		return client.State{Name: def.Name, Scope: scope, Values: map[string]string{}, Events: map[string]bool{}}, nil
+	if !client.IsNotFound(err) || scope.Path == "" || !b.Capabilities().CreatesScopes {
+		return cur, err
 	}
-	return cur, err
+	empty := client.State{Name: def.Name, Scope: scope, Values: map[string]string{}, Events: map[string]bool{}}
+	parent := client.InstanceScope
+	for p := client.ParentPath(scope.Path); p != ""; p = client.ParentPath(p) {
+		_, err := b.Resolve(ctx, client.Scope{Level: integrations.Group, Path: p})
+		if err == nil {
+			parent = client.Scope{Level: integrations.Group, Path: p}
+			break
+		}
+		var ie *client.InputError
+		if errors.As(err, &ie) && !client.IsNotFound(err) {
+			return empty, client.Invalidf("%s is a project, so it cannot contain %s", p, scope.Path)
+		}
+		if !client.IsNotFound(err) {
+			return empty, err
+		}
+	}
+	if !def.SupportsLevel(parent.Level) {
+		return empty, nil
+	}
+	up, err := b.Get(ctx, parent, def)
+	if err != nil || !up.Configured {
+		return empty, err
+	}
+	from := up.Scope
+	if up.Inherited && up.InheritedFrom != nil {
+		from = *up.InheritedFrom
+	}
+	up.Scope, up.Inherited, up.InheritedFrom = scope, true, &from
+	return up, nil
 }
 
 // eventStates is every supported event's state: stored, or the default for new settings.
@@ -251,6 +315,17 @@ func save(ctx context.Context, r saveRequest, cur client.State, next target) err
 	if r.DryRun {
 		return output.Write(r.IO, *r.Output, view, func(p *output.Printer) { printChange(p, view) })
 	}
+	if len(changes) == 0 {
+		// Writing the same values would only turn inherited settings into the scope's own (and
+		// on GitLab ask for the secrets again).
+		if r.IO.IsStdoutTTY() {
+			fmt.Fprintf(r.IO.ErrOut, "Nothing to change: %s at %s is already as asked\n", r.Def.Name, r.Scope)
+		}
+		if r.Output.IsJSON() {
+			return output.Write(r.IO, *r.Output, newShowView(r.Def, &cur), nil)
+		}
+		return nil
+	}
 	upd := client.Update{Values: map[string]string{}, Events: next.Events, Active: &next.Active, Current: &cur}
 	for k := range mergeKeys(cur.Values, next.Values) {
 		if cur.Values[k] != next.Values[k] {
@@ -262,6 +337,9 @@ func save(ctx context.Context, r saveRequest, cur client.State, next target) err
 		return fmt.Errorf("saving %s at %s: %w", r.Def.Name, r.Scope, err)
 	}
 	reportCreated(r.IO, res.Created)
+	for _, w := range res.Warnings {
+		fmt.Fprintln(r.IO.ErrOut, "warning: "+w)
+	}
 	if r.IO.IsStdoutTTY() {
 		state := "inactive"
 		if res.State.Active {

@@ -331,3 +331,46 @@ func mustLookup(t *testing.T, name string) integrations.Definition {
 	}
 	return d
 }
+
+// A new project under a configured group starts from what it would inherit, and a write that
+// changes nothing leaves inherited settings inherited.
+func TestNewProjectStartsFromItsGroupAndNoOpsWriteNothing(t *testing.T) {
+	e := cmdtest.New(t)
+	seed(t, e, integrations.Group, "acme", "jira", true, map[string]string{"url": "https://jira.example", "password": "p"}, nil)
+	if err := e.Run(configureCmd, "jira -p acme/new --set jira_issue_prefix=A-"); err != nil {
+		t.Fatalf("a project under a configured group needs no repeated settings: %v", err)
+	}
+	v := showJSON(t, e, "jira -p acme/new")
+	if *v.Inherited || fieldValue(v, "url").Value != "https://jira.example" || fieldValue(v, "jira_issue_prefix").Value != "A-" {
+		t.Errorf("new project: %+v", v)
+	}
+
+	seed(t, e, integrations.Project, "acme/web", "slack", true, map[string]string{"webhook": "https://hooks.example/x"}, nil)
+	if err := e.Run(configureCmd, "jira -p acme/web --use-inherited"); err != nil {
+		t.Fatal(err)
+	}
+	before := e.Snapshot()
+	if err := e.Run(eventsCmd, "jira -p acme/web --enable commit"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(configureCmd, "jira -p acme/web --set url=https://jira.example"); err != nil {
+		t.Fatal(err)
+	}
+	if e.Snapshot() != before {
+		t.Error("a write that changes nothing wrote (and turned inherited settings into custom ones)")
+	}
+	if v := showJSON(t, e, "jira -p acme/web"); !*v.Inherited {
+		t.Error("still inherited expected")
+	}
+}
+
+func TestVersionBefore(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{{"16.6.2", "16.7", true}, {"16.7.0", "16.7", false}, {"17.0.1-ee", "16.7", false}, {"9.0", "16.7", true}} {
+		if got := versionBefore(c.a, c.b); got != c.want {
+			t.Errorf("versionBefore(%s, %s) = %v", c.a, c.b, got)
+		}
+	}
+}

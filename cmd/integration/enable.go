@@ -79,12 +79,16 @@ func NewCmdEnable(f *cmdutil.Factory, runF func(*toggleOptions) error) *cobra.Co
 	cmdutil.AddScopeFlags(cmd, &opts.ScopeFlags)
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show the change and write nothing")
 	cmd.Flags().StringArrayVar(&opts.ValueFlags.Sets, "set", nil, "supply a field, such as a secret the server needs again: `key=value` (repeatable)")
+	_ = cmd.RegisterFlagCompletionFunc("set", cmdutil.CompleteSet)
 	return cmd
 }
 
 func enableRun(ctx context.Context, o *toggleOptions) error {
 	b, err := o.Backend()
 	if err != nil {
+		return err
+	}
+	if err := checkRemoved(ctx, o.def, b); err != nil {
 		return err
 	}
 	given, err := o.ValueFlags.Parse(o.def, o.IO.In)
@@ -96,8 +100,13 @@ func enableRun(ctx context.Context, o *toggleOptions) error {
 		return err
 	}
 	next := target{Values: maps.Clone(cur.Values), Events: eventStates(o.def, cur), Active: true}
-	if server := b.Capabilities().Server; server != "" && !cur.Active {
-		if err := o.restoreKept(ctx, server, cur, &next); err != nil {
+	server := b.Capabilities().Server
+	if server != "" && !cur.Active {
+		inherit, err := o.restoreKept(ctx, server, cur, &next)
+		if err != nil || inherit {
+			if err == nil {
+				err = o.reinherit(ctx, b, server, cur.Scope)
+			}
 			return err
 		}
 	}
@@ -121,19 +130,57 @@ func enableRun(ctx context.Context, o *toggleOptions) error {
 	case len(missing) > 0:
 		return missingError(o.def, missing)
 	}
-	return save(ctx, saveRequest{IO: o.IO, Output: o.Output, Backend: b, Prompter: o.Prompter(), Def: o.def, Scope: o.scope, DryRun: o.DryRun, Verb: "Enabled"}, cur, next)
+	err = save(ctx, saveRequest{IO: o.IO, Output: o.Output, Backend: b, Prompter: o.Prompter(), Def: o.def, Scope: o.scope, DryRun: o.DryRun, Verb: "Enabled"}, cur, next)
+	if err == nil && server != "" && !o.DryRun {
+		err = o.forgetKept(ctx, server, cur.Scope)
+	}
+	return err
 }
 
-// restoreKept brings back the non-secret settings disable kept before GitLab's DELETE erased
-// them; the values still on the server win.
-func (o *toggleOptions) restoreKept(ctx context.Context, server string, cur client.State, next *target) error {
+// reinherit links settings that were inherited before disable back to their parent.
+func (o *toggleOptions) reinherit(ctx context.Context, b client.Backend, server string, scope client.Scope) error {
+	if o.DryRun {
+		view := changeView{Name: o.def.Name, Scope: o.scope.String(), Action: "inherit", Changes: []fieldChange{{Field: "inherited", Before: false, After: true}}}
+		return output.Write(o.IO, *o.Output, view, func(p *output.Printer) { printChange(p, view) })
+	}
+	res, err := b.Save(ctx, o.scope, o.def, client.Update{UseInherited: true})
+	if err != nil {
+		return fmt.Errorf("enabling %s at %s: %w", o.def.Name, o.scope, err)
+	}
+	if o.IO.IsStdoutTTY() {
+		fmt.Fprintf(o.IO.ErrOut, "✓ Enabled %s at %s: %s again\n", o.def.Name, o.scope, settingsWord(res.State))
+	}
+	if err := o.forgetKept(ctx, server, scope); err != nil {
+		return err
+	}
+	if o.Output.IsJSON() {
+		return output.Write(o.IO, *o.Output, newShowView(o.def, &res.State), nil)
+	}
+	return nil
+}
+
+func (o *toggleOptions) forgetKept(ctx context.Context, server string, scope client.Scope) error {
 	store, err := o.Store()
 	if err != nil {
 		return err
 	}
+	return store.ForgetSettings(ctx, server, scope, o.def.Name)
+}
+
+// restoreKept brings back the non-secret settings disable kept before GitLab's DELETE erased
+// them; the values still on the server win. It reports settings that were inherited, which
+// enable links back to the parent instead.
+func (o *toggleOptions) restoreKept(ctx context.Context, server string, cur client.State, next *target) (bool, error) {
+	store, err := o.Store()
+	if err != nil {
+		return false, err
+	}
 	kept, ok, err := store.KeptSettings(ctx, server, cur.Scope, o.def.Name)
 	if err != nil || !ok {
-		return err
+		return false, err
+	}
+	if kept.Inherited {
+		return true, nil
 	}
 	for k, v := range kept.Values {
 		if next.Values[k] == "" {
@@ -143,5 +190,5 @@ func (o *toggleOptions) restoreKept(ctx context.Context, server string, cur clie
 	maps.Copy(next.Events, kept.Events)
 	fmt.Fprintf(o.IO.ErrOut, "Restoring the %s settings kept when it was disabled on %s (%s)\n",
 		o.def.Name, server, kept.At.Local().Format("2006-01-02 15:04"))
-	return nil
+	return false, nil
 }

@@ -79,6 +79,9 @@ func NewCmdEvents(f *cmdutil.Factory, runF func(*eventsOptions) error) *cobra.Co
 	cmd.Flags().StringVar(&opts.Disable, "disable", "", "switch these `EVENTS` off (comma-separated)")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "with --enable/--disable: show the change and write nothing")
 	cmd.Flags().StringArrayVar(&opts.ValueFlags.Sets, "set", nil, "with --enable/--disable: supply a field the server needs again, such as a secret: `key=value`")
+	_ = cmd.RegisterFlagCompletionFunc("enable", cmdutil.CompleteEvents)
+	_ = cmd.RegisterFlagCompletionFunc("disable", cmdutil.CompleteEvents)
+	_ = cmd.RegisterFlagCompletionFunc("set", cmdutil.CompleteSet)
 	return cmd
 }
 
@@ -164,13 +167,9 @@ func eventsRun(ctx context.Context, o *eventsOptions) error {
 			}
 		}
 	}
+	// Without a scope nothing is enabled or not: enabled is null, and the table shows the
+	// state a new configuration starts with.
 	views := newShowView(d, st).Events
-	if st == nil {
-		for i := range views {
-			on := d.DefaultEventState(views[i].Name)
-			views[i].Enabled = &on
-		}
-	}
 	if len(views) == 0 && !o.Output.IsJSON() {
 		return cmdutil.NewNoResultsError(d.Name + " has no trigger events")
 	}
@@ -178,7 +177,11 @@ func eventsRun(ctx context.Context, o *eventsOptions) error {
 		rows := make([][]string, len(views))
 		for i, v := range views {
 			ev, _ := integrations.LookupEvent(v.Name)
-			rows[i] = []string{v.Name, v.APIFlag, onOff(*v.Enabled), ev.Title}
+			state := "default " + onOff(d.DefaultEventState(v.Name))
+			if v.Enabled != nil {
+				state = onOff(*v.Enabled)
+			}
+			rows[i] = []string{v.Name, v.APIFlag, state, ev.Title}
 		}
 		p.Table([]string{"event", "api flag", "enabled", "description"}, rows)
 	})

@@ -3,6 +3,7 @@ package integration
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/forgekit/integrations/internal/cmdutil/cmdtest"
@@ -39,13 +40,20 @@ func TestEventsOfOneIntegration(t *testing.T) {
 	if err := json.Unmarshal(e.Out.Bytes(), &evs); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"push": true, "merge_request": false, "tag_push": false}
 	if len(evs) != 3 {
 		t.Fatalf("jenkins events: %+v", evs)
 	}
 	for _, ev := range evs {
-		if *ev.Enabled != want[ev.Name] {
-			t.Errorf("default of %s = %v", ev.Name, *ev.Enabled)
+		if ev.Enabled != nil {
+			t.Errorf("without a scope %s cannot be on or off: %v", ev.Name, *ev.Enabled)
+		}
+	}
+	if err := e.Run(eventsCmd, "jenkins"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"push\tpush_events\tdefault on", "merge_request\tmerge_requests_events\tdefault off"} {
+		if !strings.Contains(e.Out.String(), want) {
+			t.Errorf("the table should show the defaults (%q):\n%s", want, e.Out.String())
 		}
 	}
 

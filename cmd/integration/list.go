@@ -157,7 +157,11 @@ func listRun(ctx context.Context, o *listOptions) error {
 		rows = append(rows, []string{d.Name, d.Title, yesNo(st.Active), settingsWord(st), joinOr(it.Events, "-")})
 	}
 	if len(items) == 0 && !o.Output.IsJSON() {
-		return cmdutil.NewNoResultsError("no active integrations at " + o.scope.Describe())
+		what := "integrations"
+		if o.ActiveOnly {
+			what = "active integrations"
+		}
+		return cmdutil.NewNoResultsError("no " + what + " at " + o.scope.Describe())
 	}
 	return output.Write(o.IO, *o.Output, items, func(p *output.Printer) {
 		p.Table([]string{"name", "title", "active", "settings", "events"}, rows)

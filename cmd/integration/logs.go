@@ -84,6 +84,9 @@ func logsRun(ctx context.Context, o *logsOptions) error {
 	if err != nil {
 		return err
 	}
+	if _, err := b.Resolve(ctx, o.scope); err != nil {
+		return err
+	}
 	store, err := o.Store()
 	if err != nil {
 		return err

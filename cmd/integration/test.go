@@ -111,6 +111,8 @@ func NewCmdTest(f *cmdutil.Factory, runF func(*testOptions) error) *cobra.Comman
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 10*time.Second, "how long to wait for each answer")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the requests it would send, secrets redacted, and send nothing")
 	cmd.Flags().StringArrayVar(&opts.ValueFlags.Sets, "set", nil, "use this value for the test, such as a secret the server does not return: `key=value`")
+	_ = cmd.RegisterFlagCompletionFunc("event", cmdutil.CompleteEvents)
+	_ = cmd.RegisterFlagCompletionFunc("set", cmdutil.CompleteSet)
 	return cmd
 }
 
@@ -150,6 +152,9 @@ func defaultTestEvent(d integrations.Definition) string {
 func testRun(ctx context.Context, o *testOptions) error {
 	b, err := o.Backend()
 	if err != nil {
+		return err
+	}
+	if err := checkRemoved(ctx, o.def, b); err != nil {
 		return err
 	}
 	cur, err := b.Get(ctx, o.scope, o.def)

@@ -1,5 +1,5 @@
-// Package integration holds the commands about integrations: list, show, events, configure,
-// enable, disable.
+// Package integration holds the commands about one integration at a time: list, show, events,
+// configure, enable, disable, test and logs.
 package integration
 
 import (
@@ -77,7 +77,19 @@ type eventView struct {
 }
 
 func newCatalogItem(d integrations.Definition) catalogItem {
-	return catalogItem{Name: d.Name, Title: d.Title, Category: d.Category, Levels: levelNames(d.Levels), Status: string(d.Status)}
+	return catalogItem{Name: d.Name, Title: d.Title, Category: d.Category, Levels: levelNames(d.Levels), Status: catalogStatus(d)}
+}
+
+// catalogStatus says whether GitLab still offers the integration: available, deprecated or
+// removed. It is not whether it is active at a scope, which is "active".
+func catalogStatus(d integrations.Definition) string {
+	switch {
+	case d.Removed():
+		return "removed"
+	case d.Deprecated != "":
+		return "deprecated"
+	}
+	return "available"
 }
 
 func levelNames(levels []integrations.Level) []string {

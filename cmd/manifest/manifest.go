@@ -249,10 +249,10 @@ func applyRun(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
-	rep.RunID = bulk.NewRunID(time.Now())
 	if o.DryRun {
 		return printPlan(o, rep)
 	}
+	rep.RunID = bulk.NewRunID(time.Now())
 	if rep.Writes() == 0 {
 		fmt.Fprintf(o.IO.ErrOut, "Nothing to change: the %s already matches %s (%d entries)\n", where(b), o.File, len(rep.Targets))
 		return output.Write(o.IO, *o.Output, rep, func(p *output.Printer) {})
@@ -273,6 +273,9 @@ func applyRun(ctx context.Context, o *options) error {
 	}
 	ex := &bulk.Executor{Backend: b, Store: store, Concurrency: o.Concurrency, Journal: j}
 	runErr := ex.Run(ctx, bulk.Spec{}, rep)
+	if len(ex.Created) > 0 {
+		fmt.Fprintf(o.IO.ErrOut, "Created %s in the local store\n", client.FormatScopes(ex.Created))
+	}
 	for _, t := range rep.Targets {
 		t.Changes = nil
 	}
@@ -323,8 +326,11 @@ func reportTable(p *output.Printer, rep *bulk.Report) {
 }
 
 func show(v any) any {
-	if v == nil {
+	switch v := v.(type) {
+	case nil:
 		return "(none)"
+	case []string:
+		return "[" + strings.Join(v, ", ") + "]"
 	}
 	return v
 }

@@ -6,6 +6,7 @@
 package bulk
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/forgekit/integrations/internal/client"
@@ -117,6 +118,12 @@ type Target struct {
 	update *client.Update
 }
 
+// WithState records the state the target was read in, which a disable keeps a copy of.
+func (t *Target) WithState(st client.State) *Target {
+	t.state = st
+	return t
+}
+
 // NewWrite makes a target of an apply: one integration at one scope, with the update to save
 // (nil for disable). secrets are remembered through fingerprints once written.
 func NewWrite(scope client.Scope, def integrations.Definition, action Action, reason string, changes []Change,
@@ -148,6 +155,19 @@ type Report struct {
 	RunID   string    `json:"run_id"`
 	Totals  Totals    `json:"totals"`
 	Targets []*Target `json:"targets"`
+}
+
+// MarshalJSON writes run_id as null for a plan, which is not a run.
+func (r *Report) MarshalJSON() ([]byte, error) {
+	type plain Report
+	var id *string
+	if r.RunID != "" {
+		id = &r.RunID
+	}
+	return json.Marshal(struct {
+		RunID *string `json:"run_id"`
+		*plain
+	}{id, (*plain)(r)})
 }
 
 // Count recomputes the totals: planned counts every target that has a write to do.

@@ -13,12 +13,17 @@ import (
 	"github.com/forgekit/integrations/internal/integrations"
 )
 
+// inFlightGrace is how long writes in flight may take to finish after Ctrl-C.
+const inFlightGrace = 15 * time.Second
+
 // Executor runs a plan's writes.
 type Executor struct {
 	// mu guards the targets' results: workers set them while the journal reads them.
 	mu sync.Mutex
 	// waiters are the group writes the second phase waits for.
-	waiters     sync.Map
+	waiters sync.Map
+	// Created lists the groups and projects the writes created (local store).
+	Created     []client.Scope
 	Backend     client.Backend
 	Store       *local.Store
 	Concurrency int
@@ -32,6 +37,25 @@ type Executor struct {
 // cancelled (Ctrl-C) no new write starts, the ones in flight finish, and Run returns ctx's error
 // after the journal is saved.
 func (e *Executor) Run(ctx context.Context, spec Spec, rep *Report) error {
+	// Writes in flight finish after Ctrl-C so that no target is left half-done, but not
+	// forever: one stuck behind a long rate-limit pause is abandoned after a grace period.
+	flight, stopFlight := context.WithCancel(context.WithoutCancel(ctx))
+	finished := make(chan struct{})
+	defer func() {
+		close(finished)
+		stopFlight()
+	}()
+	go func() {
+		select {
+		case <-ctx.Done():
+			select {
+			case <-time.After(inFlightGrace):
+				stopFlight()
+			case <-finished:
+			}
+		case <-finished:
+		}
+	}()
 	work := make(chan *Target)
 	var wg sync.WaitGroup
 	for range max(e.Concurrency, 1) {
@@ -39,8 +63,7 @@ func (e *Executor) Run(ctx context.Context, spec Spec, rep *Report) error {
 		go func() {
 			defer wg.Done()
 			for t := range work {
-				// A write in flight finishes even after Ctrl-C, so no target is left half-done.
-				e.apply(context.WithoutCancel(ctx), spec, t)
+				e.apply(flight, spec, t)
 				if e.Journal != nil {
 					e.mu.Lock()
 					e.Journal.Changed()
@@ -150,16 +173,19 @@ func (e *Executor) write(ctx context.Context, spec Spec, t *Target) (string, err
 	active := true
 	if t.def != nil {
 		if t.Action == ActDisable {
-			_, err := e.Backend.Disable(ctx, t.scope, *t.def)
-			return "", err
+			return "", e.disable(ctx, t, *t.def)
 		}
-		_, err := e.Backend.Save(ctx, t.scope, *t.def, *t.update)
+		res, err := e.Backend.Save(ctx, t.scope, *t.def, *t.update)
+		if len(res.Created) > 0 {
+			e.mu.Lock()
+			e.Created = append(e.Created, res.Created...)
+			e.mu.Unlock()
+		}
 		return "", err
 	}
 	switch t.Action {
 	case ActDisable:
-		_, err := e.Backend.Disable(ctx, t.scope, spec.Def)
-		return "", err
+		return "", e.disable(ctx, t, spec.Def)
 	case ActInherit:
 		_, err := e.Backend.Save(ctx, t.scope, spec.Def, client.Update{UseInherited: true})
 		return "", err
@@ -178,6 +204,18 @@ func (e *Executor) write(ctx context.Context, spec Spec, t *Target) (string, err
 		return e.restore(ctx, spec, t)
 	}
 	return "", fmt.Errorf("no write for action %q", t.Action)
+}
+
+// disable deactivates; where that erases the settings (GitLab's DELETE), their non-secret part
+// is kept in the local store first, so that enable can restore them.
+func (e *Executor) disable(ctx context.Context, t *Target, def integrations.Definition) error {
+	if caps := e.Backend.Capabilities(); caps.DisableResets && e.Store != nil {
+		if err := e.Store.KeepSettings(ctx, caps.Server, def, t.state); err != nil {
+			return fmt.Errorf("keeping a copy of the settings before disabling: %w", err)
+		}
+	}
+	_, err := e.Backend.Disable(ctx, t.scope, def)
+	return err
 }
 
 func eventsOf(spec Spec, t *Target) map[string]bool {

@@ -20,7 +20,7 @@ type Remover interface {
 // RevertPlan turns a finished run's journal into the writes that put every changed target
 // back as it was. Targets the run skipped or failed are left alone.
 func RevertPlan(j *JournalDoc, def integrations.Definition) *Report {
-	rep := &Report{RunID: j.RunID}
+	rep := &Report{}
 	for _, jt := range j.Targets {
 		name := jt.Target.Target
 		t := &Target{Target: name, Kind: jt.Kind, Previous: jt.Previous, scope: parseTarget(name)}

@@ -84,6 +84,8 @@ type Update struct {
 type SaveResult struct {
 	State   State
 	Created []Scope
+	// Warnings are side effects the caller should pass on, such as secrets the server cleared.
+	Warnings []string
 }
 
 // Namespace is a group or project met while walking a group.

@@ -47,7 +47,7 @@ func New(version string, flags *pflag.FlagSet) *Factory {
 		if err != nil {
 			return nil, err
 		}
-		s, err := local.Open(context.Background(), cfg.StorePath())
+		s, err := local.OpenLazy(context.Background(), cfg.StorePath())
 		if err == nil {
 			f.closers = append(f.closers, s.Close)
 		}

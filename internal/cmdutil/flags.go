@@ -25,14 +25,14 @@ func AddScopeFlags(cmd *cobra.Command, s *ScopeFlags) {
 	cmd.Flags().StringVarP(&s.Project, "project", "p", "", "project `PATH|ID`")
 	cmd.Flags().StringVarP(&s.Group, "group", "g", "", "group `PATH|ID`")
 	cmd.Flags().BoolVar(&s.Instance, "instance", false, "the whole instance")
-	_ = cmd.RegisterFlagCompletionFunc("project", completeScopes(integrations.Project))
-	_ = cmd.RegisterFlagCompletionFunc("group", completeScopes(integrations.Group))
+	_ = cmd.RegisterFlagCompletionFunc("project", CompleteScopes(integrations.Project))
+	_ = cmd.RegisterFlagCompletionFunc("group", CompleteScopes(integrations.Group))
 }
 
 // completeScopes completes project or group paths from the local store named by --store,
 // INTEGRATIONS_STORE or the default path. It reads an existing store only: completion never
 // creates files and never touches the network.
-func completeScopes(level integrations.Level) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+func CompleteScopes(level integrations.Level) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 	return func(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
 		cfg, err := config.Load(cmd.Root().PersistentFlags())
 		if err != nil {

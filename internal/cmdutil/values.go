@@ -26,8 +26,8 @@ func AddValueFlags(cmd *cobra.Command, v *ValueFlags) {
 	cmd.Flags().StringArrayVar(&v.Sets, "set", nil, "set a field: `key=value` (repeatable; split at the first =; value may be env:NAME or file:PATH)")
 	cmd.Flags().StringVarP(&v.FromFile, "from-file", "f", "", "read fields (and events) from a YAML or JSON `FILE`; - reads stdin")
 	cmd.Flags().StringVar(&v.Events, "events", "", "trigger events: `a,b` sets exactly these, +a,-b adds and removes, none clears")
-	_ = cmd.RegisterFlagCompletionFunc("set", completeSet)
-	_ = cmd.RegisterFlagCompletionFunc("events", completeEvents)
+	_ = cmd.RegisterFlagCompletionFunc("set", CompleteSet)
+	_ = cmd.RegisterFlagCompletionFunc("events", CompleteEvents)
 }
 
 // Given reports whether any value flag was used.
@@ -271,7 +271,7 @@ func (ch *EventChange) Apply(def integrations.Definition, level integrations.Lev
 	return out
 }
 
-func completeSet(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+func CompleteSet(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	if len(args) == 0 {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
@@ -297,7 +297,7 @@ func completeSet(cmd *cobra.Command, args []string, toComplete string) ([]string
 	return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 }
 
-func completeEvents(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+func CompleteEvents(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	var supported []string
 	if len(args) > 0 {
 		if def, err := integrations.Lookup(args[0]); err == nil {

@@ -53,6 +53,11 @@ func Load(flags *pflag.FlagSet) (*Config, error) {
 			}
 		}
 	}
+	// The host comes from either variable, and, like every setting, an environment variable
+	// beats the file.
+	if err := v.BindEnv("host", "INTEGRATIONS_HOST", "GITLAB_HOST"); err != nil {
+		return nil, err
+	}
 	path := DefaultPath()
 	if f := flags.Lookup("config"); f != nil && f.Changed {
 		path = f.Value.String()
@@ -88,10 +93,7 @@ func (c *Config) Host() string {
 	if c.v.GetBool("local") {
 		return ""
 	}
-	if h := c.v.GetString("host"); h != "" {
-		return h
-	}
-	return os.Getenv("GITLAB_HOST")
+	return c.v.GetString("host")
 }
 
 // StorePath is the local store's file: --store, INTEGRATIONS_STORE, the file's store key, or

@@ -9,6 +9,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/forgekit/integrations/cmd"
@@ -153,9 +154,9 @@ func page(d integrations.Definition) []byte {
 		for _, name := range events {
 			ev, _ := integrations.LookupEvent(name)
 			where := "all"
-			if !contains(d.Events, name) {
+			if !slices.Contains(d.Events, name) {
 				where = "group only"
-				if contains(d.EEEvents, name) {
+				if slices.Contains(d.EEEvents, name) {
 					where = "GitLab EE"
 				}
 			}
@@ -240,13 +241,4 @@ func yes(b bool) string {
 		return "yes"
 	}
 	return ""
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

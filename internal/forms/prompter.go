@@ -13,7 +13,6 @@ import (
 // prompting is possible, NoPrompt otherwise.
 type Prompter interface {
 	Confirm(ctx context.Context, title string, def bool) (bool, error)
-	Select(ctx context.Context, title string, options []string, def string) (string, error)
 	// Password asks for a secret without echoing it.
 	Password(ctx context.Context, title string) (string, error)
 	// Fill runs the settings form for def, starting from in and updating it.
@@ -49,10 +48,6 @@ var (
 type NoPrompt struct{}
 
 func (NoPrompt) Confirm(context.Context, string, bool) (bool, error) { return false, ErrNoPrompt }
-
-func (NoPrompt) Select(context.Context, string, []string, string) (string, error) {
-	return "", ErrNoPrompt
-}
 
 func (NoPrompt) Password(context.Context, string) (string, error) { return "", ErrNoPrompt }
 

@@ -3,7 +3,6 @@ package forms
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 
@@ -47,12 +46,6 @@ func (t *Terminal) Confirm(ctx context.Context, title string, def bool) (bool, e
 	return v, err
 }
 
-func (t *Terminal) Select(ctx context.Context, title string, options []string, def string) (string, error) {
-	v := def
-	err := t.run(ctx, huh.NewForm(huh.NewGroup(huh.NewSelect[string]().Title(title).Options(huh.NewOptions(options...)...).Value(&v))))
-	return v, err
-}
-
 func (t *Terminal) Password(ctx context.Context, title string) (string, error) {
 	var v string
 	err := t.run(ctx, huh.NewForm(huh.NewGroup(huh.NewInput().Title(title).EchoMode(huh.EchoModePassword).Value(&v))))
@@ -90,10 +83,5 @@ func (f *Form) finish() error {
 	if !f.in.Active {
 		return nil
 	}
-	for _, m := range f.def.Missing(f.in.Values) {
-		if !f.in.SecretSet[m.Key] {
-			return fmt.Errorf("%s: %s is required", f.def.Name, m.Key)
-		}
-	}
-	return nil
+	return f.def.Validate(f.in.Values)
 }

@@ -61,7 +61,7 @@ func (p *Planner) Plan(ctx context.Context, entries []Entry, prune bool) (*bulk.
 					continue
 				}
 				rep.Targets = append(rep.Targets, bulk.NewWrite(scope, def, bulk.ActDisable, "not in the file (--prune)",
-					[]bulk.Change{{Field: "active", Before: true, After: false}}, nil, previous(def, st), nil))
+					[]bulk.Change{{Field: "active", Before: true, After: false}}, nil, previous(def, st), nil).WithState(st))
 			}
 		}
 	}
@@ -83,7 +83,7 @@ func (p *Planner) target(ctx context.Context, e Entry, cur client.State) *bulk.T
 			return bulk.NewWrite(e.Scope, e.Def, bulk.ActUnchanged, "inactive", nil, nil, prev, nil)
 		}
 		return bulk.NewWrite(e.Scope, e.Def, bulk.ActDisable, "inactive in the file",
-			[]bulk.Change{{Field: "active", Before: true, After: false}}, nil, prev, nil)
+			[]bulk.Change{{Field: "active", Before: true, After: false}}, nil, prev, nil).WithState(cur)
 	}
 	var changes []bulk.Change
 	if !cur.Configured || cur.Inherited || cur.Active != e.Active {

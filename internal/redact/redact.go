@@ -3,6 +3,7 @@
 package redact
 
 import (
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -34,9 +35,19 @@ func Values(s string, secrets []string) string {
 	}
 	sort.Slice(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
 	for _, v := range list {
-		s = strings.ReplaceAll(s, v, Mask)
+		s = strings.ReplaceAll(s, v, masked(v))
 	}
 	return s
+}
+
+// masked is what replaces a secret. A secret URL (a webhook) keeps its scheme and host, so a
+// person can still tell where a request went; its path and query, which carry the secret, go.
+func masked(secret string) string {
+	u, err := url.Parse(secret)
+	if err != nil || u.Scheme == "" || u.Host == "" || u.User != nil || (u.Path == "" && u.RawQuery == "") {
+		return Mask
+	}
+	return u.Scheme + "://" + u.Host + "/" + Mask
 }
 
 // All hides known secrets, then URL secrets.

@@ -21,3 +21,10 @@ func TestValues(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+func TestSecretURLsKeepTheirHost(t *testing.T) {
+	got := Values("POST https://hooks.slack.com/services/T0/B0/XYZ failed", []string{"https://hooks.slack.com/services/T0/B0/XYZ"})
+	if got != "POST https://hooks.slack.com/REDACTED failed" {
+		t.Errorf("got %s", got)
+	}
+}

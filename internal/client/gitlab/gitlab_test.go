@@ -223,3 +223,25 @@ func TestPrivateCAFile(t *testing.T) {
 		t.Error("a missing ca_file was accepted")
 	}
 }
+
+// Changing an address clears the optional secrets not sent with it: the write goes through and
+// says so.
+func TestOptionalSecretsClearedByAnAddressChangeAreReported(t *testing.T) {
+	fake, cl, _ := setup(t, "maintainer")
+	ctx := context.Background()
+	sq := def(t, "squash_tm")
+	if _, err := cl.Save(ctx, web, sq, client.Update{Values: map[string]string{"url": "https://squash.example/hook", "token": "t0ken"}, Active: on()}); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := cl.Get(ctx, web, sq)
+	res, err := cl.Save(ctx, web, sq, client.Update{Values: map[string]string{"url": "https://squash2.example/hook"}, Current: &st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "cleared token") {
+		t.Errorf("warnings: %v", res.Warnings)
+	}
+	if rec, _ := fake.Integration("project", "acme/web", "squash-tm"); rec.Properties["token"] != nil {
+		t.Errorf("the fake kept the token: %v", rec.Properties["token"])
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -160,7 +161,7 @@ func (c *Client) Save(ctx context.Context, s client.Scope, def integrations.Defi
 	if def.NoAPICreate && !cur.Configured {
 		return client.SaveResult{}, client.Invalidf("GitLab does not let the API create %s; install it from GitLab's settings page first, then it can be changed here", def.Title)
 	}
-	body, err := putBody(def, *cur, u)
+	body, cleared, err := putBody(def, *cur, u)
 	if err != nil {
 		return client.SaveResult{}, err
 	}
@@ -173,12 +174,18 @@ func (c *Client) Save(ctx context.Context, s client.Scope, def integrations.Defi
 	if st.Inherited {
 		st.InheritedFrom = c.inheritedFrom(ctx, s, def)
 	}
-	return client.SaveResult{State: st}, nil
+	res := client.SaveResult{State: st}
+	if len(cleared) > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s cleared %s, as GitLab does when an address changes; set it again with --set if it was in use",
+			c.host, strings.Join(cleared, ", ")))
+	}
+	return res, nil
 }
 
 // putBody builds the PUT parameters: every known value (GitLab requires the required ones each
-// time), typed by the catalog, the events asked for, and the inheritance switch.
-func putBody(def integrations.Definition, cur client.State, u client.Update) (map[string]any, error) {
+// time), typed by the catalog, the events asked for, and the inheritance switch. It also names
+// the optional secrets GitLab will clear because an address changed without them.
+func putBody(def integrations.Definition, cur client.State, u client.Update) (map[string]any, []string, error) {
 	values := maps.Clone(cur.Values)
 	maps.Copy(values, u.Values)
 	var need []string
@@ -187,20 +194,27 @@ func putBody(def integrations.Definition, cur client.State, u client.Update) (ma
 			need = append(need, f.Key)
 		}
 	}
+	var cleared []string
 	if !u.UseInherited {
-		// Changing an address makes GitLab clear the secrets not sent with it.
+		// Changing an address makes GitLab clear the secrets not sent with it: required ones
+		// are asked for, optional ones reported.
 		for _, f := range def.Fields {
-			if f.ExposesSecrets && u.Values[f.Key] != "" && u.Values[f.Key] != cur.Values[f.Key] {
-				for _, sf := range def.Fields {
-					if sf.Kind == integrations.Password && sf.Required && u.Values[sf.Key] == "" && !contains(need, sf.Key) {
-						need = append(need, sf.Key)
-					}
+			if !f.ExposesSecrets || u.Values[f.Key] == "" || u.Values[f.Key] == cur.Values[f.Key] {
+				continue
+			}
+			for _, sf := range def.Fields {
+				switch {
+				case sf.Kind != integrations.Password || u.Values[sf.Key] != "":
+				case sf.Required && !slices.Contains(need, sf.Key):
+					need = append(need, sf.Key)
+				case !sf.Required && !slices.Contains(cleared, sf.Key):
+					cleared = append(cleared, sf.Key)
 				}
 			}
 		}
 	}
 	if len(need) > 0 && !u.UseInherited {
-		return nil, &client.MissingSecretsError{Fields: need}
+		return nil, nil, &client.MissingSecretsError{Fields: need}
 	}
 	body := map[string]any{}
 	if u.UseInherited {
@@ -212,7 +226,7 @@ func putBody(def integrations.Definition, cur client.State, u client.Update) (ma
 				body[f.Key] = placeholder(f, values[f.Key])
 			}
 		}
-		return body, nil
+		return body, nil, nil
 	}
 	body["use_inherited_settings"] = false
 	for k, v := range values {
@@ -230,7 +244,7 @@ func putBody(def integrations.Definition, cur client.State, u client.Update) (ma
 			body[ev.APIFlag] = on
 		}
 	}
-	return body, nil
+	return body, cleared, nil
 }
 
 func placeholder(f integrations.Field, v string) any {
@@ -318,13 +332,4 @@ func str(v any) string {
 		return s
 	}
 	return fmt.Sprint(v)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -18,7 +18,7 @@ func (s *Store) SecretsUnchanged(ctx context.Context, server, scope, integration
 	}
 	for field, v := range secrets {
 		var stored string
-		err := s.db.QueryRowContext(ctx, `SELECT fingerprint FROM secret_fingerprints
+		err := s.conn().QueryRowContext(ctx, `SELECT fingerprint FROM secret_fingerprints
 			WHERE server = ? AND scope = ? AND integration = ? AND field = ?`, server, scope, integration, field).Scan(&stored)
 		if isNoRows(err) {
 			return false, nil

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/forgekit/integrations/internal/client"
@@ -21,9 +22,13 @@ import (
 
 // Store is the local backend.
 type Store struct {
-	db   *sql.DB
-	path string
-	now  func() time.Time
+	// db is the store's connection pool; until the first write on a machine without a store
+	// it is an empty in-memory database, so that reading creates no file.
+	db            atomic.Pointer[sql.DB]
+	memory        *sql.DB
+	materializing sync.Mutex
+	path          string
+	now           func() time.Time
 
 	sealerOnce sync.Once
 	sealer     *sealer
@@ -56,7 +61,50 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Store{db: db, path: abs, now: time.Now}, nil
+	s := &Store{path: abs, now: time.Now}
+	s.db.Store(db)
+	return s, nil
+}
+
+// OpenLazy opens the store at path if it exists. Otherwise reads see an empty store and the
+// first write creates the file: commands that only read leave a fresh machine as it was.
+func OpenLazy(ctx context.Context, path string) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(abs); err == nil || !errors.Is(err, os.ErrNotExist) {
+		return Open(ctx, abs)
+	}
+	mem, err := sql.Open("sqlite", "file::memory:")
+	if err != nil {
+		return nil, err
+	}
+	mem.SetMaxOpenConns(1) // each connection to :memory: is a database of its own
+	if err := migrate(ctx, mem); err != nil {
+		mem.Close()
+		return nil, err
+	}
+	s := &Store{path: abs, now: time.Now, memory: mem}
+	s.db.Store(mem)
+	return s, nil
+}
+
+func (s *Store) conn() *sql.DB { return s.db.Load() }
+
+// materialize swaps the empty in-memory database for the real file before the first write.
+func (s *Store) materialize(ctx context.Context) error {
+	s.materializing.Lock()
+	defer s.materializing.Unlock()
+	if s.memory == nil || s.conn() != s.memory {
+		return nil
+	}
+	real, err := Open(ctx, s.path)
+	if err != nil {
+		return err
+	}
+	s.db.Store(real.conn())
+	return nil
 }
 
 // prepareLocked runs prepare under an exclusive lock on a file beside the store: switching to
@@ -123,7 +171,12 @@ func (s *Store) Capabilities() client.Capabilities {
 // Path is the store's file.
 func (s *Store) Path() string { return s.path }
 
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	if s.memory != nil && s.conn() != s.memory {
+		s.memory.Close()
+	}
+	return s.conn().Close()
+}
 
 func (s *Store) secrets() (*sealer, error) {
 	s.sealerOnce.Do(func() { s.sealer, s.sealerErr = loadSealer(s.path) })
@@ -132,7 +185,10 @@ func (s *Store) secrets() (*sealer, error) {
 
 // write runs fn in one immediate transaction.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	if err := s.materialize(ctx); err != nil {
+		return err
+	}
+	tx, err := s.conn().BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -145,7 +201,7 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // read runs fn in a deferred (read) transaction so that it sees one snapshot.
 func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.conn().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
 	}

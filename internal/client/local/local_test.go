@@ -93,7 +93,7 @@ func TestOpenCreatesPrivateFilesAndReopens(t *testing.T) {
 		t.Errorf("after reopen got %+v", st)
 	}
 	var version int
-	if err := s2.db.QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != SchemaVersion {
+	if err := s2.conn().QueryRow("PRAGMA user_version").Scan(&version); err != nil || version != SchemaVersion {
 		t.Errorf("schema version %d, want %d (%v)", version, SchemaVersion, err)
 	}
 }
@@ -145,7 +145,7 @@ func TestOpenRefusesForeignFilesUntouched(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.db.Exec(fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion+1)); err != nil {
+	if _, err := s.conn().Exec(fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion+1)); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -340,7 +340,7 @@ func TestConcurrentWriters(t *testing.T) {
 	}
 	defer s.Close()
 	var n int
-	if err := s.db.QueryRow("SELECT count(*) FROM settings").Scan(&n); err != nil {
+	if err := s.conn().QueryRow("SELECT count(*) FROM settings").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if want := 10 * perWriter; n != want {
@@ -413,5 +413,33 @@ func TestLogsArePrunedPerTargetAndNewestFirst(t *testing.T) {
 	other, _ := s.Logs(ctx, "", "project:acme/api", "slack", 0, false)
 	if len(other) != 1 {
 		t.Errorf("another target's log was pruned: %d", len(other))
+	}
+}
+
+func TestOpenLazyCreatesTheFileOnlyOnWrite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "d", "store.db")
+	s, err := OpenLazy(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	if _, err := s.Get(ctx, scope(t, integrations.Project, "acme/web"), def(t, "slack")); !client.IsNotFound(err) {
+		t.Errorf("reading an empty store: %v", err)
+	}
+	if states, err := s.List(ctx, client.InstanceScope); err != nil || len(states) != 0 {
+		t.Errorf("listing an empty store: %v %v", states, err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a read created the store: %v", err)
+	}
+	if _, err := s.Save(ctx, scope(t, integrations.Project, "acme/web"), def(t, "slack"), client.Update{Values: map[string]string{"webhook": "https://h.example/x"}}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("the first write should create the store 0600: %v", err)
+	}
+	if st, err := s.Get(ctx, scope(t, integrations.Project, "acme/web"), def(t, "slack")); err != nil || !st.Configured {
+		t.Errorf("after the write: %+v %v", st, err)
 	}
 }

@@ -60,7 +60,7 @@ func (s *Store) Logs(ctx context.Context, server, scope, integration string, lim
 		q += " LIMIT ?"
 		args = append(args, limit)
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.conn().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -12,9 +12,10 @@ import (
 
 // Saved is a copy of a server's non-secret settings, kept before a write that erases them.
 type Saved struct {
-	Values map[string]string
-	Events map[string]bool
-	At     time.Time
+	Values    map[string]string
+	Events    map[string]bool
+	Inherited bool
+	At        time.Time
 }
 
 // KeepSettings stores st's non-secret values and events under the server's host and scope.
@@ -35,11 +36,11 @@ func (s *Store) KeepSettings(ctx context.Context, host string, def integrations.
 		return err
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO saved_settings (host, scope, integration, properties, events, saved_at)
-			VALUES (?, ?, ?, ?, ?, ?)
+		_, err := tx.ExecContext(ctx, `INSERT INTO saved_settings (host, scope, integration, properties, events, inherited, saved_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (host, scope, integration) DO UPDATE SET properties = excluded.properties,
-				events = excluded.events, saved_at = excluded.saved_at`,
-			host, st.Scope.String(), def.Name, string(p), string(e), s.now().UTC().Format(time.RFC3339Nano))
+				events = excluded.events, inherited = excluded.inherited, saved_at = excluded.saved_at`,
+			host, st.Scope.String(), def.Name, string(p), string(e), st.Inherited, s.now().UTC().Format(time.RFC3339Nano))
 		return err
 	})
 }
@@ -48,8 +49,8 @@ func (s *Store) KeepSettings(ctx context.Context, host string, def integrations.
 func (s *Store) KeptSettings(ctx context.Context, host string, scope client.Scope, name string) (Saved, bool, error) {
 	var saved Saved
 	var props, events, at string
-	err := s.db.QueryRowContext(ctx, `SELECT properties, events, saved_at FROM saved_settings
-		WHERE host = ? AND scope = ? AND integration = ?`, host, scope.String(), name).Scan(&props, &events, &at)
+	err := s.conn().QueryRowContext(ctx, `SELECT properties, events, inherited, saved_at FROM saved_settings
+		WHERE host = ? AND scope = ? AND integration = ?`, host, scope.String(), name).Scan(&props, &events, &saved.Inherited, &at)
 	if isNoRows(err) {
 		return saved, false, nil
 	}
@@ -64,4 +65,13 @@ func (s *Store) KeptSettings(ctx context.Context, host string, scope client.Scop
 	}
 	saved.At, _ = time.Parse(time.RFC3339Nano, at)
 	return saved, true, nil
+}
+
+// ForgetSettings drops the kept copy once enable has restored it, so that a much later enable
+// cannot bring back stale values.
+func (s *Store) ForgetSettings(ctx context.Context, host string, scope client.Scope, name string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM saved_settings WHERE host = ? AND scope = ? AND integration = ?", host, scope.String(), name)
+		return err
+	})
 }

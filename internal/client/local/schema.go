@@ -76,6 +76,8 @@ var migrations = []string{
 		fingerprint TEXT NOT NULL,
 		PRIMARY KEY (server, scope, integration, field)
 	);`,
+	// Whether the kept settings were inherited, so that enable links them back to the parent.
+	`ALTER TABLE saved_settings ADD COLUMN inherited INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // SchemaVersion is the schema this build writes.

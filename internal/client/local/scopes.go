@@ -184,7 +184,7 @@ func (s *Store) Walk(ctx context.Context, group client.Scope, o client.WalkOptio
 	}
 	q := `SELECT id, kind, path, archived FROM namespaces WHERE path LIKE ? ESCAPE '\' ORDER BY path`
 	prefix := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(root.Path) + "/%"
-	rows, err := s.db.QueryContext(ctx, q, prefix)
+	rows, err := s.conn().QueryContext(ctx, q, prefix)
 	if err != nil {
 		return err
 	}
@@ -226,7 +226,7 @@ func (s *Store) SetArchived(ctx context.Context, project client.Scope, archived 
 // Scopes lists the instance and every group and project, in path order.
 func (s *Store) Scopes(ctx context.Context) ([]client.Scope, error) {
 	out := []client.Scope{client.InstanceScope}
-	rows, err := s.db.QueryContext(ctx, "SELECT id, kind, path, archived FROM namespaces ORDER BY path")
+	rows, err := s.conn().QueryContext(ctx, "SELECT id, kind, path, archived FROM namespaces ORDER BY path")
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +246,7 @@ func (s *Store) Scopes(ctx context.Context) ([]client.Scope, error) {
 // Paths lists up to limit paths of the given level starting with prefix, for completion.
 func (s *Store) Paths(ctx context.Context, level integrations.Level, prefix string, limit int) ([]string, error) {
 	like := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(prefix) + "%"
-	rows, err := s.db.QueryContext(ctx, `SELECT path FROM namespaces WHERE kind = ? AND path LIKE ? ESCAPE '\' ORDER BY path LIMIT ?`,
+	rows, err := s.conn().QueryContext(ctx, `SELECT path FROM namespaces WHERE kind = ? AND path LIKE ? ESCAPE '\' ORDER BY path LIMIT ?`,
 		string(level), like, limit)
 	if err != nil {
 		return nil, err

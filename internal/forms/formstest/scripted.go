@@ -41,11 +41,6 @@ func (s *Scripted) ExpectConfirm(title string, answer bool) *Scripted {
 	return s.add("confirm", title, answer)
 }
 
-// ExpectSelect answers the next Select.
-func (s *Scripted) ExpectSelect(title, answer string) *Scripted {
-	return s.add("select", title, answer)
-}
-
 // ExpectPassword answers the next Password prompt.
 func (s *Scripted) ExpectPassword(title, answer string) *Scripted {
 	return s.add("password", title, answer)
@@ -81,10 +76,6 @@ func (s *Scripted) next(kind, title string) any {
 
 func (s *Scripted) Confirm(_ context.Context, title string, _ bool) (bool, error) {
 	return s.next("confirm", title).(bool), nil
-}
-
-func (s *Scripted) Select(_ context.Context, title string, _ []string, _ string) (string, error) {
-	return s.next("select", title).(string), nil
 }
 
 func (s *Scripted) Password(_ context.Context, title string) (string, error) {
