@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -312,7 +311,7 @@ func printReport(o *options, rep *bulk.Report, dryRun bool) error {
 				detail = *t.Error
 			}
 			if dryRun && len(t.Changes) > 0 {
-				detail = changeWords(t.Changes)
+				detail = bulk.ChangesText(t.Changes)
 			}
 			rows = append(rows, []string{t.Target, string(t.Action), t.Result, detail, fmt.Sprint(t.Attempts), fmt.Sprintf("%dms", t.DurationMS)})
 		}
@@ -326,24 +325,6 @@ func printReport(o *options, rep *bulk.Report, dryRun bool) error {
 			p.Linef("%s: %d planned, %d succeeded, %d failed, %d skipped", what, rep.Totals.Planned, rep.Totals.Succeeded, rep.Totals.Failed, rep.Totals.Skipped)
 		}
 	})
-}
-
-func changeWords(cs []bulk.Change) string {
-	parts := make([]string, len(cs))
-	for i, c := range cs {
-		parts[i] = fmt.Sprintf("%s: %v → %v", c.Field, word(c.Before), word(c.After))
-	}
-	return strings.Join(parts, "; ")
-}
-
-func word(v any) any {
-	switch v := v.(type) {
-	case nil:
-		return "(none)"
-	case []string:
-		return "[" + strings.Join(v, ", ") + "]"
-	}
-	return v
 }
 
 type inventoryItem struct {

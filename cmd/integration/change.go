@@ -54,11 +54,11 @@ func describe(d integrations.Definition, cur client.State, next target) []fieldC
 			out = append(out, fieldChange{Field: f.Key, Before: secretWord(before, unknown), After: secretAfter(before, after, unknown)})
 			continue
 		}
-		out = append(out, fieldChange{Field: f.Key, Before: typedOrNil(f, before), After: typedOrNil(f, after)})
+		out = append(out, fieldChange{Field: f.Key, Before: f.TypedOrNil(before), After: f.TypedOrNil(after)})
 	}
 	var beforeEv, afterEv []string
 	for _, e := range d.SupportedEvents(cur.Scope.Level) {
-		if cur.Configured && eventOn(d, cur, e) {
+		if cur.Configured && d.EventOn(cur.Events, e) {
 			beforeEv = append(beforeEv, e)
 		}
 		if next.Events[e] {
@@ -79,13 +79,6 @@ func effective(f integrations.Field, values map[string]string) string {
 		return ""
 	}
 	return f.Default
-}
-
-func typedOrNil(f integrations.Field, v string) any {
-	if v == "" {
-		return nil
-	}
-	return f.Typed(v)
 }
 
 func secretWord(v string, unknown bool) any {

@@ -136,7 +136,7 @@ func configureRun(ctx context.Context, o *configureOptions) error {
 	if o.UseInherited {
 		return useInherited(ctx, o, b, cur)
 	}
-	next := target{Values: maps.Clone(cur.Values), Events: eventStates(o.def, cur), Active: !o.Inactive}
+	next := target{Values: maps.Clone(cur.Values), Events: o.def.EventStates(cur.Scope.Level, cur.Events), Active: !o.Inactive}
 	for k, v := range o.settings.Values {
 		next.Values[k] = v
 	}
@@ -225,19 +225,6 @@ func currentState(ctx context.Context, b client.Backend, scope client.Scope, def
 	}
 	up.Scope, up.Inherited, up.InheritedFrom = scope, true, &from
 	return up, nil
-}
-
-// eventStates is every supported event's state: stored, or the default for new settings.
-func eventStates(d integrations.Definition, st client.State) map[string]bool {
-	out := map[string]bool{}
-	for _, e := range d.SupportedEvents(st.Scope.Level) {
-		if st.Configured {
-			out[e] = eventOn(d, st, e)
-		} else {
-			out[e] = d.DefaultEventState(e)
-		}
-	}
-	return out
 }
 
 // missingFields are required fields with no value, counting secrets the server holds but does

@@ -99,7 +99,7 @@ func enableRun(ctx context.Context, o *toggleOptions) error {
 	if err != nil {
 		return err
 	}
-	next := target{Values: maps.Clone(cur.Values), Events: eventStates(o.def, cur), Active: true}
+	next := target{Values: maps.Clone(cur.Values), Events: o.def.EventStates(cur.Scope.Level, cur.Events), Active: true}
 	server := b.Capabilities().Server
 	if server != "" && !cur.Active {
 		inherit, err := o.restoreKept(ctx, server, cur, &next)

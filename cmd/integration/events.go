@@ -197,7 +197,7 @@ func switchEvents(ctx context.Context, o *eventsOptions, b client.Backend, cur c
 	if err != nil {
 		return nil, err
 	}
-	next := target{Values: maps.Clone(cur.Values), Events: o.change.Apply(d, o.scope.Level, eventStates(d, cur)), Active: cur.Active}
+	next := target{Values: maps.Clone(cur.Values), Events: o.change.Apply(d, o.scope.Level, d.EventStates(cur.Scope.Level, cur.Events)), Active: cur.Active}
 	maps.Copy(next.Values, given.Values)
 	r := saveRequest{IO: o.IO, Output: o.Output, Backend: b, Prompter: o.Prompter(), Def: d, Scope: o.scope, DryRun: o.DryRun, Verb: "Updated events of"}
 	if o.DryRun {

@@ -92,7 +92,7 @@ func showRun(ctx context.Context, o *showOptions) error {
 }
 
 func levelError(d integrations.Definition, s client.Scope) error {
-	return cmdutil.FlagErrorf("%s cannot be set at %s level; it supports: %s", d.Name, s.Level, strings.Join(levelNames(d.Levels), ", "))
+	return cmdutil.FlagErrorf("%s cannot be set at %s level; it supports: %s", d.Name, s.Level, strings.Join(d.LevelNames(), ", "))
 }
 
 func printShow(p *output.Printer, d integrations.Definition, st *client.State, v showView) {

@@ -77,7 +77,7 @@ type eventView struct {
 }
 
 func newCatalogItem(d integrations.Definition) catalogItem {
-	return catalogItem{Name: d.Name, Title: d.Title, Category: d.Category, Levels: levelNames(d.Levels), Status: catalogStatus(d)}
+	return catalogItem{Name: d.Name, Title: d.Title, Category: d.Category, Levels: d.LevelNames(), Status: catalogStatus(d)}
 }
 
 // catalogStatus says whether GitLab still offers the integration: available, deprecated or
@@ -90,14 +90,6 @@ func catalogStatus(d integrations.Definition) string {
 		return "deprecated"
 	}
 	return "available"
-}
-
-func levelNames(levels []integrations.Level) []string {
-	out := make([]string, len(levels))
-	for i, l := range levels {
-		out[i] = string(l)
-	}
-	return out
 }
 
 func scopeName(s *client.Scope) *string {
@@ -115,20 +107,11 @@ func enabledEvents(d integrations.Definition, st client.State) []string {
 		return out
 	}
 	for _, e := range d.SupportedEvents(st.Scope.Level) {
-		if eventOn(d, st, e) {
+		if d.EventOn(st.Events, e) {
 			out = append(out, e)
 		}
 	}
 	return out
-}
-
-// eventOn reads an event from stored state, falling back to its default for events the stored
-// settings predate.
-func eventOn(d integrations.Definition, st client.State, e string) bool {
-	if v, ok := st.Events[e]; ok {
-		return v
-	}
-	return d.DefaultEventState(e)
 }
 
 func newFieldView(f integrations.Field, st *client.State) fieldView {
@@ -159,7 +142,7 @@ func newFieldView(f integrations.Field, st *client.State) fieldView {
 }
 
 func newShowView(d integrations.Definition, st *client.State) showView {
-	v := showView{Name: d.Name, Title: d.Title, Category: d.Category, Levels: levelNames(d.Levels), Fields: []fieldView{}, Events: []eventView{}}
+	v := showView{Name: d.Name, Title: d.Title, Category: d.Category, Levels: d.LevelNames(), Fields: []fieldView{}, Events: []eventView{}}
 	level := integrations.Level("")
 	if st != nil {
 		level = st.Scope.Level
@@ -177,7 +160,7 @@ func newShowView(d integrations.Definition, st *client.State) showView {
 		ev, _ := integrations.LookupEvent(name)
 		item := eventView{Name: ev.Name, APIFlag: ev.APIFlag}
 		if st != nil {
-			on := st.Configured && eventOn(d, *st, name)
+			on := st.Configured && d.EventOn(st.Events, name)
 			item.Enabled = &on
 		}
 		v.Events = append(v.Events, item)

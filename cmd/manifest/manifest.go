@@ -199,7 +199,7 @@ func planFile(ctx context.Context, o *options, resolve bool) (*bulk.Report, clie
 	if o.File == "" {
 		return nil, nil, cmdutil.FlagErrorf("which manifest? pass -f FILE")
 	}
-	name, raw, err := readInput(o)
+	name, raw, err := cmdutil.ReadInput(o.File, o.IO.In)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -230,18 +230,6 @@ func planFile(ctx context.Context, o *options, resolve bool) (*bulk.Report, clie
 	}
 	rep, err := (&manifest.Planner{Backend: b, Store: store}).Plan(ctx, entries, o.Prune)
 	return rep, b, err
-}
-
-func readInput(o *options) (string, []byte, error) {
-	if o.File == "-" {
-		raw, err := readAll(o.IO)
-		return "stdin", raw, err
-	}
-	raw, err := os.ReadFile(o.File)
-	if err != nil {
-		return "", nil, cmdutil.FlagErrorf("reading %s: %v", o.File, unwrap(err))
-	}
-	return o.File, raw, nil
 }
 
 func applyRun(ctx context.Context, o *options) error {
@@ -299,11 +287,7 @@ func printPlan(o *options, rep *bulk.Report) error {
 	return output.Write(o.IO, *o.Output, rep, func(p *output.Printer) {
 		var rows [][]string
 		for _, t := range rep.Targets {
-			var parts []string
-			for _, c := range t.Changes {
-				parts = append(parts, fmt.Sprintf("%s: %v → %v", c.Field, show(c.Before), show(c.After)))
-			}
-			rows = append(rows, []string{t.Target, string(t.Action), strings.Join(parts, "; ")})
+			rows = append(rows, []string{t.Target, string(t.Action), bulk.ChangesText(t.Changes)})
 		}
 		p.Table([]string{"target", "action", "changes"}, rows)
 		if p.IsTTY() {
@@ -323,14 +307,4 @@ func reportTable(p *output.Printer, rep *bulk.Report) {
 		rows = append(rows, []string{t.Target, string(t.Action), t.Result, detail, fmt.Sprint(t.Attempts)})
 	}
 	p.Table([]string{"target", "action", "result", "detail", "attempts"}, rows)
-}
-
-func show(v any) any {
-	switch v := v.(type) {
-	case nil:
-		return "(none)"
-	case []string:
-		return "[" + strings.Join(v, ", ") + "]"
-	}
-	return v
 }

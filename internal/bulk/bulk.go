@@ -7,6 +7,8 @@ package bulk
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/forgekit/integrations/internal/client"
@@ -92,6 +94,25 @@ type Change struct {
 	Field  string `json:"field"`
 	Before any    `json:"before"`
 	After  any    `json:"after"`
+}
+
+// ChangesText renders changes for a table: "field: before → after; …", unset as "(none)".
+func ChangesText(cs []Change) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = fmt.Sprintf("%s: %v → %v", c.Field, changeValue(c.Before), changeValue(c.After))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func changeValue(v any) any {
+	switch v := v.(type) {
+	case nil:
+		return "(none)"
+	case []string:
+		return "[" + strings.Join(v, ", ") + "]"
+	}
+	return v
 }
 
 // Target is one group or project of a run and what happened to it.

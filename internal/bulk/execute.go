@@ -192,7 +192,7 @@ func (e *Executor) write(ctx context.Context, spec Spec, t *Target) (string, err
 	case ActConfigure, ActEnable:
 		upd := client.Update{Values: spec.Values, Active: &active, Current: &t.state}
 		if spec.Events != nil {
-			upd.Events = spec.Events(t.scope.Level, eventsOf(spec, t))
+			upd.Events = spec.Events(t.scope.Level, spec.Def.EventStates(t.scope.Level, t.state.Events))
 		}
 		_, err := e.Backend.Save(ctx, t.scope, spec.Def, upd)
 		var mse *client.MissingSecretsError
@@ -216,16 +216,4 @@ func (e *Executor) disable(ctx context.Context, t *Target, def integrations.Defi
 	}
 	_, err := e.Backend.Disable(ctx, t.scope, def)
 	return err
-}
-
-func eventsOf(spec Spec, t *Target) map[string]bool {
-	cur := map[string]bool{}
-	for _, ev := range spec.Def.SupportedEvents(t.scope.Level) {
-		if v, ok := t.state.Events[ev]; ok {
-			cur[ev] = v
-		} else {
-			cur[ev] = spec.Def.DefaultEventState(ev)
-		}
-	}
-	return cur
 }

@@ -119,7 +119,7 @@ func (p *Planner) Plan(ctx context.Context, spec Spec, done map[string]bool) (*R
 		sorted[i] = targets[j]
 	}
 	rep := &Report{Targets: sorted}
-	p.decide(spec, rep, groupMode, roots)
+	p.decide(ctx, spec, rep, groupMode, roots)
 	rep.Count()
 	return rep, nil
 }
@@ -136,7 +136,7 @@ func (p *Planner) groupMode(ctx context.Context, spec Spec) (bool, error) {
 	switch spec.Strategy {
 	case GroupLevel:
 		if !supports {
-			return false, client.Invalidf("%s cannot be set at group level (it supports: %s); use --strategy project", spec.Def.Name, levels(spec.Def))
+			return false, client.Invalidf("%s cannot be set at group level (it supports: %s); use --strategy project", spec.Def.Name, strings.Join(spec.Def.LevelNames(), ", "))
 		}
 		if !api {
 			return false, client.Invalidf("%s has no group-level integration API (GitLab 17.9 or later); use --strategy project", p.Backend.Where())
@@ -188,22 +188,27 @@ func (p *Planner) read(ctx context.Context, spec Spec, ns client.Namespace, done
 		return nil, fmt.Errorf("reading %s at %s: %w", spec.Def.Name, ns.Scope, err)
 	}
 	t.state = st
+	t.Previous = PreviousOf(spec.Def, st)
+	return t, nil
+}
+
+// PreviousOf is a state without its secrets: what a journal records and revert restores.
+func PreviousOf(def integrations.Definition, st client.State) *Previous {
 	prev := &Previous{Configured: st.Configured, Active: st.Active, Inherited: st.Inherited, Values: map[string]string{}, Events: st.Events}
 	if st.InheritedFrom != nil {
 		s := st.InheritedFrom.String()
 		prev.InheritedFrom = &s
 	}
 	for k, v := range st.Values {
-		if f, ok := spec.Def.Field(k); ok && !f.Masked() {
+		if f, ok := def.Field(k); ok && !f.Masked() {
 			prev.Values[k] = v
 		}
 	}
-	t.Previous = prev
-	return t, nil
+	return prev
 }
 
 // decide gives every read target its action, reason and changes.
-func (p *Planner) decide(spec Spec, rep *Report, groupMode bool, roots map[string]bool) {
+func (p *Planner) decide(ctx context.Context, spec Spec, rep *Report, groupMode bool, roots map[string]bool) {
 	configured := map[string]bool{}
 	for _, t := range rep.Targets {
 		if t.Previous != nil && t.Previous.Configured && !t.Previous.Inherited {
@@ -227,7 +232,7 @@ func (p *Planner) decide(spec Spec, rep *Report, groupMode bool, roots map[strin
 		case groupMode && !roots[t.Target]:
 			t.Action, t.Result, t.Reason = ActSkip, Skipped, "inherits: follows the group's settings"
 		default:
-			p.decideWrite(spec, t)
+			p.decideWrite(ctx, spec, t)
 		}
 	}
 }
@@ -269,7 +274,7 @@ func describeState(t *Target, overrides bool) string {
 
 // decideWrite compares the wanted state with the target's and plans a write only when they
 // differ (or --force).
-func (p *Planner) decideWrite(spec Spec, t *Target) {
+func (p *Planner) decideWrite(ctx context.Context, spec Spec, t *Target) {
 	st := t.state
 	switch spec.Op {
 	case OpDisable:
@@ -298,7 +303,7 @@ func (p *Planner) decideWrite(spec Spec, t *Target) {
 		}
 		if f.Masked() {
 			t.secrets[f.Key] = want
-			if same := p.sameSecret(spec, t, f.Key, want); !same {
+			if !SameSecret(ctx, p.Store, p.Backend.Capabilities().Server, st, spec.Def.Name, f.Key, want) {
 				before := any("(set)")
 				if st.Values[f.Key] == "" && !st.Unknown[f.Key] {
 					before = nil
@@ -312,7 +317,7 @@ func (p *Planner) decideWrite(spec Spec, t *Target) {
 			have = f.Default
 		}
 		if have != want {
-			changes = append(changes, Change{Field: f.Key, Before: typed(f, have), After: typed(f, want)})
+			changes = append(changes, Change{Field: f.Key, Before: f.TypedOrNil(have), After: f.TypedOrNil(want)})
 		}
 	}
 	if spec.Events != nil {
@@ -352,16 +357,17 @@ func (p *Planner) decideWrite(spec Spec, t *Target) {
 	}
 }
 
-// sameSecret compares a wanted secret with the target's: directly where the backend can read
-// it, through the fingerprint of the last value this tool wrote where it cannot.
-func (p *Planner) sameSecret(spec Spec, t *Target, key, want string) bool {
-	if !t.state.Unknown[key] {
-		return t.state.Values[key] == want
+// SameSecret compares a wanted secret with what a target holds: directly where the backend
+// can read it back, through the fingerprint of the last value this tool wrote where it cannot
+// (store is where the fingerprints live; without it a write-only secret never compares equal).
+func SameSecret(ctx context.Context, store *local.Store, server string, st client.State, name, key, want string) bool {
+	if !st.Unknown[key] {
+		return st.Values[key] == want
 	}
-	if p.Store == nil {
+	if store == nil {
 		return false
 	}
-	same, err := p.Store.SecretsUnchanged(context.Background(), p.Backend.Capabilities().Server, t.scope.String(), spec.Def.Name, map[string]string{key: want})
+	same, err := store.SecretsUnchanged(ctx, server, st.Scope.String(), name, map[string]string{key: want})
 	return err == nil && same
 }
 
@@ -375,21 +381,6 @@ func changeReason(st client.State) string {
 		return "inactive"
 	}
 	return "settings differ"
-}
-
-func typed(f integrations.Field, v string) any {
-	if v == "" {
-		return nil
-	}
-	return f.Typed(v)
-}
-
-func levels(d integrations.Definition) string {
-	parts := make([]string, len(d.Levels))
-	for i, l := range d.Levels {
-		parts[i] = string(l)
-	}
-	return strings.Join(parts, ", ")
 }
 
 func randomSuffix() string {

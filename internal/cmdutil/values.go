@@ -114,20 +114,29 @@ func unwrapPathError(err error) error {
 	return err
 }
 
+// ReadInput reads the file a flag names, or stdin for "-", and returns the name to use in
+// messages. A file that cannot be read is a usage error naming it.
+func ReadInput(path string, stdin io.Reader) (string, []byte, error) {
+	if path == "-" {
+		raw, err := io.ReadAll(stdin)
+		if err != nil {
+			return "stdin", nil, FlagErrorf("reading stdin: %v", err)
+		}
+		return "stdin", raw, nil
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return path, nil, FlagErrorf("reading %s: %v", path, unwrapPathError(err))
+	}
+	return path, raw, nil
+}
+
 // readSettingsFile reads a mapping of field → value, with an optional events key (a list, a
 // comma-separated string, or a mapping of event → bool). JSON is YAML too.
 func readSettingsFile(def integrations.Definition, path string, stdin io.Reader, s *Settings) error {
-	name := path
-	var raw []byte
-	var err error
-	if path == "-" {
-		name = "stdin"
-		raw, err = io.ReadAll(stdin)
-	} else {
-		raw, err = os.ReadFile(path)
-	}
+	name, raw, err := ReadInput(path, stdin)
 	if err != nil {
-		return FlagErrorf("reading %s: %v", name, unwrapPathError(err))
+		return err
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(raw, &doc); err != nil {

@@ -96,7 +96,7 @@ func writeIntegrationPages(dir string) error {
 		if d.DevOnly {
 			status += " (GitLab development builds only)"
 		}
-		fmt.Fprintf(&index, "| [%s](%s.md) | %s | %s | %s | %s |\n", d.Name, d.Name, d.Title, d.Category, levels(d.Levels), status)
+		fmt.Fprintf(&index, "| [%s](%s.md) | %s | %s | %s | %s |\n", d.Name, d.Name, d.Title, d.Category, strings.Join(d.LevelNames(), ", "), status)
 		if err := os.WriteFile(filepath.Join(dir, d.Name+".md"), page(d), 0o644); err != nil {
 			return err
 		}
@@ -107,7 +107,7 @@ func writeIntegrationPages(dir string) error {
 func page(d integrations.Definition) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# %s (`%s`)\n\n%s\n\n", d.Title, d.Name, d.Description)
-	fmt.Fprintf(&b, "- Category: %s\n- Levels: %s\n", d.Category, levels(d.Levels))
+	fmt.Fprintf(&b, "- Category: %s\n- Levels: %s\n", d.Category, strings.Join(d.LevelNames(), ", "))
 	if d.APISlug != "" {
 		fmt.Fprintf(&b, "- API: `PUT /projects/:id/integrations/%s`", d.APISlug)
 		if d.SupportsLevel(integrations.Group) {
@@ -205,14 +205,6 @@ func exampleValue(d integrations.Definition, f integrations.Field) string {
 		return "https://example.com"
 	}
 	return "VALUE"
-}
-
-func levels(ls []integrations.Level) string {
-	parts := make([]string, len(ls))
-	for i, l := range ls {
-		parts[i] = string(l)
-	}
-	return strings.Join(parts, ", ")
 }
 
 func choices(f integrations.Field) string {

@@ -86,3 +86,22 @@ func (d Definition) DefaultEventStates() map[string]bool {
 	}
 	return m
 }
+
+// EventOn is an event's state in stored settings, or its default for events the stored
+// settings predate (or none were stored).
+func (d Definition) EventOn(stored map[string]bool, name string) bool {
+	if v, ok := stored[name]; ok {
+		return v
+	}
+	return d.DefaultEventState(name)
+}
+
+// EventStates maps every event supported at level to its state in stored settings, defaults
+// filling the gaps.
+func (d Definition) EventStates(level Level, stored map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	for _, e := range d.SupportedEvents(level) {
+		out[e] = d.EventOn(stored, e)
+	}
+	return out
+}

@@ -155,3 +155,12 @@ func (d Definition) SupportsLevel(l Level) bool { return slices.Contains(d.Level
 
 // Removed reports whether GitLab no longer ships the integration.
 func (d Definition) Removed() bool { return d.Status == Removed }
+
+// LevelNames lists the levels as strings, in the definition's order.
+func (d Definition) LevelNames() []string {
+	out := make([]string, len(d.Levels))
+	for i, l := range d.Levels {
+		out[i] = string(l)
+	}
+	return out
+}

@@ -60,3 +60,11 @@ func Canonical(v any) string {
 	// Anything else (a mapping, say) is kept visible so that validation rejects it by name.
 	return fmt.Sprint(v)
 }
+
+// TypedOrNil is Typed, with nil for an unset value (absent knowledge in JSON is null).
+func (f Field) TypedOrNil(v string) any {
+	if v == "" {
+		return nil
+	}
+	return f.Typed(v)
+}

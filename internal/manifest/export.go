@@ -75,7 +75,7 @@ func fill(e *Settings, def integrations.Definition, st client.State) []string {
 	}
 	events := map[string]bool{}
 	for _, ev := range def.SupportedEvents(st.Scope.Level) {
-		events[ev] = eventOn(def, st, ev)
+		events[ev] = def.EventOn(st.Events, ev)
 	}
 	if len(def.SupportedEvents(st.Scope.Level)) > 0 {
 		on := sortedEvents(def, st.Scope.Level, events)

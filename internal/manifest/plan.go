@@ -41,7 +41,7 @@ func (p *Planner) Plan(ctx context.Context, entries []Entry, prune bool) (*bulk.
 			// The scope does not exist yet: create it, inheriting from the parent the same apply
 			// configures first.
 			rep.Targets = append(rep.Targets, bulk.NewWrite(e.Scope, e.Def, bulk.ActCreate, "creates the scope, inheriting",
-				[]bulk.Change{{Field: "inherit", Before: nil, After: true}}, &client.Update{UseInherited: true}, previous(e.Def, cur), nil))
+				[]bulk.Change{{Field: "inherit", Before: nil, After: true}}, &client.Update{UseInherited: true}, bulk.PreviousOf(e.Def, cur), nil))
 			continue
 		}
 		rep.Targets = append(rep.Targets, p.target(ctx, e, cur))
@@ -61,7 +61,7 @@ func (p *Planner) Plan(ctx context.Context, entries []Entry, prune bool) (*bulk.
 					continue
 				}
 				rep.Targets = append(rep.Targets, bulk.NewWrite(scope, def, bulk.ActDisable, "not in the file (--prune)",
-					[]bulk.Change{{Field: "active", Before: true, After: false}}, nil, previous(def, st), nil).WithState(st))
+					[]bulk.Change{{Field: "active", Before: true, After: false}}, nil, bulk.PreviousOf(def, st), nil).WithState(st))
 			}
 		}
 	}
@@ -70,7 +70,7 @@ func (p *Planner) Plan(ctx context.Context, entries []Entry, prune bool) (*bulk.
 }
 
 func (p *Planner) target(ctx context.Context, e Entry, cur client.State) *bulk.Target {
-	prev := previous(e.Def, cur)
+	prev := bulk.PreviousOf(e.Def, cur)
 	if e.Inherit {
 		if !cur.Configured || cur.Inherited {
 			return bulk.NewWrite(e.Scope, e.Def, bulk.ActUnchanged, "inherits", nil, nil, prev, nil)
@@ -113,13 +113,13 @@ func (p *Planner) target(ctx context.Context, e Entry, cur client.State) *bulk.T
 			have = f.Default
 		}
 		if have != want {
-			changes = append(changes, bulk.Change{Field: f.Key, Before: typed(f, have), After: typed(f, want)})
+			changes = append(changes, bulk.Change{Field: f.Key, Before: f.TypedOrNil(have), After: f.TypedOrNil(want)})
 		}
 	}
 	if e.Events != nil {
 		var before []string
 		for _, ev := range e.Def.SupportedEvents(e.Scope.Level) {
-			if cur.Configured && eventOn(e.Def, cur, ev) {
+			if cur.Configured && e.Def.EventOn(cur.Events, ev) {
 				before = append(before, ev)
 			}
 		}
@@ -139,21 +139,10 @@ func (p *Planner) target(ctx context.Context, e Entry, cur client.State) *bulk.T
 	return bulk.NewWrite(e.Scope, e.Def, bulk.ActUpdate, "differs from the file", changes, upd, prev, secrets)
 }
 
-// sameSecret compares a secret with what the target holds: directly where the backend reads
-// it back, through the fingerprint of the last value written where it cannot. An unresolved
-// reference cannot be compared.
+// sameSecret is bulk.SameSecret; an unresolved reference cannot be compared.
 func (p *Planner) sameSecret(ctx context.Context, e Entry, cur client.State, key, want string) bool {
-	if isReference(want) {
-		return false
-	}
-	if !cur.Unknown[key] {
-		return cur.Values[key] == want
-	}
-	if p.Store == nil {
-		return false
-	}
-	same, err := p.Store.SecretsUnchanged(ctx, p.Backend.Capabilities().Server, e.Scope.String(), e.Def.Name, map[string]string{key: want})
-	return err == nil && same
+	cur.Scope = e.Scope
+	return !isReference(want) && bulk.SameSecret(ctx, p.Store, p.Backend.Capabilities().Server, cur, e.Def.Name, key, want)
 }
 
 func secretBefore(cur client.State, key string) any {
@@ -161,30 +150,6 @@ func secretBefore(cur client.State, key string) any {
 		return "(set)"
 	}
 	return nil
-}
-
-func previous(def integrations.Definition, st client.State) *bulk.Previous {
-	p := &bulk.Previous{Configured: st.Configured, Active: st.Active, Inherited: st.Inherited, Values: map[string]string{}, Events: st.Events}
-	for k, v := range st.Values {
-		if f, ok := def.Field(k); ok && !f.Masked() {
-			p.Values[k] = v
-		}
-	}
-	return p
-}
-
-func eventOn(d integrations.Definition, st client.State, e string) bool {
-	if v, ok := st.Events[e]; ok {
-		return v
-	}
-	return d.DefaultEventState(e)
-}
-
-func typed(f integrations.Field, v string) any {
-	if v == "" {
-		return nil
-	}
-	return f.Typed(v)
 }
 
 func orEmpty(s []string) []string {

@@ -148,7 +148,7 @@ func (c *Client) Save(ctx context.Context, s client.Scope, def integrations.Defi
 		return client.SaveResult{}, err
 	}
 	if !def.SupportsLevel(s.Level) {
-		return client.SaveResult{}, client.Invalidf("%s cannot be set at %s level; it supports: %s", def.Name, s.Level, levels(def))
+		return client.SaveResult{}, client.Invalidf("%s cannot be set at %s level; it supports: %s", def.Name, s.Level, strings.Join(def.LevelNames(), ", "))
 	}
 	cur := u.Current
 	if cur == nil {
@@ -317,14 +317,6 @@ func (c *Client) Disable(ctx context.Context, s client.Scope, def integrations.D
 
 func noAPI(def integrations.Definition) error {
 	return client.Invalidf("GitLab's REST API does not expose %s; it can be set only in GitLab's admin UI", def.Name)
-}
-
-func levels(def integrations.Definition) string {
-	parts := make([]string, len(def.Levels))
-	for i, l := range def.Levels {
-		parts[i] = string(l)
-	}
-	return strings.Join(parts, ", ")
 }
 
 func str(v any) string {

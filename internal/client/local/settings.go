@@ -197,7 +197,7 @@ func (s *Store) Save(ctx context.Context, sc client.Scope, def integrations.Defi
 		}
 		res.Created = created
 		if !def.SupportsLevel(ns.level) {
-			return client.Invalidf("%s cannot be set at %s level; it supports: %s", def.Name, ns.level, joinLevels(def.Levels))
+			return client.Invalidf("%s cannot be set at %s level; it supports: %s", def.Name, ns.level, strings.Join(def.LevelNames(), ", "))
 		}
 		if u.UseInherited {
 			return s.inherit(ctx, tx, ns, def, &res)
@@ -324,14 +324,6 @@ func (s *Store) Disable(ctx context.Context, sc client.Scope, def integrations.D
 		return s.put(ctx, tx, ns, def, st)
 	})
 	return st, err
-}
-
-func joinLevels(levels []integrations.Level) string {
-	parts := make([]string, len(levels))
-	for i, l := range levels {
-		parts[i] = string(l)
-	}
-	return strings.Join(parts, ", ")
 }
 
 // Remove drops the scope's own settings of the integration, as if it had never been
