@@ -342,3 +342,40 @@ func TestOldServerFallsBackToProjects(t *testing.T) {
 		t.Errorf("--strategy group on 17.5: %v", err)
 	}
 }
+
+// The plan shows the events the write will store: added events start from the defaults a new
+// configuration gets, as the write does.
+func TestPlannedEventsAreTheWrittenOnes(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	if _, err := s.Ensure(ctx, project("acme/web")); err != nil {
+		t.Fatal(err)
+	}
+	jenkins := def(t, "jenkins")
+	spec := Spec{Op: OpConfigure, Def: jenkins, Groups: []client.Scope{group("acme")}, Subgroups: true, Strategy: Auto,
+		Values: map[string]string{"jenkins_url": "https://ci.example", "project_name": "b"},
+		Events: func(level integrations.Level, cur map[string]bool) map[string]bool {
+			cur["tag_push"] = true
+			return cur
+		}}
+	rep := runPlan(t, s, s, spec)
+	var planned any
+	for _, c := range byTarget(rep)["project:acme/web"].Changes {
+		if c.Field == "events" {
+			planned = c.After
+		}
+	}
+	st, err := s.Get(ctx, project("acme/web"), jenkins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored []string
+	for _, e := range jenkins.SupportedEvents(integrations.Project) {
+		if st.Events[e] {
+			stored = append(stored, e)
+		}
+	}
+	if fmt.Sprint(planned) != fmt.Sprint(stored) || fmt.Sprint(stored) != "[push tag_push]" {
+		t.Errorf("planned events %v, stored %v", planned, stored)
+	}
+}

@@ -321,18 +321,12 @@ func (p *Planner) decideWrite(ctx context.Context, spec Spec, t *Target) {
 		}
 	}
 	if spec.Events != nil {
-		cur := map[string]bool{}
-		for _, e := range spec.Def.SupportedEvents(t.scope.Level) {
-			if v, ok := st.Events[e]; ok {
-				cur[e] = v
-			} else {
-				cur[e] = st.Configured && spec.Def.DefaultEventState(e)
-			}
-		}
+		// The same starting point as the write: stored events, defaults for new settings.
+		cur := spec.Def.EventStates(t.scope.Level, st.Events)
 		want := spec.Events(t.scope.Level, cur)
 		var before, after []string
 		for _, e := range spec.Def.SupportedEvents(t.scope.Level) {
-			if cur[e] {
+			if st.Configured && cur[e] {
 				before = append(before, e)
 			}
 			if want[e] {
