@@ -352,12 +352,14 @@ func TestPlannedEventsAreTheWrittenOnes(t *testing.T) {
 		t.Fatal(err)
 	}
 	jenkins := def(t, "jenkins")
-	spec := Spec{Op: OpConfigure, Def: jenkins, Groups: []client.Scope{group("acme")}, Subgroups: true, Strategy: Auto,
+	spec := Spec{
+		Op: OpConfigure, Def: jenkins, Groups: []client.Scope{group("acme")}, Subgroups: true, Strategy: Auto,
 		Values: map[string]string{"jenkins_url": "https://ci.example", "project_name": "b"},
 		Events: func(level integrations.Level, cur map[string]bool) map[string]bool {
 			cur["tag_push"] = true
 			return cur
-		}}
+		},
+	}
 	rep := runPlan(t, s, s, spec)
 	var planned any
 	for _, c := range byTarget(rep)["project:acme/web"].Changes {
