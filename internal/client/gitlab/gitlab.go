@@ -35,6 +35,10 @@ type Client struct {
 	mu      sync.Mutex
 	scopes  map[string]client.Scope
 	version string
+	// custom remembers which groups have settings of their own, per integration, so that
+	// resolving where many projects inherit from reads each group once. Writes to a group
+	// forget it.
+	custom map[string]*client.Scope
 }
 
 var _ client.Backend = (*Client)(nil)
@@ -114,7 +118,7 @@ func New(host, token string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{api: api, base: base, host: key, token: token, scopes: map[string]client.Scope{}}, nil
+	return &Client{api: api, base: base, host: key, token: token, scopes: map[string]client.Scope{}, custom: map[string]*client.Scope{}}, nil
 }
 
 func httpClient(s settings) (*http.Client, error) {

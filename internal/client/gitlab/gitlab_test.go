@@ -245,3 +245,39 @@ func TestOptionalSecretsClearedByAnAddressChangeAreReported(t *testing.T) {
 		t.Errorf("the fake kept the token: %v", rec.Properties["token"])
 	}
 }
+
+// Where many projects inherit from is resolved reading each ancestor group once, and a write
+// to a group is seen at once.
+func TestInheritedFromReadsEachGroupOnce(t *testing.T) {
+	fake, cl, _ := setup(t, "maintainer")
+	ctx := context.Background()
+	for _, p := range []string{"acme/team/a", "acme/team/b", "acme/team/c"} {
+		fake.AddProject(p, false)
+	}
+	slack := def(t, "slack")
+	if _, err := cl.Save(ctx, client.Scope{Level: integrations.Group, Path: "acme"}, slack, client.Update{Values: map[string]string{"webhook": "https://h.example/x"}, Active: on()}); err != nil {
+		t.Fatal(err)
+	}
+	fake.ResetRequests()
+	for _, p := range []string{"acme/team/a", "acme/team/b", "acme/team/c"} {
+		st, err := cl.Get(ctx, client.Scope{Level: integrations.Project, Path: p}, slack)
+		if err != nil || st.InheritedFrom == nil || st.InheritedFrom.String() != "group:acme" {
+			t.Fatalf("%s: %+v %v", p, st.InheritedFrom, err)
+		}
+	}
+	groupReads := 0
+	for _, r := range fake.Requests() {
+		if strings.HasPrefix(r.Path, "/groups/") {
+			groupReads++
+		}
+	}
+	if groupReads > 4 { // resolving acme/team and acme, and reading each once
+		t.Errorf("%d group requests for three projects", groupReads)
+	}
+	if _, err := cl.Save(ctx, client.Scope{Level: integrations.Group, Path: "acme/team"}, slack, client.Update{Values: map[string]string{"webhook": "https://h.example/y"}, Active: on()}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := cl.Get(ctx, client.Scope{Level: integrations.Project, Path: "acme/team/a"}, slack); st.InheritedFrom == nil || st.InheritedFrom.String() != "group:acme/team" {
+		t.Errorf("after a write to acme/team: %+v", st.InheritedFrom)
+	}
+}

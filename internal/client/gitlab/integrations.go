@@ -85,17 +85,49 @@ func (c *Client) get(ctx context.Context, s client.Scope, def integrations.Defin
 // means the instance.
 func (c *Client) inheritedFrom(ctx context.Context, s client.Scope, def integrations.Definition) *client.Scope {
 	for p := client.ParentPath(s.Path); p != ""; p = client.ParentPath(p) {
-		g := client.Scope{Level: integrations.Group, Path: p}
-		st, err := c.get(ctx, g, def)
+		own, known, err := c.groupOwn(ctx, p, def)
 		if err != nil {
 			return nil // unknown: the group is hidden from the token, or the server is older
 		}
-		if st.Configured && !st.Inherited {
-			return &st.Scope
+		if known {
+			return own
 		}
 	}
 	inst := client.InstanceScope
 	return &inst
+}
+
+// groupOwn reports whether group path has settings of its own (and returns its scope), reading
+// each group once per client.
+func (c *Client) groupOwn(ctx context.Context, path string, def integrations.Definition) (*client.Scope, bool, error) {
+	key := path + "\x00" + def.Name
+	c.mu.Lock()
+	own, seen := c.custom[key]
+	c.mu.Unlock()
+	if seen {
+		return own, own != nil, nil
+	}
+	st, err := c.get(ctx, client.Scope{Level: integrations.Group, Path: path}, def)
+	if err != nil {
+		return nil, false, err
+	}
+	if st.Configured && !st.Inherited {
+		own = &st.Scope
+	}
+	c.mu.Lock()
+	c.custom[key] = own
+	c.mu.Unlock()
+	return own, own != nil, nil
+}
+
+// forgetGroups drops what groupOwn learnt, after a write that may change it.
+func (c *Client) forgetGroups(s client.Scope) {
+	if s.Level != integrations.Group {
+		return
+	}
+	c.mu.Lock()
+	clear(c.custom)
+	c.mu.Unlock()
 }
 
 // state converts GitLab's Integration entity.
@@ -167,6 +199,7 @@ func (c *Client) Save(ctx context.Context, s client.Scope, def integrations.Defi
 	}
 	path, _ := c.scopePath(s)
 	var it map[string]any
+	defer c.forgetGroups(s)
 	if _, err := c.do(ctx, http.MethodPut, path+"/integrations/"+def.APISlug, body, &it); err != nil {
 		return client.SaveResult{}, c.writeError(ctx, s, def, err)
 	}
@@ -305,6 +338,7 @@ func (c *Client) Disable(ctx context.Context, s client.Scope, def integrations.D
 		return client.State{}, err
 	}
 	path, _ := c.scopePath(s)
+	defer c.forgetGroups(s)
 	_, err = c.do(ctx, http.MethodDelete, path+"/integrations/"+def.APISlug, nil, nil)
 	if isStatus(err, http.StatusNotFound) && strings.Contains(statusMessage(err), "Integration Not Found") {
 		return client.State{Name: def.Name, Scope: s, Values: map[string]string{}, Events: map[string]bool{}}, nil
