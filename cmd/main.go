@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/client/local"
@@ -33,7 +34,9 @@ var Version = ""
 
 // Main runs the command line and returns the process's exit code.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGTERM, what CI sends on cancel, stops a run the way Ctrl-C does: writes in flight
+	// finish, the journal is saved, the exit code is 130.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	root, f := NewRoot(Version)

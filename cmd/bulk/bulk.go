@@ -90,7 +90,7 @@ var shorts = map[bulk.Op]string{
 }
 
 var examples = map[bulk.Op]string{
-	bulk.OpStatus:    "$ integrations bulk status jira -g acme\n$ integrations bulk status slack -g acme -g tools -o json --jq '.[] | select(.overrides)'",
+	bulk.OpStatus:    "$ integrations bulk status jira -g acme\n$ integrations bulk status slack -g acme -g tools -o json --jq '.[] | select(.overrides)'\n$ integrations bulk status jira -g acme --concurrency 32",
 	bulk.OpEnable:    "$ integrations bulk enable slack -g acme --dry-run\n$ integrations bulk enable slack -g acme --yes",
 	bulk.OpDisable:   "$ integrations bulk disable jenkins -g acme --yes --concurrency 16",
 	bulk.OpConfigure: "$ integrations bulk configure jira -g acme --from-file jira.yaml --dry-run\n$ integrations bulk configure jira -g acme --from-file jira.yaml --reset-overrides --yes\n$ integrations bulk configure jira -g acme --from-file jira.yaml --yes --resume 20261126T101500Z-a1b2c3",
@@ -124,6 +124,7 @@ func newCmdOp(f *cmdutil.Factory, op bulk.Op) *cobra.Command {
 	fl.BoolVar(&o.Subgroups, "include-subgroups", true, "include subgroups and their projects")
 	fl.BoolVar(&o.Archived, "include-archived", false, "include archived projects")
 	if op == bulk.OpStatus {
+		fl.IntVar(&o.Concurrency, "concurrency", 8, "`N` reads at a time")
 		return cmd
 	}
 	switch op {
@@ -204,7 +205,10 @@ func run(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
-	var done map[string]bool
+	var (
+		done    map[string]bool
+		earlier *bulk.JournalDoc
+	)
 	runID := ""
 	if o.Resume != "" {
 		doc, err := bulk.LoadJournal(o.RunsDir, o.Resume)
@@ -214,10 +218,15 @@ func run(ctx context.Context, o *options) error {
 		if doc.Integration != o.spec.Def.Name || doc.Op != o.Op || doc.Server != b.Capabilities().Server {
 			return cmdutil.FlagErrorf("run %s was bulk %s %s on %s; resume it with the same command and backend", doc.RunID, doc.Op, doc.Integration, serverName(doc.Server))
 		}
-		done, runID = doc.Finished(), doc.RunID
+		done, runID, earlier = doc.Finished(), doc.RunID, doc
 	}
 	progress := bulk.NewProgress(o.IO.ErrOut, o.IO.IsStderrTTY() && !o.Output.IsJSON(), "reading", 0)
-	planner := &bulk.Planner{Backend: b, Walker: w, Store: store, Concurrency: max(o.Concurrency, 8), Read: func() { progress.Step(false) }}
+	// Writes are planned reading at least 8 at a time; an inventory reads as many as asked.
+	reads := max(o.Concurrency, 8)
+	if o.Op == bulk.OpStatus {
+		reads = o.Concurrency
+	}
+	planner := &bulk.Planner{Backend: b, Walker: w, Store: store, Concurrency: reads, Read: func() { progress.Step(false) }}
 	rep, err := planner.Plan(ctx, o.spec, done)
 	progress.Finish()
 	if err != nil {
@@ -242,7 +251,7 @@ func run(ctx context.Context, o *options) error {
 	if err := o.confirm(ctx, rep, b.Where()); err != nil {
 		return err
 	}
-	return execute(ctx, o, b, store, rep)
+	return execute(ctx, o, b, store, rep, earlier)
 }
 
 func (o *options) confirm(ctx context.Context, rep *bulk.Report, where string) error {
@@ -252,15 +261,21 @@ func (o *options) confirm(ctx context.Context, rep *bulk.Report, where string) e
 		fmt.Sprintf("bulk %s would make %s: pass --yes to go ahead, or --dry-run to see the plan", o.Op, summary))
 }
 
-func execute(ctx context.Context, o *options, b client.Backend, store *local.Store, rep *bulk.Report) error {
+// execute runs the writes under a journal; earlier is the journal of the run being resumed,
+// whose records the new one keeps.
+func execute(ctx context.Context, o *options, b client.Backend, store *local.Store, rep *bulk.Report, earlier *bulk.JournalDoc) error {
 	groups := make([]string, len(o.spec.Groups))
 	for i, g := range o.spec.Groups {
 		groups[i] = g.String()
 	}
-	j, err := bulk.NewJournal(o.RunsDir, bulk.JournalDoc{
+	doc := bulk.JournalDoc{
 		RunID: rep.RunID, CreatedAt: time.Now().UTC(), Server: b.Capabilities().Server,
 		Integration: o.spec.Def.Name, Op: o.Op, Groups: groups,
-	}, rep)
+	}
+	if earlier != nil {
+		doc.CreatedAt, doc.Targets = earlier.CreatedAt, earlier.Targets
+	}
+	j, err := bulk.NewJournal(o.RunsDir, doc, rep)
 	if err != nil {
 		return err
 	}
