@@ -23,6 +23,7 @@ import (
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/integrations"
 	gl "gitlab.com/gitlab-org/api/client-go"
+	"golang.org/x/sync/singleflight"
 )
 
 // Client is the GitLab backend.
@@ -35,10 +36,12 @@ type Client struct {
 	mu      sync.Mutex
 	scopes  map[string]client.Scope
 	version string
-	// custom remembers which groups have settings of their own, per integration, so that
-	// resolving where many projects inherit from reads each group once. Writes to a group
-	// forget it.
-	custom map[string]*client.Scope
+	// groups remembers each group's settings, per integration, so that a run reads each group
+	// once: as a target and to say where the projects below inherit from. Writes to a group
+	// forget them (and count a generation, so that a read in flight does not bring them back).
+	groups     map[string]client.State
+	groupsGen  int
+	groupReads singleflight.Group
 }
 
 var _ client.Backend = (*Client)(nil)
@@ -118,7 +121,7 @@ func New(host, token string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{api: api, base: base, host: key, token: token, scopes: map[string]client.Scope{}, custom: map[string]*client.Scope{}}, nil
+	return &Client{api: api, base: base, host: key, token: token, scopes: map[string]client.Scope{}, groups: map[string]client.State{}}, nil
 }
 
 func httpClient(s settings) (*http.Client, error) {
