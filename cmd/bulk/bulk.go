@@ -3,8 +3,10 @@ package bulk
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -318,7 +320,7 @@ func printReport(o *options, rep *bulk.Report, dryRun bool) error {
 			t.Changes = nil
 		}
 	}
-	return output.Write(o.IO, *o.Output, rep, func(p *output.Printer) {
+	return output.Write(o.IO, *o.Output, streamedReport{rep}, func(p *output.Printer) {
 		rows := make([][]string, 0, len(rep.Targets))
 		for _, t := range rep.Targets {
 			detail := t.Reason
@@ -355,7 +357,6 @@ type inventoryItem struct {
 
 func printInventory(o *options, rep *bulk.Report) error {
 	items := make([]inventoryItem, 0, len(rep.Targets))
-	rows := make([][]string, 0, len(rep.Targets))
 	for _, t := range rep.Targets {
 		st := t.State()
 		it := inventoryItem{Target: t.Target, Kind: t.Kind, Active: st.Active, Overrides: t.Overrides}
@@ -373,9 +374,12 @@ func printInventory(o *options, rep *bulk.Report) error {
 			it.InheritedFrom = &s
 		}
 		items = append(items, it)
-		rows = append(rows, []string{t.Target, yesNo(st.Active), t.Reason})
 	}
 	return output.Write(o.IO, *o.Output, items, func(p *output.Printer) {
+		rows := make([][]string, len(rep.Targets))
+		for i, t := range rep.Targets {
+			rows[i] = []string{t.Target, yesNo(t.State().Active), t.Reason}
+		}
 		p.Table([]string{"target", "active", "settings"}, rows)
 	})
 }
@@ -385,4 +389,35 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// streamedReport writes a report's JSON one target at a time: a run over tens of thousands of
+// targets never holds its whole JSON.
+type streamedReport struct{ *bulk.Report }
+
+func (r streamedReport) StreamJSON(w io.Writer) error {
+	var id *string
+	if r.RunID != "" {
+		id = &r.RunID
+	}
+	head, err := json.MarshalIndent(struct {
+		RunID  *string     `json:"run_id"`
+		Totals bulk.Totals `json:"totals"`
+	}{id, r.Totals}, "", "  ")
+	if err != nil {
+		return err
+	}
+	// The head without its closing brace, then the targets as MarshalIndent nests them.
+	if _, err := w.Write(append(head[:len(head)-2], ",\n  \"targets\": "...)); err != nil {
+		return err
+	}
+	if r.Targets == nil {
+		_, err = io.WriteString(w, "null\n}")
+		return err
+	}
+	if err := output.StreamArray(w, "  ", len(r.Targets), func(i int) any { return r.Targets[i] }); err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, "\n}")
+	return err
 }

@@ -187,6 +187,23 @@ func (p *Planner) read(ctx context.Context, spec Spec, ns client.Namespace, done
 	if err != nil {
 		return nil, fmt.Errorf("reading %s at %s: %w", spec.Def.Name, ns.Scope, err)
 	}
+	if spec.Op == OpStatus {
+		// An inventory shows states, never values: over tens of thousands of targets they
+		// would be most of the run's memory.
+		st.Values, st.Unknown = nil, nil
+		var on map[string]bool
+		for e, enabled := range st.Events {
+			if enabled {
+				if on == nil {
+					on = map[string]bool{}
+				}
+				on[e] = true
+			}
+		}
+		st.Events = on
+		t.state = st
+		return t, nil
+	}
 	t.state = st
 	t.Previous = PreviousOf(spec.Def, st)
 	return t, nil
@@ -211,7 +228,7 @@ func PreviousOf(def integrations.Definition, st client.State) *Previous {
 func (p *Planner) decide(ctx context.Context, spec Spec, rep *Report, groupMode bool, roots map[string]bool) {
 	configured := map[string]bool{}
 	for _, t := range rep.Targets {
-		if t.Previous != nil && t.Previous.Configured && !t.Previous.Inherited {
+		if t.Action != ActSkip && t.state.Configured && !t.state.Inherited {
 			configured[t.Target] = true
 		}
 	}
