@@ -4,6 +4,7 @@ package manifest
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,31 +80,68 @@ func exportRun(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
-	scopes, err := exportScopes(ctx, b, scope)
+	header := func(needed []string) string {
+		h := fmt.Sprintf("integrations manifest, exported from the %s on %s.\napply it with: integrations apply -f FILE", where(b), time.Now().UTC().Format("2006-01-02"))
+		if len(needed) > 0 {
+			h += "\nsecrets are references; set these variables before apply:\n  " + strings.Join(needed, "\n  ")
+		}
+		return h
+	}
+	out, closeOut, err := o.exportOutput()
 	if err != nil {
 		return err
 	}
-	file, needed, err := (&manifest.Exporter{Backend: b}).Export(ctx, scopes)
-	if err != nil {
+	var written int
+	if store, ok := b.(*local.Store); ok {
+		// The store is read in one pass and written scope by scope, decrypting nothing.
+		snap, err := store.Snapshot(ctx, scope)
+		if err == nil {
+			written, err = manifest.WriteSnapshot(out, snap, header)
+		}
+		if err != nil {
+			_ = closeOut()
+			return err
+		}
+	} else {
+		scopes, err := exportScopes(ctx, b, scope)
+		if err != nil {
+			_ = closeOut()
+			return err
+		}
+		file, needed, err := (&manifest.Exporter{Backend: b}).Export(ctx, scopes)
+		if err != nil {
+			_ = closeOut()
+			return err
+		}
+		raw, err := manifest.Encode(file, header(needed))
+		if err == nil {
+			_, err = out.Write(raw)
+		}
+		if err != nil {
+			_ = closeOut()
+			return err
+		}
+		written = len(file.Scopes)
+	}
+	if err := closeOut(); err != nil {
 		return err
 	}
-	header := fmt.Sprintf("integrations manifest, exported from the %s on %s.\napply it with: integrations apply -f FILE", where(b), time.Now().UTC().Format("2006-01-02"))
-	if len(needed) > 0 {
-		header += "\nsecrets are references; set these variables before apply:\n  " + strings.Join(needed, "\n  ")
+	if o.File != "" {
+		fmt.Fprintf(o.IO.ErrOut, "Wrote %d scope(s) to %s\n", written, o.File)
 	}
-	raw, err := manifest.Encode(file, header)
-	if err != nil {
-		return err
-	}
-	if o.File == "" {
-		_, err = o.IO.Out.Write(raw)
-		return err
-	}
-	if err := os.WriteFile(o.File, raw, 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(o.IO.ErrOut, "Wrote %d scope(s) to %s\n", len(file.Scopes), o.File)
 	return nil
+}
+
+// exportOutput is where export writes: stdout, or --file, opened as os.WriteFile opens it.
+func (o *options) exportOutput() (io.Writer, func() error, error) {
+	if o.File == "" {
+		return o.IO.Out, func() error { return nil }, nil
+	}
+	f, err := os.OpenFile(o.File, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, f.Close, nil
 }
 
 func where(b client.Backend) string {

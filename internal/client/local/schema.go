@@ -78,6 +78,9 @@ var migrations = []string{
 	);`,
 	// Whether the kept settings were inherited, so that enable links them back to the parent.
 	`ALTER TABLE saved_settings ADD COLUMN inherited INTEGER NOT NULL DEFAULT 0;`,
+	// The names of the secret fields that are set (a JSON list), so that export writes their
+	// references without decrypting anything. Rows written before hold '' and are decrypted.
+	`ALTER TABLE settings ADD COLUMN secret_keys TEXT NOT NULL DEFAULT '';`,
 }
 
 // SchemaVersion is the schema this build writes.

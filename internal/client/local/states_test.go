@@ -81,3 +81,47 @@ func TestWalkStatesIsWalkAndGet(t *testing.T) {
 		}
 	}
 }
+
+// Export's snapshot decrypts nothing: it names the secret fields that are set from the row,
+// and decrypts only rows written before the names were kept.
+func TestSnapshotNamesSecretsWithoutTheKey(t *testing.T) {
+	t.Setenv("INTEGRATIONS_SECRET_KEY", "the right key")
+	s, path := openTemp(t)
+	ctx := context.Background()
+	web := scope(t, integrations.Project, "acme/web")
+	if _, err := s.Save(ctx, web, def(t, "jira"), client.Update{Values: map[string]string{"url": "https://jira.example", "password": "p"}, Active: on()}); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("INTEGRATIONS_SECRET_KEY", "another key")
+	other, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	check := func(st *Store) {
+		t.Helper()
+		snap, err := st.Snapshot(ctx, web)
+		if err != nil {
+			t.Fatal(err)
+		}
+		states, err := snap.States(0, true)
+		if err != nil || len(states) != 1 || !states[0].Unknown["password"] || states[0].Values["password"] != "" || states[0].Values["url"] != "https://jira.example" {
+			t.Fatalf("snapshot: %+v %v", states, err)
+		}
+	}
+	check(other)
+	// A row from before: the names come from decrypting, with the right key.
+	if _, err := s.conn().ExecContext(ctx, "UPDATE settings SET secret_keys = ''"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Snapshot(ctx, web); err == nil {
+		t.Error("an old row read with the wrong key: no error")
+	}
+	t.Setenv("INTEGRATIONS_SECRET_KEY", "the right key")
+	right, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer right.Close()
+	check(right)
+}
