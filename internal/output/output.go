@@ -152,11 +152,15 @@ func (p *Printer) Table(header []string, rows [][]string) {
 	p.err = renderTable(p.w, p.width, header, rows)
 }
 
+// oneLine keeps a cell on one line with no stray tabs; a Replacer is safe to share and costly
+// to build (building one per cell was most of what a listing spent).
+var oneLine = strings.NewReplacer("\t", " ", "\n", " ", "\r", "")
+
 // sanitize keeps each row on one line with no stray tabs, so scripts can split it safely.
 func sanitize(r []string) []string {
 	out := make([]string, len(r))
 	for i, c := range r {
-		out[i] = strings.NewReplacer("\t", " ", "\n", " ", "\r", "").Replace(c)
+		out[i] = oneLine.Replace(c)
 	}
 	return out
 }
