@@ -68,10 +68,12 @@ func NewCmdBulk(f *cmdutil.Factory) *cobra.Command {
 
 			A run asks before writing on a terminal (--yes otherwise), shows progress, pauses all
 			workers when the server rate-limits, retries transient errors, and records each
-			target's previous state in a journal under $XDG_STATE_HOME/integrations/runs/. Ctrl-C
-			finishes the writes in flight and stops; --resume RUN_ID continues; bulk revert RUN_ID
-			puts every changed target back. Exit 0 when every target succeeded, 1 when some
-			failed, 2 on bad input before any write.
+			target's previous state in a journal under $XDG_STATE_HOME/integrations/runs/, line
+			by line as it goes, so that even a killed run leaves at most the writes in flight
+			unknown. Ctrl-C or SIGTERM finishes the writes in flight and stops (exit 130);
+			--resume RUN_ID continues; bulk revert RUN_ID puts every changed target back, also
+			those written before an interruption. Exit 0 when every target succeeded, 1 when
+			some failed, 2 on bad input before any write.
 		`),
 	}
 	cmd.AddCommand(
@@ -361,7 +363,8 @@ func printInventory(o *options, rep *bulk.Report) error {
 		st := t.State()
 		it := inventoryItem{Target: t.Target, Kind: t.Kind, Active: st.Active, Overrides: t.Overrides}
 		if !st.ConfiguredUnknown {
-			it.Configured, it.Inherited = &st.Configured, &st.Inherited
+			configured, inherited := st.Configured, st.Inherited
+			it.Configured, it.Inherited = &configured, &inherited
 			it.Events = []string{}
 			for _, e := range o.spec.Def.SupportedEvents(st.Scope.Level) {
 				if st.Events[e] {

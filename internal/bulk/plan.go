@@ -25,6 +25,9 @@ type Planner struct {
 	Read func()
 
 	groupAPI bool
+	// eventSets are the distinct sets of events an inventory met.
+	mu        sync.Mutex
+	eventSets map[string]map[string]bool
 }
 
 // Plan walks the spec's groups and decides every target's action. Targets finished in a run
@@ -228,7 +231,7 @@ func (p *Planner) statusTarget(spec Spec, ns client.Namespace, st client.State, 
 		return t
 	}
 	t := &Target{Target: ns.Scope.String(), Kind: string(ns.Scope.Level), scope: ns.Scope}
-	t.state = inventoryState(st)
+	t.state = p.inventoryState(st)
 	return t
 }
 
@@ -243,7 +246,7 @@ func (p *Planner) read(ctx context.Context, spec Spec, ns client.Namespace, done
 		return nil, fmt.Errorf("reading %s at %s: %w", spec.Def.Name, ns.Scope, err)
 	}
 	if spec.Op == OpStatus {
-		t.state = inventoryState(st)
+		t.state = p.inventoryState(st)
 		return t, nil
 	}
 	t.state = st
@@ -252,19 +255,32 @@ func (p *Planner) read(ctx context.Context, spec Spec, ns client.Namespace, done
 }
 
 // inventoryState is what an inventory keeps of a state: never its values, which over tens of
-// thousands of targets would be most of the run's memory, and only the events that are on.
-func inventoryState(st client.State) client.State {
+// thousands of targets would be most of the run's memory, and the events that are on, in a
+// map shared by every target with the same ones (read only).
+func (p *Planner) inventoryState(st client.State) client.State {
 	st.Values, st.Unknown = nil, nil
-	var on map[string]bool
+	var on []string
 	for e, enabled := range st.Events {
 		if enabled {
-			if on == nil {
-				on = map[string]bool{}
-			}
-			on[e] = true
+			on = append(on, e)
 		}
 	}
-	st.Events = on
+	slices.Sort(on)
+	key := strings.Join(on, ",")
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	shared, ok := p.eventSets[key]
+	if !ok {
+		shared = make(map[string]bool, len(on))
+		for _, e := range on {
+			shared[e] = true
+		}
+		if p.eventSets == nil {
+			p.eventSets = map[string]map[string]bool{}
+		}
+		p.eventSets[key] = shared
+	}
+	st.Events = shared
 	return st
 }
 
