@@ -15,7 +15,7 @@ import (
 
 // List reads the scope's integrations. GitLab lists only active ones, so every other
 // integration's Configured is unknown (ConfiguredUnknown), and inherited_from is left unknown to
-// keep listing at two requests.
+// keep listing at one request.
 func (c *Client) List(ctx context.Context, s client.Scope) ([]client.State, error) {
 	s, err := c.target(ctx, s)
 	if err != nil {
