@@ -58,6 +58,9 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 	pf.StringVar(&f.Output.JQ, "jq", "", "filter JSON output with a jq `EXPRESSION` (implies -o json)")
 
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := cmdutil.RefuseEmptyLists(cmd.Flags()); err != nil {
+			return err
+		}
 		f.Output.Format = output.Format(format)
 		if err := f.Output.Validate(); err != nil {
 			return cmdutil.FlagErrorWrap(err)

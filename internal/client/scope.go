@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/forgekit/integrations/internal/quote"
+
 	"github.com/forgekit/integrations/internal/integrations"
 )
 
@@ -61,17 +63,17 @@ func ParseScope(level integrations.Level, ref string) (Scope, error) {
 	ref = strings.TrimSpace(ref)
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
 		if id <= 0 {
-			return Scope{}, Invalidf("invalid %s ID %q", level, ref)
+			return Scope{}, Invalidf("invalid %s ID %s", level, quote.Value(ref))
 		}
 		return Scope{Level: level, ID: id}, nil
 	}
 	parts := strings.Split(ref, "/")
 	if ref == "" || len(parts) > 20 {
-		return Scope{}, Invalidf("invalid %s path %q", level, ref)
+		return Scope{}, Invalidf("invalid %s path %s", level, quote.Value(ref))
 	}
 	for _, p := range parts {
 		if !segment.MatchString(p) || strings.HasSuffix(p, ".git") || strings.HasSuffix(p, ".atom") {
-			return Scope{}, Invalidf("invalid %s path %q: each part must be letters, digits, '_', '-' or '.', not starting with '-' or '.'", level, ref)
+			return Scope{}, Invalidf("invalid %s path %s: each part must be letters, digits, '_', '-' or '.', not starting with '-' or '.'", level, quote.Value(ref))
 		}
 	}
 	return Scope{Level: level, Path: ref}, nil

@@ -9,7 +9,9 @@ import (
 	"strings"
 
 	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/forgekit/integrations/internal/quote"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -52,7 +54,7 @@ func (v ValueFlags) Parse(def integrations.Definition, stdin io.Reader) (Setting
 	for _, kv := range v.Sets {
 		key, raw, ok := strings.Cut(kv, "=")
 		if !ok || strings.TrimSpace(key) == "" {
-			return s, FlagErrorf("--set %q: want key=value", kv)
+			return s, FlagErrorf("--set %s: want key=value", quote.Value(kv))
 		}
 		key = strings.TrimSpace(key)
 		val, err := setValue(def, key, raw)
@@ -92,7 +94,7 @@ func Resolve(v string) (string, error) {
 		name := strings.TrimPrefix(v, "env:")
 		val, ok := os.LookupEnv(name)
 		if !ok || name == "" {
-			return "", fmt.Errorf("environment variable %q (from env:%s) is not set", name, name)
+			return "", fmt.Errorf("environment variable %s (from env:%s) is not set", quote.Value(name), name)
 		}
 		return val, nil
 	case strings.HasPrefix(v, "file:"):
@@ -192,6 +194,9 @@ func eventsFromNode(def integrations.Definition, n *yaml.Node) (*EventChange, er
 		if err := n.Decode(&list); err != nil {
 			return nil, err
 		}
+		if len(list) == 0 {
+			return &EventChange{ExactGiven: true}, nil // an explicit empty list: none
+		}
 		return ParseEvents(def, strings.Join(list, ","))
 	case yaml.MappingNode:
 		var m map[string]bool
@@ -222,20 +227,24 @@ type EventChange struct {
 }
 
 // ParseEvents reads "a,b" (exactly these), "+a,-b" (add and remove) or "none"; mixing lists
-// and changes is an error.
+// and changes is an error. An empty element is an error too: "none" is the only way to say
+// none, so that a stray comma or an empty variable never switches every event off.
 func ParseEvents(def integrations.Definition, spec string) (*EventChange, error) {
 	ch := &EventChange{}
 	if strings.TrimSpace(spec) == "none" {
 		ch.ExactGiven = true
 		return ch, nil
 	}
+	items, err := SplitList("--events", spec)
+	if err != nil {
+		return nil, err
+	}
 	relative, absolute := false, false
-	for _, item := range strings.Split(spec, ",") {
-		item = strings.TrimSpace(item)
-		if item == "" {
-			continue
-		}
+	for _, item := range items {
 		name := strings.TrimLeft(item, "+-")
+		if name == "" {
+			return nil, FlagErrorf("--events %s: %s names no event", quote.Value(spec), quote.Value(item))
+		}
 		if err := def.CheckEvent(name); err != nil {
 			return nil, err
 		}
@@ -252,10 +261,33 @@ func ParseEvents(def integrations.Definition, spec string) (*EventChange, error)
 		}
 	}
 	if relative && absolute {
-		return nil, FlagErrorf("--events %q: give either a list (a,b) or changes (+a,-b), not both", spec)
+		return nil, FlagErrorf("--events %s: give either a list (a,b) or changes (+a,-b), not both", quote.Value(spec))
 	}
 	ch.ExactGiven = absolute || !relative
 	return ch, nil
+}
+
+// SplitList splits a comma-separated flag value into its trimmed elements. An empty value or
+// an empty element (",", "a,,b", " ") is a usage error naming the flag.
+func SplitList(flag, s string) ([]string, error) {
+	parts := strings.Split(s, ",")
+	for i, p := range parts {
+		if parts[i] = strings.TrimSpace(p); parts[i] == "" {
+			return nil, FlagErrorf("%s %s: empty element in the list; give names separated by commas (none means no events)", flag, quote.Value(s))
+		}
+	}
+	return parts, nil
+}
+
+// RefuseEmptyLists refuses --events, --enable and --disable given with an empty value: an
+// unset variable in a script must not read as "no events".
+func RefuseEmptyLists(fs *pflag.FlagSet) error {
+	for _, name := range []string{"events", "enable", "disable"} {
+		if f := fs.Lookup(name); f != nil && f.Changed && strings.TrimSpace(f.Value.String()) == "" {
+			return FlagErrorf("--%s was given an empty list; name the events (--events none means no events)", name)
+		}
+	}
+	return nil
 }
 
 // Apply returns the event states after the change, for the events the integration supports.

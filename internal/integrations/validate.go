@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/forgekit/integrations/internal/quote"
 )
 
 // Normalize checks a raw value for the field named key and returns it in canonical form:
@@ -13,7 +15,7 @@ import (
 func (d Definition) Normalize(key, raw string) (string, error) {
 	f, ok := d.Field(key)
 	if !ok {
-		return "", errorf("%s has no field %q; valid fields: %s", d.Name, key, strings.Join(d.FieldKeys(), ", "))
+		return "", errorf("%s has no field %s; valid fields: %s", d.Name, quote.Value(key), strings.Join(d.FieldKeys(), ", "))
 	}
 	v, err := f.normalize(raw)
 	if err != nil {
@@ -49,13 +51,13 @@ func (f Field) normalize(raw string) (string, error) {
 	case Checkbox:
 		b, ok := ParseBool(raw)
 		if !ok {
-			return "", errorf("%q is not a boolean (use true or false)", raw)
+			return "", errorf("%s is not a boolean (use true or false)", quote.Value(raw))
 		}
 		v = strconv.FormatBool(b)
 	case Number:
 		n, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil {
-			return "", errorf("%q is not a whole number", raw)
+			return "", errorf("%s is not a whole number", quote.Value(raw))
 		}
 		v = strconv.FormatInt(n, 10)
 	case StringArray:
@@ -72,7 +74,7 @@ func (f Field) normalize(raw string) (string, error) {
 	if len(f.Choices) > 0 {
 		c, ok := f.matchChoice(v)
 		if !ok {
-			return "", errorf("%q is not one of: %s", raw, strings.Join(f.choiceList(), ", "))
+			return "", errorf("%s is not one of: %s", quote.Value(raw), strings.Join(f.choiceList(), ", "))
 		}
 		v = c
 	}
@@ -127,7 +129,7 @@ func ParseBool(s string) (value, ok bool) {
 func checkURL(v string) error {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return errorf("%q is not an http(s) URL", v)
+		return errorf("%s is not an http(s) URL", quote.Value(v))
 	}
 	return nil
 }
@@ -168,7 +170,7 @@ func (d Definition) CheckEvent(name string) error {
 		if len(supported) == 0 {
 			return errorf("%s has no trigger events", d.Name)
 		}
-		return errorf("%s does not support the %q event; supported: %s", d.Name, name, strings.Join(supported, ", "))
+		return errorf("%s does not support the %s event; supported: %s", d.Name, quote.Value(name), strings.Join(supported, ", "))
 	}
 	return nil
 }

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/forgekit/integrations/internal/quote"
+
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/integrations"
 	"go.yaml.in/yaml/v3"
@@ -112,7 +114,7 @@ func Read(name string, raw []byte) ([]Entry, error) {
 			}
 			out = append(out, entries...)
 		default:
-			return nil, errAt(name, k.Line, "unknown key %q (want version and scopes)", k.Value)
+			return nil, errAt(name, k.Line, "unknown key %s (want version and scopes)", quote.Value(k.Value))
 		}
 	}
 	return out, nil
@@ -153,7 +155,7 @@ func parseScope(s string) (client.Scope, error) {
 	}
 	kind, path, ok := strings.Cut(s, ":")
 	if !ok || (kind != "group" && kind != "project") {
-		return client.Scope{}, fmt.Errorf("scope %q: want instance, group:PATH or project:PATH", s)
+		return client.Scope{}, fmt.Errorf("scope %s: want instance, group:PATH or project:PATH", quote.Value(s))
 	}
 	return client.ParseScope(integrations.Level(kind), path)
 }
@@ -219,7 +221,7 @@ func readValues(name, where string, def integrations.Definition, v *yaml.Node, e
 		fk, fv := settings.Content[i], settings.Content[i+1]
 		f, ok := def.Field(fk.Value)
 		if !ok {
-			return errAt(name, fk.Line, "%s: no field %q; valid fields: %s", where, fk.Value, strings.Join(def.FieldKeys(), ", "))
+			return errAt(name, fk.Line, "%s: no field %s; valid fields: %s", where, quote.Value(fk.Value), strings.Join(def.FieldKeys(), ", "))
 		}
 		var val any
 		if err := fv.Decode(&val); err != nil {

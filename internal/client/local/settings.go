@@ -213,7 +213,7 @@ func (s *Store) Save(ctx context.Context, sc client.Scope, def integrations.Defi
 		if !found {
 			next.Events = def.DefaultEventStates()
 		}
-		apply(&next, u)
+		apply(&next, changesOnly(def, u))
 		if err := s.put(ctx, tx, ns, def, next); err != nil {
 			return err
 		}
@@ -223,6 +223,30 @@ func (s *Store) Save(ctx context.Context, sc client.Scope, def integrations.Defi
 		return nil
 	})
 	return res, err
+}
+
+// changesOnly keeps of u what differs from the state its caller read (u.Current): callers send
+// whole event maps, and writing back the events they did not change would undo what another
+// process changed since that read. The rest is applied to the row as stored at write time.
+func changesOnly(def integrations.Definition, u client.Update) client.Update {
+	if u.Current == nil {
+		return u
+	}
+	read := def.EventStates(u.Current.Scope.Level, u.Current.Events)
+	events := map[string]bool{}
+	for e, on := range u.Events {
+		if was, ok := read[e]; !ok || was != on {
+			events[e] = on
+		}
+	}
+	values := map[string]string{}
+	for k, v := range u.Values {
+		if was, ok := u.Current.Values[k]; !ok || was != v {
+			values[k] = v
+		}
+	}
+	u.Events, u.Values = events, values
+	return u
 }
 
 func apply(st *client.State, u client.Update) {
