@@ -99,9 +99,9 @@ func Resolve(v string) (string, error) {
 		return val, nil
 	case strings.HasPrefix(v, "file:"):
 		path := strings.TrimPrefix(v, "file:")
-		raw, err := os.ReadFile(path)
+		raw, err := ReadLimited(path, MaxValueFileBytes)
 		if err != nil {
-			return "", fmt.Errorf("reading file:%s: %w", path, unwrapPathError(err))
+			return "", fmt.Errorf("reading file:%s: %w", path, err)
 		}
 		return strings.TrimSuffix(strings.TrimSuffix(string(raw), "\n"), "\r"), nil
 	}
@@ -117,18 +117,19 @@ func unwrapPathError(err error) error {
 }
 
 // ReadInput reads the file a flag names, or stdin for "-", and returns the name to use in
-// messages. A file that cannot be read is a usage error naming it.
+// messages; either is cut off at MaxInputBytes. A file that cannot be read, is not a regular
+// file or is over the limit is a usage error naming it.
 func ReadInput(path string, stdin io.Reader) (string, []byte, error) {
 	if path == "-" {
-		raw, err := io.ReadAll(stdin)
+		raw, err := readAtMost(stdin, MaxInputBytes)
 		if err != nil {
 			return "stdin", nil, FlagErrorf("reading stdin: %v", err)
 		}
 		return "stdin", raw, nil
 	}
-	raw, err := os.ReadFile(path)
+	raw, err := ReadLimited(path, MaxInputBytes)
 	if err != nil {
-		return path, nil, FlagErrorf("reading %s: %v", path, unwrapPathError(err))
+		return path, nil, FlagErrorf("reading %s: %v", path, err)
 	}
 	return path, raw, nil
 }

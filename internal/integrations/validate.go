@@ -9,6 +9,10 @@ import (
 	"github.com/forgekit/integrations/internal/quote"
 )
 
+// MaxValueBytes is the longest value any field takes: 1 MiB, far above any real setting and low
+// enough that a mistaken file: reference cannot exhaust memory.
+const MaxValueBytes = 1 << 20
+
 // Normalize checks a raw value for the field named key and returns it in canonical form:
 // "true"/"false" for checkboxes, a decimal integer for numbers, a choice's value for selects,
 // comma-joined items for string arrays. An empty value clears an optional field.
@@ -16,6 +20,12 @@ func (d Definition) Normalize(key, raw string) (string, error) {
 	f, ok := d.Field(key)
 	if !ok {
 		return "", errorf("%s has no field %s; valid fields: %s", d.Name, quote.Value(key), strings.Join(d.FieldKeys(), ", "))
+	}
+	if len(raw) > MaxValueBytes {
+		return "", errorf("%s: %s: the value is %d bytes; the limit is %d (1 MiB)", d.Name, key, len(raw), MaxValueBytes)
+	}
+	if strings.IndexByte(raw, 0) >= 0 {
+		return "", errorf("%s: %s: the value holds a NUL byte, which no field accepts", d.Name, key)
 	}
 	v, err := f.normalize(raw)
 	if err != nil {
@@ -32,6 +42,7 @@ func (d Definition) Normalize(key, raw string) (string, error) {
 func redact(msg, secret string) string {
 	for _, s := range []string{secret, strings.TrimSpace(secret)} {
 		if s != "" {
+			msg = strings.ReplaceAll(msg, quote.Value(s), "the value")
 			msg = strings.ReplaceAll(msg, strconv.Quote(s), "the value")
 			msg = strings.ReplaceAll(msg, s, "…")
 		}

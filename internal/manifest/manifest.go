@@ -7,7 +7,6 @@ package manifest
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -74,15 +73,6 @@ func SecretEnv(scope client.Scope, name, field string) string {
 		}
 		return '_'
 	}, raw)
-}
-
-// ReadFile reads and validates a manifest.
-func ReadFile(path string) ([]Entry, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, &Error{fmt.Sprintf("reading %s: %v", path, err)}
-	}
-	return Read(path, raw)
 }
 
 // Read validates a manifest against the catalog: scopes, integration names, levels, fields,
