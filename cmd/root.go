@@ -51,6 +51,7 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 	pf.String("store", "", "local store `PATH` (env INTEGRATIONS_STORE; default $XDG_DATA_HOME/integrations/store.db)")
 	pf.String("config", "", "config file `PATH` (default $XDG_CONFIG_HOME/integrations/config.yaml)")
 	pf.Bool("no-input", false, "never prompt; fail when input is missing")
+	pf.String("lock-timeout", "", "how long to wait for another process using the local store, e.g. 30s (env INTEGRATIONS_LOCK_TIMEOUT; default 10s)")
 	pf.Bool("debug", false, "print a redacted HTTP trace on stderr")
 	pf.BoolVar(&f.Accessible, "accessible", false, "plain prompts for screen readers (env INTEGRATIONS_ACCESSIBLE)")
 	var format string

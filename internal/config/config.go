@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
@@ -46,7 +48,7 @@ func newViper() *viper.Viper {
 // $XDG_CONFIG_HOME/integrations/config.yaml). A missing file is fine; a broken one is an error.
 func Load(flags *pflag.FlagSet) (*Config, error) {
 	v := newViper()
-	for _, name := range []string{"host", "local", "store", "no-input", "debug"} {
+	for _, name := range []string{"host", "local", "store", "no-input", "debug", "lock-timeout"} {
 		if f := flags.Lookup(name); f != nil {
 			if err := v.BindPFlag(name, f); err != nil {
 				return nil, err
@@ -108,6 +110,27 @@ func (c *Config) StorePath() string {
 // NoInput is --no-input or the file's `prompt: disabled`.
 func (c *Config) NoInput() bool {
 	return c.v.GetBool("no-input") || c.v.GetString("prompt") == "disabled"
+}
+
+// LockTimeout is how long to wait for another process holding the local store's lock:
+// --lock-timeout, INTEGRATIONS_LOCK_TIMEOUT or the file's lock_timeout, as a Go duration (10s,
+// 1m30s) or whole seconds; 0 or unset means the default of 10s.
+func (c *Config) LockTimeout() (time.Duration, error) {
+	raw := strings.TrimSpace(c.v.GetString("lock-timeout"))
+	if raw == "" {
+		raw = strings.TrimSpace(c.v.GetString("lock_timeout"))
+	}
+	if raw == "" {
+		return 0, nil
+	}
+	if n, err := strconv.Atoi(raw); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil || d < 0 {
+		return 0, &Error{fmt.Errorf("lock timeout %q: want a duration such as 10s or 2m", raw)}
+	}
+	return d, nil
 }
 
 // Debug is --debug or INTEGRATIONS_DEBUG.

@@ -99,7 +99,7 @@ func checkFile(path string) (fresh bool, err error) {
 		return false, err
 	}
 	if st.IsDir() {
-		return false, fmt.Errorf("%s is a directory, not a store", path)
+		return false, &FileError{Path: path, Reason: "it is a directory; --store names the store's file"}
 	}
 	if st.Size() == 0 {
 		return true, nil
