@@ -286,11 +286,6 @@ func (s *Store) Close() error {
 	return s.conn().Close()
 }
 
-func (s *Store) secrets() (*sealer, error) {
-	s.sealerOnce.Do(func() { s.sealer, s.sealerErr = loadSealer(s.path) })
-	return s.sealer, s.sealerErr
-}
-
 // write runs fn in one immediate transaction.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if s.readOnly {

@@ -146,7 +146,7 @@ func (s *Store) Get(ctx context.Context, sc client.Scope, def integrations.Defin
 			return err
 		}
 		st = stateOf(ns, def.Name, r, found)
-		return s.unseal(r, st.Values)
+		return s.unseal(ctx, tx, r, st.Values)
 	})
 	return st, err
 }
@@ -166,11 +166,11 @@ func (s *Store) nearest(ctx context.Context, q querier, ns namespace, name strin
 
 func sealContext(scopeID int64, name string) string { return fmt.Sprintf("%d/%s", scopeID, name) }
 
-func (s *Store) unseal(r row, into map[string]string) error {
+func (s *Store) unseal(ctx context.Context, q querier, r row, into map[string]string) error {
 	if r.sealed == "" {
 		return nil
 	}
-	sl, err := s.secrets()
+	sl, err := s.readKey(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -207,7 +207,7 @@ func (s *Store) Save(ctx context.Context, sc client.Scope, def integrations.Defi
 			return err
 		}
 		next := stateOf(ns, def.Name, cur, found)
-		if err := s.unseal(cur, next.Values); err != nil {
+		if err := s.unseal(ctx, tx, cur, next.Values); err != nil {
 			return err
 		}
 		if !found {
@@ -280,7 +280,7 @@ func (s *Store) inherit(ctx context.Context, tx *sql.Tx, ns namespace, def integ
 		return err
 	}
 	res.State = stateOf(ns, def.Name, parent, true)
-	return s.unseal(parent, res.State.Values)
+	return s.unseal(ctx, tx, parent, res.State.Values)
 }
 
 // put writes the scope's own row: non-secret values in clear, secrets sealed together.
@@ -295,7 +295,7 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, ns namespace, def integrati
 	}
 	sealed := ""
 	if len(secrets) > 0 {
-		sl, err := s.secrets()
+		sl, err := s.checkKey(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -341,7 +341,7 @@ func (s *Store) Disable(ctx context.Context, sc client.Scope, def integrations.D
 		if !found {
 			return nil
 		}
-		if err := s.unseal(cur, st.Values); err != nil {
+		if err := s.unseal(ctx, tx, cur, st.Values); err != nil {
 			return err
 		}
 		st.Active, st.Inherited, st.InheritedFrom = false, false, nil
