@@ -255,7 +255,7 @@ func planFile(ctx context.Context, o *options, resolve bool) (*bulk.Report, clie
 	if err != nil {
 		return nil, nil, err
 	}
-	rep, err := (&manifest.Planner{Backend: b, Store: store}).Plan(ctx, entries, o.Prune)
+	rep, err := (&manifest.Planner{Backend: b, Store: store, File: name}).Plan(ctx, entries, o.Prune)
 	return rep, b, err
 }
 

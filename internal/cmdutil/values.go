@@ -10,6 +10,7 @@ import (
 
 	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/quote"
+	"github.com/forgekit/integrations/internal/yamldoc"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
@@ -141,14 +142,13 @@ func readSettingsFile(def integrations.Definition, path string, stdin io.Reader,
 	if err != nil {
 		return err
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return FlagErrorf("%s: not valid YAML or JSON: %v", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	m, err := yamldoc.Parse(name, raw)
+	if err != nil {
+		return FlagErrorWrap(err)
 	}
-	if len(doc.Content) == 0 {
+	if m == nil {
 		return FlagErrorf("%s is empty", name)
 	}
-	m := doc.Content[0]
 	if m.Kind != yaml.MappingNode {
 		return FlagErrorf("%s:%d: want a mapping of field: value", name, m.Line)
 	}

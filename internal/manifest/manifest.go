@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/forgekit/integrations/internal/quote"
+	"github.com/forgekit/integrations/internal/yamldoc"
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/integrations"
@@ -78,14 +79,13 @@ func SecretEnv(scope client.Scope, name, field string) string {
 // Read validates a manifest against the catalog: scopes, integration names, levels, fields,
 // value types and events. Every problem names the file, line and field.
 func Read(name string, raw []byte) ([]Entry, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, &Error{fmt.Sprintf("%s: not valid YAML: %v", name, strings.TrimPrefix(err.Error(), "yaml: "))}
+	root, err := yamldoc.Parse(name, raw)
+	if err != nil {
+		return nil, &Error{err.Error()}
 	}
-	if len(doc.Content) == 0 {
+	if root == nil {
 		return nil, &Error{name + " is empty"}
 	}
-	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		return nil, errAt(name, root.Line, "want a mapping with version and scopes")
 	}
@@ -118,25 +118,72 @@ func readScopes(name string, n *yaml.Node) ([]Entry, error) {
 		return nil, errAt(name, n.Line, "scopes: want a mapping of scope to integrations")
 	}
 	var out []Entry
+	scopes := map[string]scopeAt{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		scope, err := parseScope(k.Value)
 		if err != nil {
 			return nil, errAt(name, k.Line, "%v", err)
 		}
+		if err := checkScope(name, scopes, scopeAt{scope, k.Value, k.Line}); err != nil {
+			return nil, err
+		}
 		if v.Kind != yaml.MappingNode {
 			return nil, errAt(name, v.Line, "%s: want a mapping of integration to settings", k.Value)
 		}
+		names := map[string]int{}
 		for j := 0; j+1 < len(v.Content); j += 2 {
 			ik, iv := v.Content[j], v.Content[j+1]
 			e, err := readEntry(name, scope, ik, iv)
 			if err != nil {
 				return nil, err
 			}
+			if first, ok := names[e.Def.Name]; ok {
+				return nil, errAt(name, ik.Line, "%s: %s is given twice (first at line %d)", k.Value, e.Def.Name, first)
+			}
+			names[e.Def.Name] = ik.Line
 			out = append(out, e)
 		}
 	}
 	return out, nil
+}
+
+// scopeAt is a scope as the file names it.
+type scopeAt struct {
+	scope client.Scope
+	text  string
+	line  int
+}
+
+// checkScope refuses what apply would only find out half-way: a scope given twice (paths are
+// case-insensitive, as in GitLab), one path as both a group and a project, and a scope below a
+// project.
+func checkScope(name string, seen map[string]scopeAt, s scopeAt) error {
+	key := strings.ToLower(s.scope.String())
+	if s.scope.Path == "" && s.scope.ID != 0 {
+		key = fmt.Sprintf("%s:#%d", s.scope.Level, s.scope.ID)
+	}
+	if first, ok := seen[key]; ok {
+		return errAt(name, s.line, "scope %s is given twice: %s is at line %d (paths are case-insensitive)", s.text, first.text, first.line)
+	}
+	seen[key] = s
+	if s.scope.Path == "" {
+		return nil
+	}
+	path := strings.ToLower(s.scope.Path)
+	for _, o := range seen {
+		other := strings.ToLower(o.scope.Path)
+		switch {
+		case o.scope.Path == "" || o.line == s.line:
+		case other == path:
+			return errAt(name, s.line, "%s and %s (line %d) name the same path; a path is either a group or a project", s.text, o.text, o.line)
+		case o.scope.Level == integrations.Project && strings.HasPrefix(path, other+"/"):
+			return errAt(name, s.line, "%s is below %s (line %d), a project, which cannot contain groups or projects", s.text, o.text, o.line)
+		case s.scope.Level == integrations.Project && strings.HasPrefix(other, path+"/"):
+			return errAt(name, o.line, "%s is below %s (line %d), a project, which cannot contain groups or projects", o.text, s.text, s.line)
+		}
+	}
+	return nil
 }
 
 func parseScope(s string) (client.Scope, error) {
@@ -161,6 +208,11 @@ func readEntry(name string, scope client.Scope, k, v *yaml.Node) (Entry, error) 
 	}
 	if def.Removed() {
 		return Entry{}, errAt(name, k.Line, "%s: %s was removed from GitLab", where, def.Name)
+	}
+	if v.Kind == yaml.MappingNode {
+		if err := yamldoc.CheckKeys(name, v, where+": ", "inherit", "active", "settings", "events"); err != nil {
+			return Entry{}, &Error{err.Error()}
+		}
 	}
 	var s Settings
 	if err := v.Decode(&s); err != nil {
