@@ -300,7 +300,11 @@ func printReport(o *options, rep *bulk.Report, dryRun bool) error {
 			t.Changes = nil
 		}
 	}
-	return output.Write(o.IO, *o.Output, rep, func(p *output.Printer) {
+	write := output.WriteAfterWrite
+	if dryRun {
+		write = output.Write
+	}
+	return write(o.IO, *o.Output, rep, func(p *output.Printer) {
 		rows := make([][]string, 0, len(rep.Targets))
 		for _, t := range rep.Targets {
 			detail := t.Reason

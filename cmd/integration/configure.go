@@ -335,7 +335,7 @@ func save(ctx context.Context, r saveRequest, cur client.State, next target) err
 		fmt.Fprintf(r.IO.ErrOut, "✓ %s %s at %s (%s)\n", r.Verb, r.Def.Name, r.Scope, state)
 	}
 	if r.Output.IsJSON() {
-		return output.Write(r.IO, *r.Output, newShowView(r.Def, &res.State), nil)
+		return output.WriteAfterWrite(r.IO, *r.Output, newShowView(r.Def, &res.State), nil)
 	}
 	return nil
 }
@@ -417,7 +417,7 @@ func useInherited(ctx context.Context, o *configureOptions, b client.Backend, cu
 		fmt.Fprintf(o.IO.ErrOut, "✓ %s at %s now %s\n", o.def.Name, o.scope, settingsWord(res.State))
 	}
 	if o.Output.IsJSON() {
-		return output.Write(o.IO, *o.Output, newShowView(o.def, &res.State), nil)
+		return output.WriteAfterWrite(o.IO, *o.Output, newShowView(o.def, &res.State), nil)
 	}
 	return nil
 }

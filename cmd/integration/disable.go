@@ -117,7 +117,7 @@ func disableRun(ctx context.Context, o *toggleOptions) error {
 		fmt.Fprintf(o.IO.ErrOut, "✓ Disabled %s at %s; %s\n", o.def.Name, o.scope, kept)
 	}
 	if o.Output.IsJSON() {
-		return output.Write(o.IO, *o.Output, newShowView(o.def, &st), nil)
+		return output.WriteAfterWrite(o.IO, *o.Output, newShowView(o.def, &st), nil)
 	}
 	return nil
 }

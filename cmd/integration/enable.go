@@ -154,7 +154,7 @@ func (o *toggleOptions) reinherit(ctx context.Context, b client.Backend, server 
 		return err
 	}
 	if o.Output.IsJSON() {
-		return output.Write(o.IO, *o.Output, newShowView(o.def, &res.State), nil)
+		return output.WriteAfterWrite(o.IO, *o.Output, newShowView(o.def, &res.State), nil)
 	}
 	return nil
 }

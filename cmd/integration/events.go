@@ -183,7 +183,11 @@ func eventsRun(ctx context.Context, o *eventsOptions) error {
 	if len(views) == 0 && !o.Output.IsJSON() {
 		return cmdutil.NewNoResultsError(d.Name + " has no trigger events")
 	}
-	return output.Write(o.IO, *o.Output, views, func(p *output.Printer) {
+	write := output.Write
+	if o.change != nil {
+		write = output.WriteAfterWrite // the events were switched
+	}
+	return write(o.IO, *o.Output, views, func(p *output.Printer) {
 		rows := make([][]string, len(views))
 		for i, v := range views {
 			ev, _ := integrations.LookupEvent(v.Name)

@@ -294,7 +294,7 @@ func applyRun(ctx context.Context, o *options) error {
 	for _, t := range rep.Targets {
 		t.Changes = nil
 	}
-	if err := output.Write(o.IO, *o.Output, rep, func(p *output.Printer) { reportTable(p, rep) }); err != nil {
+	if err := output.WriteAfterWrite(o.IO, *o.Output, rep, func(p *output.Printer) { reportTable(p, rep) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(o.IO.ErrOut, "apply %s: %d succeeded, %d failed, %d unchanged; journal %s\n",
