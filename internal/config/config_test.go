@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
@@ -53,5 +54,53 @@ func TestHostPrecedence(t *testing.T) {
 	t.Setenv("INTEGRATIONS_STORE", "/from/env.db")
 	if s := load().StorePath(); s != "/from/env.db" {
 		t.Errorf("store from the environment: %q", s)
+	}
+}
+
+// auth login and logout edit the token in place: the user's comments, keys and their order
+// stay as they were.
+func TestSetHostTokenKeepsComments(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	orig := `# my integrations settings
+store: /srv/store.db # shared store
+
+hosts:
+  # the company server
+  gitlab.example.com:
+    ca_file: /etc/ssl/corp.pem # corporate CA
+  other.example.com:
+    skip_verify: false
+prompt: disabled
+`
+	if err := os.WriteFile(path, []byte(orig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := SetHostToken(path, "gitlab.example.com", "glpat-secret"); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	for _, want := range []string{"# my integrations settings", "# shared store", "# the company server", "# corporate CA", "token: glpat-secret", "prompt: disabled"} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("after login the file lost %q:\n%s", want, raw)
+		}
+	}
+	if strings.Index(string(raw), "store:") > strings.Index(string(raw), "prompt:") {
+		t.Errorf("keys reordered:\n%s", raw)
+	}
+	t.Setenv("INTEGRATIONS_CONFIG", path)
+	cfg, err := Load(pflag.NewFlagSet("t", pflag.ContinueOnError))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Hosts("gitlab.example.com").Token; got != "glpat-secret" {
+		t.Errorf("token read back as %q", got)
+	}
+	if err := SetHostToken(path, "gitlab.example.com", ""); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ = os.ReadFile(path)
+	// The YAML library keeps comments but not blank lines.
+	if noBlank := strings.ReplaceAll(orig, "\n\n", "\n"); string(raw) != noBlank {
+		t.Errorf("logout did not give back the file as it was:\n--- got\n%s--- want\n%s", raw, noBlank)
 	}
 }
