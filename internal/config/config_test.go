@@ -104,3 +104,17 @@ prompt: disabled
 		t.Errorf("logout did not give back the file as it was:\n--- got\n%s--- want\n%s", raw, noBlank)
 	}
 }
+
+// Logging out of the only host leaves an empty file, not a broken one.
+func TestSetHostTokenEmptiesTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := SetHostToken(path, "gitlab.example.com", "glpat-secret"); err != nil {
+		t.Fatal(err)
+	}
+	if err := SetHostToken(path, "gitlab.example.com", ""); err != nil {
+		t.Fatal(err)
+	}
+	if raw, _ := os.ReadFile(path); len(raw) != 0 {
+		t.Errorf("file left as %q", raw)
+	}
+}

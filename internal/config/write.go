@@ -45,15 +45,15 @@ func SetHostToken(path, host, token string) error {
 		}
 	}
 	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
 	if len(root.Content) > 0 || root.HeadComment != "" || root.FootComment != "" {
+		enc := yaml.NewEncoder(&buf)
+		enc.SetIndent(2)
 		if err := enc.Encode(doc); err != nil {
 			return err
 		}
-	}
-	if err := enc.Close(); err != nil {
-		return err
+		if err := enc.Close(); err != nil {
+			return err
+		}
 	}
 	return writeFile(path, buf.Bytes())
 }
