@@ -8,18 +8,67 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/forgekit/integrations/internal/boolval"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 )
 
 // Config is the resolved configuration. Read it through its getters.
 type Config struct {
-	v    *viper.Viper
-	path string
+	v     *viper.Viper
+	path  string
+	flags *pflag.FlagSet
+}
+
+// BoolEnv lists the boolean environment variables and the setting each gives. All follow one
+// rule (boolval.Env): true/false, 1/0, yes/no, y/n, on/off, t/f; empty is unset; anything else
+// is refused. CI keeps its own rule (anything but "false"), and NO_COLOR the no-color.org one
+// (any non-empty value).
+var BoolEnv = map[string]string{
+	"INTEGRATIONS_DEBUG":      "debug",
+	"INTEGRATIONS_NO_INPUT":   "no-input",
+	"INTEGRATIONS_LOCAL":      "local",
+	"INTEGRATIONS_NO_PROMPT":  "",
+	"NO_PROMPT":               "",
+	"INTEGRATIONS_ACCESSIBLE": "",
+}
+
+// checkBoolEnv refuses a boolean environment variable that cannot be read, naming it.
+func checkBoolEnv() error {
+	names := make([]string, 0, len(BoolEnv))
+	for name := range BoolEnv {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if _, _, err := boolval.Env(os.Getenv, name); err != nil {
+			return &Error{err}
+		}
+	}
+	return nil
+}
+
+// boolSetting is a boolean setting: its flag when given, else its environment variable read by
+// the one rule, else the file.
+func (c *Config) boolSetting(key string) bool {
+	if c.flags != nil {
+		if f := c.flags.Lookup(key); f != nil && f.Changed {
+			return f.Value.String() == "true"
+		}
+	}
+	for env, k := range BoolEnv {
+		if k == key {
+			if v, set, err := boolval.Env(os.Getenv, env); err == nil && set {
+				return v
+			}
+		}
+	}
+	return c.v.GetBool(key)
 }
 
 // HostSettings are the per-host entries of the config file.
@@ -47,6 +96,9 @@ func newViper() *viper.Viper {
 // Load binds the root's persistent flags and reads the config file (--config, or
 // $XDG_CONFIG_HOME/integrations/config.yaml). A missing file is fine; a broken one is an error.
 func Load(flags *pflag.FlagSet) (*Config, error) {
+	if err := checkBoolEnv(); err != nil {
+		return nil, err
+	}
 	v := newViper()
 	for _, name := range []string{"host", "local", "store", "no-input", "debug", "lock-timeout"} {
 		if f := flags.Lookup(name); f != nil {
@@ -74,7 +126,7 @@ func Load(flags *pflag.FlagSet) (*Config, error) {
 			return nil, &Error{fmt.Errorf("reading config %s: %w", path, err)}
 		}
 	}
-	return &Config{v: v, path: path}, nil
+	return &Config{v: v, path: path, flags: flags}, nil
 }
 
 // FromMap builds a Config from values, with its file at path, for tests.
@@ -92,7 +144,7 @@ func (c *Config) Path() string { return c.path }
 // Host is the GitLab server to talk to: --host, INTEGRATIONS_HOST, GITLAB_HOST, then the file's
 // host key. Empty means the local store.
 func (c *Config) Host() string {
-	if c.v.GetBool("local") {
+	if c.boolSetting("local") {
 		return ""
 	}
 	return c.v.GetString("host")
@@ -109,7 +161,7 @@ func (c *Config) StorePath() string {
 
 // NoInput is --no-input or the file's `prompt: disabled`.
 func (c *Config) NoInput() bool {
-	return c.v.GetBool("no-input") || c.v.GetString("prompt") == "disabled"
+	return c.boolSetting("no-input") || c.v.GetString("prompt") == "disabled"
 }
 
 // LockTimeout is how long to wait for another process holding the local store's lock:
@@ -134,7 +186,7 @@ func (c *Config) LockTimeout() (time.Duration, error) {
 }
 
 // Debug is --debug or INTEGRATIONS_DEBUG.
-func (c *Config) Debug() bool { return c.v.GetBool("debug") }
+func (c *Config) Debug() bool { return c.boolSetting("debug") }
 
 // Hosts returns the per-host settings for host (its bare host name, as the file keys it).
 func (c *Config) Hosts(host string) HostSettings {

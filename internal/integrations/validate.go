@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/forgekit/integrations/internal/boolval"
 	"github.com/forgekit/integrations/internal/quote"
 )
 
@@ -127,15 +128,7 @@ func (f Field) choiceList() []string {
 }
 
 // ParseBool accepts the spellings people and YAML use for booleans.
-func ParseBool(s string) (value, ok bool) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "true", "t", "yes", "y", "on", "1":
-		return true, true
-	case "false", "f", "no", "n", "off", "0":
-		return false, true
-	}
-	return false, false
-}
+func ParseBool(s string) (value, ok bool) { return boolval.Parse(s) }
 
 func checkURL(v string) error {
 	u, err := url.Parse(v)
