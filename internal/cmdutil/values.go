@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/forgekit/integrations/internal/input"
 	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/quote"
 	"github.com/forgekit/integrations/internal/yamldoc"
@@ -100,7 +101,7 @@ func Resolve(v string) (string, error) {
 		return val, nil
 	case strings.HasPrefix(v, "file:"):
 		path := strings.TrimPrefix(v, "file:")
-		raw, err := ReadLimited(path, MaxValueFileBytes)
+		raw, err := input.ReadFile(path, input.MaxValueBytes)
 		if err != nil {
 			return "", fmt.Errorf("reading file:%s: %w", path, err)
 		}
@@ -109,26 +110,18 @@ func Resolve(v string) (string, error) {
 	return v, nil
 }
 
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
-
 // ReadInput reads the file a flag names, or stdin for "-", and returns the name to use in
-// messages; either is cut off at MaxInputBytes. A file that cannot be read, is not a regular
-// file or is over the limit is a usage error naming it.
+// messages; either is cut off at input.MaxDocumentBytes. A file that cannot be read, is not a
+// regular file or is over the limit is a usage error naming it.
 func ReadInput(path string, stdin io.Reader) (string, []byte, error) {
 	if path == "-" {
-		raw, err := readAtMost(stdin, MaxInputBytes)
+		raw, err := input.ReadAll(stdin, input.MaxDocumentBytes)
 		if err != nil {
 			return "stdin", nil, FlagErrorf("reading stdin: %v", err)
 		}
 		return "stdin", raw, nil
 	}
-	raw, err := ReadLimited(path, MaxInputBytes)
+	raw, err := input.ReadFile(path, input.MaxDocumentBytes)
 	if err != nil {
 		return path, nil, FlagErrorf("reading %s: %v", path, err)
 	}

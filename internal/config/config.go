@@ -3,6 +3,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/forgekit/integrations/internal/boolval"
+	"github.com/forgekit/integrations/internal/input"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 )
@@ -120,9 +122,13 @@ func Load(flags *pflag.FlagSet) (*Config, error) {
 	}
 	v.SetConfigFile(path)
 	v.SetConfigType("yaml")
-	if err := v.ReadInConfig(); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		var notFound viper.ConfigFileNotFoundError
-		if !errors.As(err, &notFound) {
+	raw, err := input.ReadFile(path, input.MaxDocumentBytes)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, &Error{fmt.Errorf("reading config %s: %w", path, err)}
+	default:
+		if err := v.ReadConfig(bytes.NewReader(raw)); err != nil {
 			return nil, &Error{fmt.Errorf("reading config %s: %w", path, err)}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/forgekit/integrations/internal/input"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -62,12 +63,12 @@ func SetHostToken(path, host, token string) error {
 // file is an empty mapping.
 func readDoc(path string) (*yaml.Node, error) {
 	empty := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}
-	raw, err := os.ReadFile(path)
+	raw, err := input.ReadFile(path, input.MaxDocumentBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return empty, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, &Error{fmt.Errorf("reading config %s: %w", path, err)}
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(raw, &doc); err != nil {

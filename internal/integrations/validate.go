@@ -7,12 +7,13 @@ import (
 	"strings"
 
 	"github.com/forgekit/integrations/internal/boolval"
+	"github.com/forgekit/integrations/internal/input"
 	"github.com/forgekit/integrations/internal/quote"
 )
 
 // MaxValueBytes is the longest value any field takes: 1 MiB, far above any real setting and low
 // enough that a mistaken file: reference cannot exhaust memory.
-const MaxValueBytes = 1 << 20
+const MaxValueBytes = input.MaxValueBytes
 
 // Normalize checks a raw value for the field named key and returns it in canonical form:
 // "true"/"false" for checkboxes, a decimal integer for numbers, a choice's value for selects,

@@ -15,10 +15,11 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/forgekit/integrations/internal/input"
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/integrations"
@@ -137,7 +138,7 @@ func httpClient(s settings) (*http.Client, error) {
 		if s.caFile != "" || s.skipVerify {
 			cfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: s.skipVerify} //nolint:gosec // asked for, and warned about
 			if s.caFile != "" {
-				pem, err := os.ReadFile(s.caFile)
+				pem, err := input.ReadFile(s.caFile, input.MaxDocumentBytes)
 				if err != nil {
 					return nil, client.Invalidf("reading ca_file: %v", err)
 				}

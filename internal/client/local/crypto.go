@@ -12,9 +12,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
+
+	"github.com/forgekit/integrations/internal/input"
 )
 
 // sealer encrypts secret values at rest with AES-256-GCM. The key comes from
@@ -88,15 +89,11 @@ func readKey(path string) ([]byte, error) {
 
 // readSmall reads a file expected to be tiny, refusing a large or special one.
 func readSmall(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+	raw, err := input.ReadFile(path, 4<<10)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, &KeyError{fmt.Sprintf("key file %s cannot be read: %v", path, err)}
 	}
-	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return nil, &KeyError{fmt.Sprintf("key file %s is not a regular file", path)}
-	}
-	return io.ReadAll(io.LimitReader(f, 4<<10))
+	return raw, err
 }
 
 func createKey(path string) ([]byte, error) {

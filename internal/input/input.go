@@ -1,4 +1,8 @@
-package cmdutil
+// Package input reads what users give the tool (values by file:PATH, settings files,
+// manifests, stdin, the config file, CA files) with a size limit, refusing what is not a
+// regular file before opening it, so that /dev/zero cannot exhaust memory and a FIFO with no
+// writer cannot hang a command.
+package input
 
 import (
 	"errors"
@@ -7,21 +11,19 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
-
-	"github.com/forgekit/integrations/internal/integrations"
 )
 
-// Limits on what is read from user input: a value given as file:PATH, and a whole settings
-// file or manifest (stdin included).
+// Limits on what is read from user input: a value given as file:PATH (the longest value a
+// field takes), and a whole settings file, manifest or config file (stdin included).
 const (
-	MaxValueFileBytes = integrations.MaxValueBytes
-	MaxInputBytes     = 16 << 20
+	MaxValueBytes    = 1 << 20
+	MaxDocumentBytes = 16 << 20
 )
 
-// ReadLimited reads the regular file at path, refusing anything else (a directory, a FIFO, a
+// ReadFile reads the regular file at path, refusing anything else (a directory, a FIFO, a
 // device such as /dev/zero) and anything longer than limit bytes. The check comes before the
 // open, and the open does not block, so a FIFO with no writer cannot hang the command.
-func ReadLimited(path string, limit int64) ([]byte, error) {
+func ReadFile(path string, limit int64) ([]byte, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, unwrapPathError(err)
@@ -44,7 +46,7 @@ func ReadLimited(path string, limit int64) ([]byte, error) {
 	if err := regular(st); err != nil {
 		return nil, err
 	}
-	return readAtMost(f, limit)
+	return ReadAll(f, limit)
 }
 
 func regular(st fs.FileInfo) error {
@@ -61,8 +63,8 @@ func regular(st fs.FileInfo) error {
 	return errors.New("it is not a regular file")
 }
 
-// readAtMost reads r to its end, failing once it yields more than limit bytes.
-func readAtMost(r io.Reader, limit int64) ([]byte, error) {
+// ReadAll reads r to its end, failing once it yields more than limit bytes.
+func ReadAll(r io.Reader, limit int64) ([]byte, error) {
 	raw, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
@@ -85,4 +87,14 @@ func byteSize(n int64) string {
 		return fmt.Sprintf("%d MiB", n>>20)
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// unwrapPathError drops the operation and path an *os.PathError repeats, for messages that
+// already name the file.
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
