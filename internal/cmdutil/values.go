@@ -157,7 +157,7 @@ func readSettingsFile(def integrations.Definition, path string, stdin io.Reader,
 			continue
 		}
 		if v.Kind != yaml.ScalarNode && v.Kind != yaml.SequenceNode {
-			return FlagErrorf("%s: %s: want a value, not a %s", at, k.Value, kindName(v))
+			return FlagErrorf("%s: %s: want a value, not a %s", at, quote.Value(k.Value), kindName(v))
 		}
 		var val any
 		if err := v.Decode(&val); err != nil {

@@ -95,7 +95,7 @@ func Read(name string, raw []byte) ([]Entry, error) {
 		switch k.Value {
 		case "version":
 			if v.Value != fmt.Sprint(Version) {
-				return nil, errAt(name, v.Line, "version %s is not supported (this build reads version %d)", v.Value, Version)
+				return nil, errAt(name, v.Line, "version %s is not supported (this build reads version %d)", quote.Value(v.Value), Version)
 			}
 		case "scopes":
 			entries, err := readScopes(name, v)
