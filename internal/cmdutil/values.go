@@ -96,7 +96,7 @@ func Resolve(v string) (string, error) {
 		name := strings.TrimPrefix(v, "env:")
 		val, ok := os.LookupEnv(name)
 		if !ok || name == "" {
-			return "", fmt.Errorf("environment variable %s (from env:%s) is not set", quote.Value(name), name)
+			return "", fmt.Errorf("environment variable %s is not set", quote.Value(name))
 		}
 		return val, nil
 	case strings.HasPrefix(v, "file:"):
