@@ -20,6 +20,7 @@ func TestConcurrentChangesLoseNothing(t *testing.T) {
 }
 
 func concurrentRound(t *testing.T, dir, username string) {
+	t.Helper()
 	if out, code := run(t, dir, "configure", "slack", "-p", "acme/x", "--set", "webhook=https://hooks.slack.com/services/T/B/x", "--set", "username=", "--events", "none"); code != 0 {
 		t.Fatalf("configure: exit %d: %s", code, out)
 	}
