@@ -213,7 +213,12 @@ func (s *Store) Save(ctx context.Context, sc client.Scope, def integrations.Defi
 		if !found {
 			next.Events = def.DefaultEventStates()
 		}
-		apply(&next, changesOnly(def, u))
+		// The caller's changes go onto the row as stored now. A caller that saw no settings at
+		// all where the store has inherited ones asked for exactly what it sent.
+		if u.Current != nil && (u.Current.Configured || !found || cur.scope.id == ns.id) {
+			u = changesOnly(def, u)
+		}
+		apply(&next, u)
 		if err := s.put(ctx, tx, ns, def, next); err != nil {
 			return err
 		}
