@@ -37,7 +37,9 @@ func (e *KeyError) Error() string { return e.msg }
 
 // loadKey finds the key: the environment variable, else the key file. With create, a missing
 // key file is made; without, a missing one is a KeyError saying how to restore it.
-func loadKey(storePath string, create bool) (*sealer, error) {
+// sealedWith, when known, is where the key the store's secrets use came from ("environment"
+// or "file"), so that the message says which one to bring back.
+func loadKey(storePath string, create bool, sealedWith string) (*sealer, error) {
 	if k := os.Getenv(keyEnv); k != "" {
 		sum := sha256.Sum256([]byte(k))
 		return newSealer(sum[:], keyEnv)
@@ -48,9 +50,12 @@ func loadKey(storePath string, create bool) (*sealer, error) {
 		key, err = createKey(path)
 	}
 	if errors.Is(err, os.ErrNotExist) {
+		const never = "no new key is made while the store holds secrets sealed with the old one"
+		if sealedWith == "environment" {
+			return nil, &KeyError{fmt.Sprintf("the secret key of the store is missing: its secrets were sealed with a key given in %s, which is not set; set it again (%s)", keyEnv, never)}
+		}
 		return nil, &KeyError{fmt.Sprintf("the secret key of the store is missing: %s does not exist and %s is not set; "+
-			"restore the key file from a backup (or set %s to the key the secrets were sealed with); "+
-			"no new key is made while the store holds secrets sealed with the old one", path, keyEnv, keyEnv)}
+			"restore the key file from a backup (or set %s to the key the secrets were sealed with); %s", path, keyEnv, keyEnv, never)}
 	}
 	if err != nil {
 		return nil, err
@@ -188,7 +193,7 @@ func (s *Store) checkKey(ctx context.Context, tx *sql.Tx) (*sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	sl, err := loadKey(s.path, check == "" && !sealed)
+	sl, err := loadKey(s.path, check == "" && !sealed, sealedWith(ctx, tx))
 	if err != nil {
 		return nil, err
 	}
@@ -213,8 +218,20 @@ func (s *Store) checkKey(ctx context.Context, tx *sql.Tx) (*sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('key_check', ?) ON CONFLICT (key) DO NOTHING", value)
+	source := "file"
+	if sl.source == keyEnv {
+		source = "environment"
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('key_check', ?), ('key_source', ?)
+		ON CONFLICT (key) DO NOTHING`, value, source)
 	return sl, err
+}
+
+// sealedWith is the key_source recorded with the key check, or "" before there was one.
+func sealedWith(ctx context.Context, q querier) string {
+	var source string
+	_ = q.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'key_source'").Scan(&source)
+	return source
 }
 
 // keyState reads the key-check value and whether any row holds sealed secrets.
@@ -231,7 +248,7 @@ func keyState(ctx context.Context, q querier) (check string, sealed bool, err er
 // open them, and checked against the store's key-check value when there is one.
 func (s *Store) readKey(ctx context.Context, q querier) (*sealer, error) {
 	s.sealerOnce.Do(func() {
-		s.sealer, s.sealerErr = loadKey(s.path, false)
+		s.sealer, s.sealerErr = loadKey(s.path, false, sealedWith(ctx, q))
 		if s.sealerErr != nil {
 			return
 		}

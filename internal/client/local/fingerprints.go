@@ -72,7 +72,7 @@ func (s *Store) fingerprintKey(ctx context.Context, tx *sql.Tx) (*sealer, error)
 	if err != nil {
 		return nil, err
 	}
-	sl, err := loadKey(s.path, check == "" && !sealed)
+	sl, err := loadKey(s.path, check == "" && !sealed, sealedWith(ctx, tx))
 	if err != nil {
 		return nil, err
 	}

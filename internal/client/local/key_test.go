@@ -171,3 +171,25 @@ func TestDamagedKeyFileIsReported(t *testing.T) {
 		})
 	}
 }
+
+// A store whose secrets were sealed with INTEGRATIONS_SECRET_KEY says, when it is unset, to
+// set it again rather than to look for a key file that never existed.
+func TestMissingKeyNamesWhereItCameFrom(t *testing.T) {
+	t.Setenv("INTEGRATIONS_SECRET_KEY", "env key")
+	s, path := openTemp(t)
+	if err := saveSecret(s, scope(t, integrations.Project, "acme/web"), def(t, "slack"), "https://hooks.example/T/one"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	t.Setenv("INTEGRATIONS_SECRET_KEY", "")
+	s2, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	_, err = s2.Get(context.Background(), scope(t, integrations.Project, "acme/web"), def(t, "slack"))
+	wantKeyError(t, "read without the variable", err, "its secrets were sealed with a key given in INTEGRATIONS_SECRET_KEY, which is not set; set it again")
+	if _, err := os.Stat(path + ".key"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a key file was made: %v", err)
+	}
+}
