@@ -45,6 +45,9 @@ func Main() int {
 	if ctx.Err() != nil && !errors.Is(err, cmdutil.ErrSilent) {
 		err = cmdutil.ErrCancel
 	}
+	if f.Deadline > 0 && errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("stopped after %s, the run's deadline (--timeout): %w", f.Deadline, err)
+	}
 	code := exitCode(err)
 	switch {
 	case code == exitOK:

@@ -65,7 +65,7 @@ type requestView struct {
 func NewCmdTest(f *cmdutil.Factory, runF func(*testOptions) error) *cobra.Command {
 	opts := &testOptions{
 		IO: f.IOStreams, Backend: f.Backend, Store: f.Store, Prompter: f.Prompter, Output: f.Output,
-		HTTPClient: func(timeout time.Duration) *http.Client { return &http.Client{Timeout: timeout} },
+		HTTPClient: delivery.HTTPClient,
 	}
 	cmd := &cobra.Command{
 		Use:   "test <integration>",
