@@ -86,8 +86,14 @@ func send(ctx context.Context, hc *http.Client, s Step, secrets []string) Result
 		return r
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	r.Latency = time.Since(start)
 	r.Status, r.ResponseBody = resp.StatusCode, excerpt(body, secrets)
+	if err != nil {
+		// A half-read answer proves nothing, as in GitLab, whose test fails on a read timeout.
+		r.Error = redact.All(fmt.Sprintf("the service answered %d but its body failed: %s", resp.StatusCode, reason(err)), secrets)
+		return r
+	}
 	var why string
 	if r.OK, why = check(resp.StatusCode, body); !r.OK {
 		r.Error = redact.All(why, secrets)
