@@ -173,7 +173,11 @@ func keepBody(resp *http.Response) *http.Response {
 		} else {
 			resp.Body = readCloser{io.MultiReader(bytes.NewReader(start), rest), rest}
 		}
-		resp.Header.Set(bodyStartHeader, oneLine(string(start)))
+		excerpt := oneLine(string(start))
+		if n == bodyStartMax {
+			excerpt += "…"
+		}
+		resp.Header.Set(bodyStartHeader, excerpt)
 		return resp
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, errorBodyMax))
