@@ -143,7 +143,7 @@ func TestSecretsEchoedInAnyEncodingAreRedacted(t *testing.T) {
 		w.Header().Set("X-Echo-Auth", auth)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
-		reflected := []string{r.URL.String(), auth, bare, string(decoded), string(body)}
+		reflected := []string{r.URL.String(), auth, bare, string(decoded), r.Header.Get("Token"), string(body)}
 		for _, s := range reflected {
 			q, _ := json.Marshal(s) // JSON-escaped: & < > as \u0026 \u003c \u003e
 			_, _ = fmt.Fprintf(w, "%s %s %s\n", q, url.QueryEscape(s), base64.StdEncoding.EncodeToString([]byte(s)))

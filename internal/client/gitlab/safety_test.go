@@ -17,6 +17,7 @@ import (
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/client/gitlab"
+	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/safehttp"
 )
 
@@ -281,5 +282,36 @@ func TestAnAnswerThatIsNotGitLabsSaysSo(t *testing.T) {
 	}
 	if strings.Contains(msg, "answered 200: OK") || len(msg) > 500 {
 		t.Errorf("want a short excerpt, not the whole page: %d bytes: %s", len(msg), msg)
+	}
+}
+
+func TestPaginationThatGoesBackwardsEnds(t *testing.T) {
+	var listings int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/api/v4/groups/acme" {
+			_, _ = w.Write([]byte(`{"id":5,"full_path":"acme"}`))
+			return
+		}
+		listings++
+		if listings > 20 {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("X-Next-Page", "1") // always the first page again
+		_, _ = fmt.Fprintf(w, `[{"id":%d,"path_with_namespace":"acme/p%d"}]`, listings, listings)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := gitlab.New(srv.URL, "tok", gitlab.WithAttempts(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	err = c.Walk(context.Background(), client.Scope{Level: integrations.Group, Path: "acme"}, client.WalkOptions{}, func(n client.Namespace) error {
+		seen = append(seen, n.Scope.Path)
+		return nil
+	})
+	if err != nil || listings != 1 || strings.Join(seen, ",") != "acme,acme/p1" {
+		t.Errorf("got %v after %d listings: %v", seen, listings, err)
 	}
 }
