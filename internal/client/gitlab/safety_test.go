@@ -168,8 +168,10 @@ func TestSecretsAServerEchoesAreRedacted(t *testing.T) {
 		if !strings.Contains(msg, "invalid") {
 			t.Errorf("the server's message is gone: %s", msg)
 		}
-		for _, leak := range []string{token, pass, url.QueryEscape(pass), `pa\u0026ss\u003cwo\u003erd`, "SECRET",
-			base64.StdEncoding.EncodeToString([]byte(token))} {
+		for _, leak := range []string{
+			token, pass, url.QueryEscape(pass), `pa\u0026ss\u003cwo\u003erd`, "SECRET",
+			base64.StdEncoding.EncodeToString([]byte(token)),
+		} {
 			if strings.Contains(msg, leak) {
 				t.Errorf("%q leaked into: %s", leak, msg)
 			}
