@@ -108,7 +108,7 @@ func NewCmdTest(f *cmdutil.Factory, runF func(*testOptions) error) *cobra.Comman
 	}
 	cmdutil.AddScopeFlags(cmd, &opts.ScopeFlags)
 	cmd.Flags().StringVar(&opts.Event, "event", "", "the sample `EVENT` to send (default push, or the integration's first event)")
-	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 10*time.Second, "how long each request may take, connecting, headers and body included (here it is not the run's deadline)")
+	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 10*time.Second, "how long each request may take, connecting, headers and body included")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the requests it would send, secrets redacted, and send nothing")
 	cmd.Flags().StringArrayVar(&opts.ValueFlags.Sets, "set", nil, "use this value for the test, such as a secret the server does not return: `key=value`")
 	_ = cmd.RegisterFlagCompletionFunc("event", cmdutil.CompleteEvents)

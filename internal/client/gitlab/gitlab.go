@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -304,7 +305,14 @@ func (c *Client) classify(ctx context.Context, resp *gl.Response, err error) err
 	)
 	switch {
 	case errors.As(err, &redirect):
-		return redirect
+		from, errFrom := url.Parse(redirect.From)
+		to, errTo := url.Parse(redirect.To)
+		if errFrom != nil || errTo != nil || from.Hostname() != to.Hostname() || from.Scheme == to.Scheme {
+			return redirect
+		}
+		// The same host on another scheme (http to https, most often): the server itself lives
+		// at the other address.
+		return fmt.Errorf("%w; if %s is this server's address, use --host %s", redirect, redirect.To, redirect.To)
 	case errors.As(err, &timeout):
 		return timeout
 	case errors.As(err, &tooLarge):
@@ -380,7 +388,7 @@ func (c *Client) sending(def integrations.Definition, values map[string]string) 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, f := range def.Fields {
-		if v := values[f.Key]; v != "" && (f.Masked() || writeOnly(def, f)) {
+		if v := values[f.Key]; v != "" && (f.Masked() || writeOnly(def, f)) && !slices.Contains(c.secrets, v) {
 			c.secrets = append(c.secrets, v)
 		}
 	}

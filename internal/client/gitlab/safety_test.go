@@ -317,3 +317,20 @@ func TestPaginationThatGoesBackwardsEnds(t *testing.T) {
 		t.Errorf("got %v after %d listings: %v", seen, listings, err)
 	}
 }
+
+func TestARedirectToHTTPSSaysWhichHostToUse(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u := *r.URL
+		u.Scheme, u.Host = "https", "localhost"
+		http.Redirect(w, r, u.String(), http.StatusMovedPermanently)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := gitlab.New(strings.Replace(srv.URL, "127.0.0.1", "localhost", 1), "TOKEN-SECRET")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.CurrentUser(context.Background())
+	if !strings.Contains(fmt.Sprint(err), "redirected to https://localhost; ") || !strings.Contains(fmt.Sprint(err), "use --host https://localhost") {
+		t.Errorf("got %v", err)
+	}
+}
