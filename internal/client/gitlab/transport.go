@@ -187,9 +187,9 @@ func keepBody(resp *http.Response) *http.Response {
 	return resp
 }
 
+// oneLine is s on one line, without a rune cut in half at the end.
 func oneLine(s string) string {
-	s = strings.ToValidUTF8(strings.Join(strings.Fields(s), " "), "")
-	return s
+	return strings.ToValidUTF8(strings.Join(strings.Fields(s), " "), "")
 }
 
 type readCloser struct {
