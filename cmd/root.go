@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"context"
+
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/cmd/auth"
 	"github.com/forgekit/integrations/cmd/bulk"
@@ -53,6 +55,7 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 	pf.Bool("no-input", false, "never prompt; fail when input is missing")
 	pf.String("lock-timeout", "", "how long to wait for another process using the local store, e.g. 30s (env INTEGRATIONS_LOCK_TIMEOUT; default 10s)")
 	pf.Bool("debug", false, "print a redacted HTTP trace on stderr")
+	pf.String("timeout", "", "stop the run after `DURATION`, such as 30s or 10m (env INTEGRATIONS_TIMEOUT; default none: each request has its own timeouts)")
 	pf.BoolVar(&f.Accessible, "accessible", false, "plain prompts for screen readers (env INTEGRATIONS_ACCESSIBLE)")
 	var format string
 	cmdutil.EnumFlag(root, pf, &format, "output", "o", string(output.Table), output.Formats, "output format")
@@ -74,7 +77,7 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 		} else if cfg.NoInput() {
 			f.IOStreams.SetNeverPrompt(true)
 		}
-		return nil
+		return runDeadline(cmd, f)
 	}
 
 	root.AddCommand(
@@ -95,4 +98,21 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 		newCmdCompletion(f),
 	)
 	return root
+}
+
+// runDeadline gives the run the deadline the user set, if any.
+func runDeadline(cmd *cobra.Command, f *cmdutil.Factory) error {
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	d, err := cfg.Timeout()
+	if err != nil || d == 0 {
+		return err
+	}
+	f.Deadline = d
+	ctx, cancel := context.WithTimeout(cmd.Context(), d)
+	f.OnClose(cancel)
+	cmd.SetContext(ctx)
+	return nil
 }

@@ -102,7 +102,7 @@ func Load(flags *pflag.FlagSet) (*Config, error) {
 		return nil, err
 	}
 	v := newViper()
-	for _, name := range []string{"host", "local", "store", "no-input", "debug", "lock-timeout"} {
+	for _, name := range []string{"host", "local", "store", "no-input", "debug", "timeout", "lock-timeout"} {
 		if f := flags.Lookup(name); f != nil {
 			if err := v.BindPFlag(name, f); err != nil {
 				return nil, err
@@ -193,6 +193,21 @@ func (c *Config) LockTimeout() (time.Duration, error) {
 
 // Debug is --debug or INTEGRATIONS_DEBUG.
 func (c *Config) Debug() bool { return c.boolSetting("debug") }
+
+// Timeout is the run's deadline: --timeout, INTEGRATIONS_TIMEOUT or the file's timeout key, a
+// duration such as 30s or 10m. Zero, the default, means none, which suits bulk runs over many
+// groups: every request still has its own connect, header, silence and total timeouts.
+func (c *Config) Timeout() (time.Duration, error) {
+	raw := strings.TrimSpace(c.v.GetString("timeout"))
+	if raw == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil || d < 0 {
+		return 0, &Error{fmt.Errorf("invalid timeout %q (--timeout, INTEGRATIONS_TIMEOUT or the config file's timeout): want a duration such as 30s or 10m, or 0 for none", raw)}
+	}
+	return d, nil
+}
 
 // Hosts returns the per-host settings for host (its bare host name, as the file keys it).
 func (c *Config) Hosts(host string) HostSettings {
