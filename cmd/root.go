@@ -53,7 +53,7 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 	pf.String("store", "", "local store `PATH` (env INTEGRATIONS_STORE; default $XDG_DATA_HOME/integrations/store.db)")
 	pf.String("config", "", "config file `PATH` (default $XDG_CONFIG_HOME/integrations/config.yaml)")
 	pf.Bool("no-input", false, "never prompt; fail when input is missing")
-	pf.String("lock-timeout", "", "how long to wait for another process using the local store, e.g. 30s (env INTEGRATIONS_LOCK_TIMEOUT; default 10s)")
+	pf.String("lock-timeout", "", "wait at most `DURATION` for another process using the local store (env INTEGRATIONS_LOCK_TIMEOUT; default 10s)")
 	pf.Bool("debug", false, "print a redacted HTTP trace on stderr")
 	pf.String("timeout", "", "stop the run after `DURATION`, such as 30s or 10m (env INTEGRATIONS_TIMEOUT; default none: each request has its own timeouts)")
 	pf.BoolVar(&f.Accessible, "accessible", false, "plain prompts for screen readers (env INTEGRATIONS_ACCESSIBLE)")

@@ -10,12 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/forgekit/integrations/internal/boolval"
 	"github.com/forgekit/integrations/internal/input"
+	"github.com/forgekit/integrations/internal/quote"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 )
@@ -171,8 +171,8 @@ func (c *Config) NoInput() bool {
 }
 
 // LockTimeout is how long to wait for another process holding the local store's lock:
-// --lock-timeout, INTEGRATIONS_LOCK_TIMEOUT or the file's lock_timeout, as a Go duration (10s,
-// 1m30s) or whole seconds; 0 or unset means the default of 10s.
+// --lock-timeout, INTEGRATIONS_LOCK_TIMEOUT or the file's lock_timeout, a duration such as 10s
+// or 1m30s; 0 or unset means the default of 10s.
 func (c *Config) LockTimeout() (time.Duration, error) {
 	raw := strings.TrimSpace(c.v.GetString("lock-timeout"))
 	if raw == "" {
@@ -181,12 +181,9 @@ func (c *Config) LockTimeout() (time.Duration, error) {
 	if raw == "" {
 		return 0, nil
 	}
-	if n, err := strconv.Atoi(raw); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second, nil
-	}
 	d, err := time.ParseDuration(raw)
 	if err != nil || d < 0 {
-		return 0, &Error{fmt.Errorf("lock timeout %q: want a duration such as 10s or 2m", raw)}
+		return 0, &Error{fmt.Errorf("invalid lock timeout %s (--lock-timeout, INTEGRATIONS_LOCK_TIMEOUT or the config file's lock_timeout): want a duration such as 10s or 2m", quote.Value(raw))}
 	}
 	return d, nil
 }
