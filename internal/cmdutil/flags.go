@@ -166,5 +166,5 @@ func (c concurrencyValue) Set(s string) error {
 // ConcurrencyFlag registers --concurrency N (default 8) on fs.
 func ConcurrencyFlag(fs *pflag.FlagSet, p *int) {
 	*p = 8
-	fs.Var(concurrencyValue{p}, "concurrency", fmt.Sprintf("`N` writes at a time (1 to %d)", MaxConcurrency))
+	fs.Var(concurrencyValue{p}, "concurrency", fmt.Sprintf("`N` writes at a time, 1 to %d", MaxConcurrency))
 }
