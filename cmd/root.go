@@ -44,7 +44,7 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 	root.Version = versionString(f.AppVersion)
 	root.SetOut(f.IOStreams.Out)
 	root.SetErr(f.IOStreams.ErrOut)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.FlagErrorWrap(err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.FlagParseError(err) })
 	root.CompletionOptions.DisableDefaultCmd = true
 
 	pf := root.PersistentFlags()

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/forgekit/integrations/internal/quote"
+
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/config"
@@ -114,7 +116,7 @@ func ExactArgs(n int, what string) cobra.PositionalArgs {
 			return FlagErrorf("%s: missing %s", cmd.CommandPath(), what)
 		}
 		if len(args) > n {
-			return FlagErrorf("%s: unexpected argument %q", cmd.CommandPath(), args[n])
+			return FlagErrorf("%s: unexpected argument %s", cmd.CommandPath(), quote.Value(args[n]))
 		}
 		return nil
 	}
@@ -124,7 +126,7 @@ func ExactArgs(n int, what string) cobra.PositionalArgs {
 func MaxArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) > n {
-			return FlagErrorf("%s: unexpected argument %q", cmd.CommandPath(), args[n])
+			return FlagErrorf("%s: unexpected argument %s", cmd.CommandPath(), quote.Value(args[n]))
 		}
 		return nil
 	}

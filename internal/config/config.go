@@ -201,7 +201,7 @@ func (c *Config) Timeout() (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(raw)
 	if err != nil || d < 0 {
-		return 0, &Error{fmt.Errorf("invalid timeout %q (--timeout, INTEGRATIONS_TIMEOUT or the config file's timeout): want a duration such as 30s or 10m, or 0 for none", raw)}
+		return 0, &Error{fmt.Errorf("invalid timeout %s (--timeout, INTEGRATIONS_TIMEOUT or the config file's timeout): want a duration such as 30s or 10m, or 0 for none", quote.Value(raw))}
 	}
 	return d, nil
 }

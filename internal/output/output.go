@@ -10,6 +10,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/forgekit/integrations/internal/quote"
+
 	"github.com/forgekit/integrations/internal/iostreams"
 	"github.com/itchyny/gojq"
 )
@@ -34,7 +36,7 @@ type Options struct {
 // Validate checks the options before any work is done, so a bad --jq fails as bad usage.
 func (o Options) Validate() error {
 	if o.Format != "" && o.Format != Table && o.Format != JSON {
-		return fmt.Errorf("invalid output format %q: use table or json", o.Format)
+		return fmt.Errorf("invalid output format %s: use table or json", quote.Value(string(o.Format)))
 	}
 	if o.JQ != "" {
 		if _, err := compileJQ(o.JQ); err != nil {

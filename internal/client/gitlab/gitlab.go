@@ -22,6 +22,7 @@ import (
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/input"
 	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/forgekit/integrations/internal/quote"
 	"github.com/forgekit/integrations/internal/redact"
 	"github.com/forgekit/integrations/internal/safehttp"
 	gl "gitlab.com/gitlab-org/api/client-go"
@@ -100,7 +101,7 @@ func NormalizeHost(raw string) (base, host string, err error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", "", client.Invalidf("invalid GitLab host %q: want a URL such as https://gitlab.example.com", raw)
+		return "", "", client.Invalidf("invalid GitLab host %s: want a URL such as https://gitlab.example.com", quote.Value(raw))
 	}
 	path := strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/api/v4")
 	return u.Scheme + "://" + u.Host + strings.TrimSuffix(path, "/"), u.Host, nil
