@@ -163,3 +163,39 @@ func TestTimeoutPrecedence(t *testing.T) {
 		}
 	}
 }
+
+// How long to wait for the store's lock: flag > environment > file, the default when unset.
+func TestLockTimeoutPrecedence(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte("lock_timeout: 3s\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wait := func(args ...string) (time.Duration, error) {
+		t.Helper()
+		fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+		fs.String("lock-timeout", "", "")
+		fs.String("config", "", "")
+		if err := fs.Parse(append([]string{"--config", path}, args...)); err != nil {
+			t.Fatal(err)
+		}
+		c, err := Load(fs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.LockTimeout()
+	}
+	if d, err := wait(); d != 3*time.Second || err != nil {
+		t.Errorf("from the file: %v, %v", d, err)
+	}
+	t.Setenv("INTEGRATIONS_LOCK_TIMEOUT", "20s")
+	if d, err := wait(); d != 20*time.Second || err != nil {
+		t.Errorf("from the environment: %v, %v", d, err)
+	}
+	if d, err := wait("--lock-timeout", "1m"); d != time.Minute || err != nil {
+		t.Errorf("from the flag: %v, %v", d, err)
+	}
+	var cfgErr *Error
+	if _, err := wait("--lock-timeout", "soon"); !errors.As(err, &cfgErr) {
+		t.Errorf("a bad value: %v, want a configuration error", err)
+	}
+}
