@@ -193,15 +193,12 @@ func (s *Store) checkKey(ctx context.Context, tx *sql.Tx) (*sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	sl, err := loadKey(s.path, check == "" && !sealed, sealedWith(ctx, tx))
+	if check != "" {
+		return s.readKey(ctx, tx) // loaded once per process, checked against the key check
+	}
+	sl, err := loadKey(s.path, !sealed, sealedWith(ctx, tx))
 	if err != nil {
 		return nil, err
-	}
-	if check != "" {
-		if _, err := sl.open(check, keyCheckContext); err != nil {
-			return nil, err
-		}
-		return sl, nil
 	}
 	if sealed {
 		// A store from before the key check: one sealed row tells whether the key is right.
@@ -234,14 +231,18 @@ func sealedWith(ctx context.Context, q querier) string {
 	return source
 }
 
-// keyState reads the key-check value and whether any row holds sealed secrets.
+// keyState reads the key-check value and, when there is none, whether any row holds sealed
+// secrets (a store from before the key check).
 func keyState(ctx context.Context, q querier) (check string, sealed bool, err error) {
 	err = q.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'key_check'").Scan(&check)
-	if err != nil && !isNoRows(err) {
+	switch {
+	case err == nil:
+		return check, true, nil
+	case !isNoRows(err):
 		return "", false, err
 	}
 	err = q.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM settings WHERE secrets != '')").Scan(&sealed)
-	return check, sealed, err
+	return "", sealed, err
 }
 
 // readKey returns the key for reading sealed rows: never made anew, since a new key could not
