@@ -23,6 +23,9 @@ func register(d Definition) {
 	if d.Status == "" {
 		d.Status = Active
 	}
+	if d.Removed() && d.RemovedIn != "" && d.API.Until.IsZero() {
+		d.API.Until = mustVersion(d.RemovedIn)
+	}
 	if d.Levels == nil {
 		d.Levels = allLevels
 	}

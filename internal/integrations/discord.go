@@ -41,7 +41,8 @@ func init() {
 			f.Placeholder = "https://discord.com/api/webhooks/…"
 			return limitChannels(1)(f).url().secret().checked(discordWebhookCheck)
 		},
-		Test: testable("posts a sample push message to the webhook (project level only)"),
+		EventVersions: workItemsSince("19.5"),
+		Test:          testable("posts a sample push message to the webhook (project level only)"),
 		Notes: []string{
 			"Per-event overrides take a Discord webhook URL, not a channel name, and GitLab never returns them.",
 			"Per-event overrides were added in GitLab 16.3.",
