@@ -111,6 +111,9 @@ func printShow(p *output.Printer, d integrations.Definition, st *client.State, v
 	case d.Deprecated != "":
 		p.Linef("%s", d.Deprecated)
 	}
+	for _, n := range d.Notes {
+		p.Linef("note: %s", n)
+	}
 	if st != nil {
 		state := "inactive"
 		if st.Active {

@@ -411,7 +411,7 @@ func (s *Server) seedRecord(o owner, d integrations.Definition, props map[string
 	r := recs[d.Name]
 	if r == nil {
 		r = s.st.newRecord(d.Name, now)
-		initRecord(r, d, o.level())
+		initRecord(r, s.specFor(d.Name), o.level())
 		recs[d.Name] = r
 	}
 	maps.Copy(r.props, cloneProps(props))
