@@ -94,8 +94,10 @@ func (o *configureOptions) complete(args []string) error {
 	if o.UseInherited && (o.ValueFlags.Given() || o.Inactive) {
 		return cmdutil.FlagErrorf("--use-inherited drops the scope's own settings; it takes no --set, --from-file, --events or --inactive")
 	}
-	o.settings, err = o.ValueFlags.Parse(o.def, o.IO.In)
-	return err
+	if o.settings, err = o.ValueFlags.Parse(o.def, o.IO.In); err != nil {
+		return err
+	}
+	return checkNamedEvents(o.def, o.scope.Level, o.settings.Events)
 }
 
 // lookupAt finds the integration and the scope every writing command needs, and checks that the
@@ -142,6 +144,7 @@ func configureRun(ctx context.Context, o *configureOptions) error {
 	}
 	if o.settings.Events != nil {
 		next.Events = o.settings.Events.Apply(o.def, o.scope.Level, next.Events)
+		next.Asked = namedEvents(o.settings.Events)
 	}
 	missing := missingFields(o.def, next, cur)
 	if o.IO.CanPrompt() && (!o.ValueFlags.Given() || len(missing) > 0) {
@@ -297,6 +300,9 @@ func save(ctx context.Context, r saveRequest, cur client.State, next target) err
 			return err
 		}
 	}
+	if err := r.Def.CheckRules(next.Values); err != nil {
+		return err
+	}
 	changes := describe(r.Def, cur, next)
 	view := changeView{Name: r.Def.Name, Scope: r.Scope.String(), Action: actionOf(cur, changes), Changes: orNone(changes)}
 	if r.DryRun {
@@ -309,11 +315,11 @@ func save(ctx context.Context, r saveRequest, cur client.State, next target) err
 			fmt.Fprintf(r.IO.ErrOut, "Nothing to change: %s at %s is already as asked\n", r.Def.Name, r.Scope)
 		}
 		if r.Output.IsJSON() {
-			return output.Write(r.IO, *r.Output, newShowView(r.Def, &cur), nil)
+			return writeJSON(ctx, r.IO, r.Output, r.Backend, r.Def, cur, nil)
 		}
 		return nil
 	}
-	upd := client.Update{Values: map[string]string{}, Events: next.Events, Active: &next.Active, Current: &cur}
+	upd := client.Update{Values: map[string]string{}, Events: next.Events, AskedEvents: next.Asked, Active: &next.Active, Current: &cur}
 	for k := range mergeKeys(cur.Values, next.Values) {
 		if cur.Values[k] != next.Values[k] {
 			upd.Values[k] = next.Values[k]
@@ -327,17 +333,40 @@ func save(ctx context.Context, r saveRequest, cur client.State, next target) err
 	for _, w := range res.Warnings {
 		fmt.Fprintln(r.IO.ErrOut, "warning: "+w)
 	}
-	if r.IO.IsStdoutTTY() {
+	if r.IO.IsStdoutTTY() && len(res.NotKept) == 0 {
 		state := "inactive"
 		if res.State.Active {
 			state = "active"
 		}
 		fmt.Fprintf(r.IO.ErrOut, "✓ %s %s at %s (%s)\n", r.Verb, r.Def.Name, r.Scope, state)
 	}
-	if r.Output.IsJSON() {
-		return output.Write(r.IO, *r.Output, newShowView(r.Def, &res.State), nil)
+	return finishWrite(ctx, r.IO, r.Output, r.Backend, r.Def, res)
+}
+
+// finishWrite reports what the server did not keep (a line each on stderr), prints the written
+// state as JSON when asked, and fails (exit 1) when something was not kept: "saved" must be true.
+func finishWrite(ctx context.Context, ios *iostreams.IOStreams, out *output.Options, b client.Backend, d integrations.Definition, res client.SaveResult) error {
+	for _, k := range res.NotKept {
+		fmt.Fprintf(ios.ErrOut, "%s: %s did not keep %s\n", d.Name, res.NotKeptBy, k)
+	}
+	if out.IsJSON() {
+		if err := writeJSON(ctx, ios, out, b, d, res.State, res.NotKept); err != nil {
+			return err
+		}
+	}
+	if len(res.NotKept) > 0 {
+		return cmdutil.ErrSilent
 	}
 	return nil
+}
+
+// writeJSON prints a write's result: the show shape, and not_kept.
+func writeJSON(ctx context.Context, ios *iostreams.IOStreams, out *output.Options, b client.Backend, d integrations.Definition, st client.State, notKept []string) error {
+	if notKept == nil {
+		notKept = []string{}
+	}
+	v := writeView{showView: newShowView(d, &st, serverOf(ctx, b)), NotKept: notKept}
+	return output.Write(ios, *out, v, nil)
 }
 
 // put saves; when the server needs write-only values again (GitLab wants every required secret
@@ -417,7 +446,7 @@ func useInherited(ctx context.Context, o *configureOptions, b client.Backend, cu
 		fmt.Fprintf(o.IO.ErrOut, "✓ %s at %s now %s\n", o.def.Name, o.scope, settingsWord(res.State))
 	}
 	if o.Output.IsJSON() {
-		return output.Write(o.IO, *o.Output, newShowView(o.def, &res.State), nil)
+		return writeJSON(ctx, o.IO, o.Output, b, o.def, res.State, res.NotKept)
 	}
 	return nil
 }

@@ -30,6 +30,12 @@ type Backend interface {
 	Close() error
 }
 
+// Versioned is a backend whose server's version and edition decide what its API keeps (GitLab).
+type Versioned interface {
+	// APIServer reads the server's version once; unknown is the zero Version (newest known).
+	APIServer(ctx context.Context) integrations.Server
+}
+
 // Capabilities are the documented differences between backends.
 type Capabilities struct {
 	// Server is the host key of a remote server; empty for the local store.
