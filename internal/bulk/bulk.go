@@ -61,6 +61,8 @@ const (
 	Failed    = "failed"
 	Skipped   = "skipped"
 	Pending   = "pending"
+	// Partial is a write the server answered without keeping all it was sent.
+	Partial = "partial"
 )
 
 // Spec is the run asked for.
@@ -134,6 +136,8 @@ type Target struct {
 	scope   client.Scope
 	state   client.State
 	secrets map[string]string
+	// notKept are the parameters the server did not keep after the target's write.
+	notKept []string
 	// def and update are set for targets of an apply, where each has its own integration.
 	def    *integrations.Definition
 	update *client.Update
@@ -169,6 +173,8 @@ type Totals struct {
 	Succeeded int `json:"succeeded"`
 	Failed    int `json:"failed"`
 	Skipped   int `json:"skipped"`
+	// Partial targets were written, but the server did not keep all of the write.
+	Partial int `json:"partial"`
 }
 
 // Report is the contract's JSON for bulk runs and apply.
@@ -202,6 +208,8 @@ func (r *Report) Count() {
 			r.Totals.Failed++
 		case Skipped:
 			r.Totals.Skipped++
+		case Partial:
+			r.Totals.Partial++
 		}
 		if t.Action != ActSkip && t.Action != ActUnchanged {
 			r.Totals.Planned++

@@ -40,14 +40,14 @@ type Server struct {
 	latency     time.Duration
 	perPageMax  int
 	maxBodySize int64
-	// specs are the parameters this version's API declares (from its OpenAPI file); dropped
-	// are slug.param pairs it does not, whatever the file says.
-	specs   *specTable
-	dropped map[string]bool
+	// specs are the parameters this version's API declares (from its OpenAPI file).
+	specs *specTable
 
-	mu     sync.RWMutex // guards the data below
-	st     *state
-	tokens map[string]*Token // by token string
+	mu sync.RWMutex // guards the data below
+	st *state
+	// dropped are slug.param pairs this server's API does not declare, whatever its file says.
+	dropped map[string]bool
+	tokens  map[string]*Token // by token string
 
 	logMu sync.Mutex
 	log   []Request
@@ -66,10 +66,19 @@ func WithVersion(v string) Option { return func(s *Server) { s.version = v } }
 // WithoutParams makes the server's API ignore the named parameters of slug, as a GitLab version
 // that does not declare them would: a PUT with them answers 200 and keeps nothing of them.
 func WithoutParams(slug string, params ...string) Option {
-	return func(s *Server) {
-		for _, p := range params {
-			s.dropped[slug+"."+p] = true
-		}
+	return func(s *Server) { s.dropParams(slug, params) }
+}
+
+// DropParams is WithoutParams on a running server.
+func (s *Server) DropParams(slug string, params ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropParams(slug, params)
+}
+
+func (s *Server) dropParams(slug string, params []string) {
+	for _, p := range params {
+		s.dropped[slug+"."+p] = true
 	}
 }
 
