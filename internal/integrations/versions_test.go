@@ -77,3 +77,16 @@ func TestGroupMentionOnlyAtGroupLevel(t *testing.T) {
 		t.Errorf("group level: %v", err)
 	}
 }
+
+// One API parameter has one place in the catalog, the form and the manifest: a field and an
+// event sharing a parameter would send it twice, the event's value overwriting the field's.
+func TestEveryParameterHasOnePlace(t *testing.T) {
+	for _, d := range Catalog() {
+		for _, e := range d.SupportedEvents("") {
+			ev, _ := LookupEvent(e)
+			if _, clash := d.Field(ev.APIFlag); clash {
+				t.Errorf("%s: %s is both a field and the %s event", d.Name, ev.APIFlag, e)
+			}
+		}
+	}
+}
