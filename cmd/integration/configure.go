@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"strconv"
 	"strings"
 
 	"github.com/MakeNowJust/heredoc"
@@ -158,38 +157,20 @@ func configureRun(ctx context.Context, o *configureOptions) error {
 }
 
 // checkRemoved refuses an integration GitLab has removed, unless the server is older than the
-// removal: such integrations stay in the catalog for older servers.
+// removal: such integrations stay in the catalog for older servers. A server whose version
+// cannot be read is taken to be the newest known.
 func checkRemoved(ctx context.Context, d integrations.Definition, b client.Backend) error {
 	if !d.Removed() {
 		return nil
 	}
-	v, ok := b.(interface{ Version(context.Context) string })
-	if !ok || d.RemovedIn == "" {
+	srv := serverOf(ctx, b)
+	if srv == nil || d.RemovedIn == "" {
 		return cmdutil.FlagErrorf("%s was removed from GitLab%s; only an older GitLab server can still have it", d.Name, removedIn(d))
 	}
-	have := v.Version(ctx)
-	if have != "unknown" && !versionBefore(have, d.RemovedIn) {
-		return cmdutil.FlagErrorf("%s was removed in GitLab %s; %s runs %s", d.Name, d.RemovedIn, b.Where(), have)
+	if !d.API.In(*srv) {
+		return cmdutil.FlagErrorf("%s was removed in GitLab %s; %s runs %s", d.Name, d.RemovedIn, b.Where(), srvVersion(*srv))
 	}
 	return nil
-}
-
-// versionBefore compares dotted versions by their numbers: 16.6.2 is before 16.7.
-func versionBefore(a, b string) bool {
-	pa, pb := strings.Split(strings.SplitN(a, "-", 2)[0], "."), strings.Split(b, ".")
-	for i := 0; i < max(len(pa), len(pb)); i++ {
-		var x, y int
-		if i < len(pa) {
-			x, _ = strconv.Atoi(pa[i])
-		}
-		if i < len(pb) {
-			y, _ = strconv.Atoi(pb[i])
-		}
-		if x != y {
-			return x < y
-		}
-	}
-	return false
 }
 
 // currentState reads the settings at the scope. A scope the local store does not have yet

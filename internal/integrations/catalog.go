@@ -26,6 +26,7 @@ func register(d Definition) {
 	if d.Removed() && d.RemovedIn != "" && d.API.Until.IsZero() {
 		d.API.Until = mustVersion(d.RemovedIn)
 	}
+	d.API.EE = d.API.EE || d.EEOnly
 	if d.Levels == nil {
 		d.Levels = allLevels
 	}

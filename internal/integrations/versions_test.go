@@ -44,6 +44,7 @@ func TestCheckAgainstServerVersion(t *testing.T) {
 		{"vulnerability on CE", matrix.CheckEventAPI(Server{Version: Version{19, 5}, CE: true}, "vulnerability"), "exists only in GitLab EE"},
 		{"vulnerability channel on CE", slack.CheckValue(Server{Version: Version{19, 5}, CE: true}, "vulnerability_channel", "#sec"), "exists only in GitLab EE"},
 		{"vulnerability on EE", matrix.CheckEventAPI(v19, "vulnerability"), ""},
+		{"EE-only integration on CE", guardian.CheckValue(Server{Version: Version{19, 5}, CE: true}, "token", "t"), "exists only in GitLab EE"},
 		{"unknown version is the newest known", discord.CheckEventAPI(Server{}, "work_item"), ""},
 	}
 	for _, c := range cases {
