@@ -178,6 +178,12 @@ func (o *options) complete(args []string) error {
 	o.spec.Values = settings.Values
 	if ch := settings.Events; ch != nil {
 		o.spec.Events = func(level integrations.Level, cur map[string]bool) map[string]bool { return ch.Apply(def, level, cur) }
+		o.spec.AskedEvents = map[string]bool{}
+		for _, list := range [][]string{ch.Exact, ch.Add, ch.Remove} {
+			for _, e := range list {
+				o.spec.AskedEvents[e] = true
+			}
+		}
 	}
 	return nil
 }

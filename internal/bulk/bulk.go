@@ -73,7 +73,10 @@ type Spec struct {
 	// Values are the fields to set (configure), canonical; secrets included.
 	Values map[string]string
 	// Events turns the current event states into the wanted ones; nil keeps them.
-	Events         func(level integrations.Level, current map[string]bool) map[string]bool
+	Events func(level integrations.Level, current map[string]bool) map[string]bool
+	// AskedEvents are the events the user named: written even where the server's state of
+	// them is unknown (GitLab never returns some event flags).
+	AskedEvents    map[string]bool
 	Subgroups      bool
 	Archived       bool
 	ResetOverrides bool

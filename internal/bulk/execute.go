@@ -195,7 +195,7 @@ func (e *Executor) write(ctx context.Context, spec Spec, t *Target) (string, err
 		_, err := e.Backend.Save(ctx, t.scope, spec.Def, client.Update{UseInherited: true})
 		return "", err
 	case ActConfigure, ActEnable:
-		upd := client.Update{Values: spec.Values, Active: &active, Current: &t.state}
+		upd := client.Update{Values: spec.Values, AskedEvents: spec.AskedEvents, Active: &active, Current: &t.state}
 		if spec.Events != nil {
 			upd.Events = spec.Events(t.scope.Level, spec.Def.EventStates(t.scope.Level, t.state.Events))
 		}
