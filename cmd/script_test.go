@@ -39,6 +39,7 @@ func TestScripts(t *testing.T) {
 }
 
 func runScripts(t *testing.T, version string) {
+	t.Helper()
 	testscript.Run(t, testscript.Params{
 		Dir: filepath.Join("testdata", "script"),
 		Condition: func(cond string) (bool, error) {

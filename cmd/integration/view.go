@@ -209,7 +209,7 @@ func newShowView(d integrations.Definition, st *client.State, srv *integrations.
 	for _, name := range d.SupportedEvents(level) {
 		ev, _ := integrations.LookupEvent(name)
 		item := eventView{Name: ev.Name, APIFlag: ev.APIFlag, apiView: newAPIView(d.EventAPI(name), srv)}
-		if st != nil && !(st.Configured && st.UnknownEvents[name]) {
+		if st != nil && (!st.Configured || !st.UnknownEvents[name]) {
 			on := st.Configured && d.EventOn(st.Events, name)
 			item.Enabled = &on
 		}
