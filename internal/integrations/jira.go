@@ -18,7 +18,7 @@ func init() {
 			urlField("api_url", "Jira API URL", "Only when the API answers at another address than the web URL. Leave blank to use the web URL. A Jira Cloud service account needs it: https://api.atlassian.com/ex/jira/<cloud id>.").
 				requiredWhen("when the authentication method is a Jira Cloud service account").section(Connection).exposesSecrets(),
 			selectField("jira_auth_type", "Authentication method",
-				"Jira Cloud takes basic authentication only; a personal access token works with Jira Data Center or Server.",
+				"Jira Cloud takes basic authentication, or from GitLab 19.0 a Jira Cloud service account (which needs the API URL); a personal access token works with Jira Data Center or Server.",
 				choice("Basic authentication", "0"),
 				choice("Jira personal access token", "1"),
 				Choice{Label: "Jira Cloud service account", Value: "2", API: Availability{Since: Version{19, 0}}},
