@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"slices"
 	"strings"
@@ -154,6 +155,7 @@ func eventsRun(ctx context.Context, o *eventsOptions) error {
 	d := *o.def
 	var st *client.State
 	var srv *integrations.Server
+	var notKept error // something was not kept (said on stderr): show the events, then fail
 	if !o.scope.IsZero() {
 		b, err := o.Backend()
 		if err != nil {
@@ -166,8 +168,8 @@ func eventsRun(ctx context.Context, o *eventsOptions) error {
 		}
 		st = &got
 		if o.change != nil {
-			if st, err = switchEvents(ctx, o, b, got); err != nil || st == nil {
-				return err
+			if st, notKept = switchEvents(ctx, o, b, got); st == nil || (notKept != nil && !errors.Is(notKept, cmdutil.ErrSilent)) {
+				return notKept
 			}
 		}
 	}
@@ -177,7 +179,7 @@ func eventsRun(ctx context.Context, o *eventsOptions) error {
 	if len(views) == 0 && !o.Output.IsJSON() {
 		return cmdutil.NewNoResultsError(d.Name + " has no trigger events")
 	}
-	return output.Write(o.IO, *o.Output, views, func(p *output.Printer) {
+	err := output.Write(o.IO, *o.Output, views, func(p *output.Printer) {
 		rows := make([][]string, len(views))
 		for i, v := range views {
 			ev, _ := integrations.LookupEvent(v.Name)
@@ -185,6 +187,10 @@ func eventsRun(ctx context.Context, o *eventsOptions) error {
 		}
 		p.Table([]string{"event", "api flag", "enabled", "description", "gitlab"}, rows)
 	})
+	if err != nil {
+		return err
+	}
+	return notKept
 }
 
 // switchEvents applies --enable/--disable; it returns nil after a dry run.
@@ -209,11 +215,15 @@ func switchEvents(ctx context.Context, o *eventsOptions, b client.Backend, cur c
 	quiet := *o.Output
 	quiet.Format, quiet.JQ = output.Table, ""
 	r.Output = &quiet // the events list below is the output
-	if err := save(ctx, r, cur, next); err != nil {
-		return nil, err
+	saveErr := save(ctx, r, cur, next)
+	if saveErr != nil && !errors.Is(saveErr, cmdutil.ErrSilent) {
+		return nil, saveErr
 	}
 	st, err := b.Get(ctx, o.scope, d)
-	return &st, err
+	if err != nil {
+		return nil, err
+	}
+	return &st, saveErr
 }
 
 func printMatrix(o *eventsOptions) error {
