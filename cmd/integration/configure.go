@@ -302,9 +302,15 @@ func save(ctx context.Context, r saveRequest, cur client.State, next target) err
 	}
 	upd := client.Update{Values: map[string]string{}, Events: next.Events, AskedEvents: next.Asked, Active: &next.Active, Current: &cur}
 	for k := range mergeKeys(cur.Values, next.Values) {
-		if cur.Values[k] != next.Values[k] {
-			upd.Values[k] = next.Values[k]
+		if cur.Values[k] == next.Values[k] {
+			continue
 		}
+		// A form fills every checkbox and select in; a default where nothing was stored is no
+		// change, and sending it would refuse fields the server does not have.
+		if f, ok := r.Def.Field(k); ok && !f.Masked() && cur.Values[k] == "" && next.Values[k] == f.Default {
+			continue
+		}
+		upd.Values[k] = next.Values[k]
 	}
 	res, err := r.put(ctx, upd)
 	if err != nil {
