@@ -332,18 +332,18 @@ func eventsToSend(def integrations.Definition, cur client.State, u client.Update
 // notKept compares the PUT's answer with what was sent: every field GitLab returns and every
 // event flag its entity has. Write-only fields and flags GitLab never returns cannot be checked.
 func notKept(def integrations.Definition, sent, got map[string]any) []string {
-	props, _ := got["properties"].(map[string]any)
+	props, hasProps := got["properties"].(map[string]any)
 	var out []string
 	for _, k := range sortedKeys(sent) {
 		if k == "use_inherited_settings" {
 			continue
 		}
 		if f, ok := def.Field(k); ok {
-			if writeOnly(def, f) || f.Secret {
-				continue
+			if writeOnly(def, f) || f.Secret || !hasProps {
+				continue // never returned, or an answer without properties: nothing to compare
 			}
 			v, returned := props[k]
-			if !returned || !sameValue(f, sent[k], v) {
+			if !returned || integrations.Canonical(sent[k]) != integrations.Canonical(v) {
 				out = append(out, k)
 			}
 			continue
@@ -353,11 +353,6 @@ func notKept(def integrations.Definition, sent, got map[string]any) []string {
 		}
 	}
 	return out
-}
-
-// sameValue compares a sent value with the one GitLab returned, as the field's canonical form.
-func sameValue(f integrations.Field, sent, got any) bool {
-	return integrations.Canonical(sent) == integrations.Canonical(got)
 }
 
 func sortedKeys[V any](m map[string]V) []string {
