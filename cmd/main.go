@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"time"
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/client/local"
@@ -44,6 +45,9 @@ func Main() int {
 	}
 	if ctx.Err() != nil && !errors.Is(err, cmdutil.ErrSilent) {
 		err = cmdutil.ErrCancel
+	}
+	if f.Deadline > 0 && errors.Is(err, context.DeadlineExceeded) {
+		err = &deadlineError{after: f.Deadline, err: err}
 	}
 	code := exitCode(err)
 	switch {
@@ -88,6 +92,23 @@ func exitCode(err error) int {
 	}
 	return exitFailed
 }
+
+// deadlineError is a run stopped by its --timeout: it says so rather than "context deadline
+// exceeded", keeping whatever the failing step added.
+type deadlineError struct {
+	after time.Duration
+	err   error
+}
+
+func (e *deadlineError) Error() string {
+	msg := fmt.Sprintf("stopped at the run's deadline (--timeout %s)", e.after)
+	if e.err.Error() != context.DeadlineExceeded.Error() {
+		msg += ": " + e.err.Error()
+	}
+	return msg
+}
+
+func (e *deadlineError) Unwrap() error { return e.err }
 
 // oneLine keeps an error to the single line the contract promises.
 func oneLine(s string) string {

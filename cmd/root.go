@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"context"
+
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/cmd/auth"
 	"github.com/forgekit/integrations/cmd/bulk"
@@ -52,6 +54,7 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 	pf.String("config", "", "config file `PATH` (default $XDG_CONFIG_HOME/integrations/config.yaml)")
 	pf.Bool("no-input", false, "never prompt; fail when input is missing")
 	pf.Bool("debug", false, "print a redacted HTTP trace on stderr")
+	pf.String("timeout", "", "stop the run after `DURATION`, such as 30s or 10m (env INTEGRATIONS_TIMEOUT; default none: each request has its own timeouts)")
 	pf.BoolVar(&f.Accessible, "accessible", false, "plain prompts for screen readers (env INTEGRATIONS_ACCESSIBLE)")
 	var format string
 	cmdutil.EnumFlag(root, pf, &format, "output", "o", string(output.Table), output.Formats, "output format")
@@ -70,7 +73,7 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 		} else if cfg.NoInput() {
 			f.IOStreams.SetNeverPrompt(true)
 		}
-		return nil
+		return runDeadline(cmd, f)
 	}
 
 	root.AddCommand(
@@ -91,4 +94,21 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 		newCmdCompletion(f),
 	)
 	return root
+}
+
+// runDeadline gives the run the deadline the user set, if any.
+func runDeadline(cmd *cobra.Command, f *cmdutil.Factory) error {
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	d, err := cfg.Timeout()
+	if err != nil || d == 0 {
+		return err
+	}
+	f.Deadline = d
+	ctx, cancel := context.WithTimeout(cmd.Context(), d)
+	f.OnClose(cancel)
+	cmd.SetContext(ctx)
+	return nil
 }

@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/forgekit/integrations/internal/client/gitlabfake"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -58,6 +61,9 @@ func runScripts(t *testing.T, version string) {
 			env.Setenv("GITLAB_HOST", "")
 			env.Setenv("GITLAB_TOKEN", "")
 			env.Setenv("INTEGRATIONS_SECRET_KEY", "script key")
+			// A race-enabled binary sleeps a second at exit by default, once per command a
+			// script runs; nothing here needs that grace period.
+			env.Setenv("GORACE", "atexit_sleep_ms=0")
 			// No keyring service: tokens go to the config file, and a developer's real keyring
 			// is never touched.
 			env.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(work, "no-bus"))
@@ -67,6 +73,10 @@ func runScripts(t *testing.T, version string) {
 			fake.AddToken("reader-token", gitlabfake.Token{Username: "bot", Scopes: []string{"read_api"}, AccessLevel: 40})
 			env.Setenv("GITLAB_URL", fake.URL)
 			env.Values[fakeKey{}] = fake
+			for name, srv := range misbehaving(fake.URL) {
+				env.Defer(srv.Close)
+				env.Setenv(name, srv.URL)
+			}
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -78,6 +88,33 @@ func runScripts(t *testing.T, version string) {
 }
 
 type fakeKey struct{}
+
+// misbehaving are servers that are not what they should be, named by the variable a script
+// finds them in: one redirecting everything to the fake GitLab (another origin), one trickling
+// its answer a byte at a time, one answering a web page.
+func misbehaving(gitlabURL string) map[string]*httptest.Server {
+	return map[string]*httptest.Server{
+		"REDIRECT_URL": httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, gitlabURL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+		})),
+		"TRICKLE_URL": httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			for _, b := range []byte(`{"id":1,"path_with_namespace":"acme/web"` + strings.Repeat(" ", 200) + "}") {
+				_, _ = w.Write([]byte{b})
+				w.(http.Flusher).Flush()
+				select {
+				case <-time.After(100 * time.Millisecond):
+				case <-r.Context().Done():
+					return
+				}
+			}
+		})),
+		"HTML_URL": httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte("<!DOCTYPE html><html><title>Sign in</title><body>" + strings.Repeat("<p>more</p>", 1000) + "</body></html>"))
+		})),
+	}
+}
 
 // gitlab drives the fake GitLab server a script talks to:
 //

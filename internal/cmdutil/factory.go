@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/forgekit/integrations/internal/auth"
 	"github.com/forgekit/integrations/internal/client"
@@ -34,6 +35,8 @@ type Factory struct {
 	Prompter func() forms.Prompter
 	// Accessible asks forms for plain, screen-reader friendly prompts.
 	Accessible bool
+	// Deadline is the run's deadline (--timeout) once flags are parsed; zero means none.
+	Deadline time.Duration
 
 	closers []func() error
 }
@@ -109,6 +112,11 @@ func OpenGitLabWithToken(cfg *config.Config, ios *iostreams.IOStreams, host, tok
 		fmt.Fprintf(ios.ErrOut, "Using GitLab at %s\n", c.Where())
 	}
 	return c, nil
+}
+
+// OnClose has Close call fn.
+func (f *Factory) OnClose(fn func()) {
+	f.closers = append(f.closers, func() error { fn(); return nil })
 }
 
 // Close releases what the Factory opened.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
@@ -46,7 +47,7 @@ func newViper() *viper.Viper {
 // $XDG_CONFIG_HOME/integrations/config.yaml). A missing file is fine; a broken one is an error.
 func Load(flags *pflag.FlagSet) (*Config, error) {
 	v := newViper()
-	for _, name := range []string{"host", "local", "store", "no-input", "debug"} {
+	for _, name := range []string{"host", "local", "store", "no-input", "debug", "timeout"} {
 		if f := flags.Lookup(name); f != nil {
 			if err := v.BindPFlag(name, f); err != nil {
 				return nil, err
@@ -112,6 +113,21 @@ func (c *Config) NoInput() bool {
 
 // Debug is --debug or INTEGRATIONS_DEBUG.
 func (c *Config) Debug() bool { return c.v.GetBool("debug") }
+
+// Timeout is the run's deadline: --timeout, INTEGRATIONS_TIMEOUT or the file's timeout key, a
+// duration such as 30s or 10m. Zero, the default, means none, which suits bulk runs over many
+// groups: every request still has its own connect, header, silence and total timeouts.
+func (c *Config) Timeout() (time.Duration, error) {
+	raw := strings.TrimSpace(c.v.GetString("timeout"))
+	if raw == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil || d < 0 {
+		return 0, &Error{fmt.Errorf("invalid timeout %q (--timeout, INTEGRATIONS_TIMEOUT or the config file's timeout): want a duration such as 30s or 10m, or 0 for none", raw)}
+	}
+	return d, nil
+}
 
 // Hosts returns the per-host settings for host (its bare host name, as the file keys it).
 func (c *Config) Hosts(host string) HostSettings {

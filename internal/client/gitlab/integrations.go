@@ -206,6 +206,7 @@ func (c *Client) Save(ctx context.Context, s client.Scope, def integrations.Defi
 	path, _ := c.scopePath(s)
 	var it map[string]any
 	defer c.forgetGroups(s)
+	c.sending(def, u.Values)
 	if _, err := c.do(ctx, http.MethodPut, path+"/integrations/"+def.APISlug, body, &it); err != nil {
 		return client.SaveResult{}, c.writeError(ctx, s, def, err)
 	}

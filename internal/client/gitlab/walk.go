@@ -68,10 +68,15 @@ func (c *Client) pages(ctx context.Context, path string, opts listOptions, fn fu
 				return err
 			}
 		}
-		page = 0
-		if next := resp.Header.Get("X-Next-Page"); next != "" {
-			page, _ = strconv.Atoi(next)
+		next := 0
+		if h := resp.Header.Get("X-Next-Page"); h != "" {
+			next, _ = strconv.Atoi(h)
 		}
+		// A next page that is not after this one, or after an empty page, would never end.
+		if next <= page || len(items) == 0 {
+			next = 0
+		}
+		page = next
 	}
 	return nil
 }
