@@ -147,7 +147,7 @@ func configureRun(ctx context.Context, o *configureOptions) error {
 	}
 	missing := missingFields(o.def, next, cur)
 	if o.IO.CanPrompt() && (!o.ValueFlags.Given() || len(missing) > 0) {
-		if next, err = fill(ctx, o.Prompter(), o.def, cur, next, b.Where()); err != nil {
+		if next, err = fill(ctx, o.Prompter(), o.def, cur, next, b); err != nil {
 			return err
 		}
 	} else if len(missing) > 0 && next.Active {
@@ -236,8 +236,10 @@ func missingError(d integrations.Definition, missing []integrations.Field) error
 	return cmdutil.FlagErrorf("%s: missing %s (required when not running interactively)", d.Name, strings.Join(flags, " "))
 }
 
-// fill runs the settings form, pre-filled with next.
-func fill(ctx context.Context, p forms.Prompter, d integrations.Definition, cur client.State, next target, where string) (target, error) {
+// fill runs the settings form, pre-filled with next. Against a server the form offers only what
+// its version's API declares.
+func fill(ctx context.Context, p forms.Prompter, d integrations.Definition, cur client.State, next target, b client.Backend) (target, error) {
+	where := b.Where()
 	in := &forms.Input{
 		Values: maps.Clone(next.Values), SecretSet: map[string]bool{}, Events: maps.Clone(next.Events),
 		Active: next.Active, Level: cur.Scope.Level, Where: cur.Scope.String() + " on the " + where,
@@ -252,7 +254,11 @@ func fill(ctx context.Context, p forms.Prompter, d integrations.Definition, cur 
 	in.Summary = func(in *forms.Input) []string {
 		return summaryLines(describe(d, cur, target{Values: in.Values, Events: in.Events, Active: in.Active}))
 	}
-	if err := p.Fill(ctx, d, in); err != nil {
+	formDef := d
+	if srv := serverOf(ctx, b); srv != nil {
+		formDef = d.On(*srv)
+	}
+	if err := p.Fill(ctx, formDef, in); err != nil {
 		return next, err
 	}
 	return target{Values: in.Values, Events: in.Events, Active: in.Active}, nil

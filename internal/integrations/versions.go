@@ -200,3 +200,36 @@ func workItemsSince(v string) map[string]Availability {
 	a := Availability{Since: mustVersion(v)}
 	return map[string]Availability{"work_item": a, "confidential_work_item": a}
 }
+
+// On is the definition as srv's API has it: only the fields, choices and events it declares, so
+// that a form offers nothing the server would drop.
+func (d Definition) On(srv Server) Definition {
+	out := d
+	out.Fields = nil
+	for _, f := range d.Fields {
+		if !d.FieldAPI(f.Key).In(srv) {
+			continue
+		}
+		if len(f.Choices) > 0 {
+			var kept []Choice
+			for _, c := range f.Choices {
+				if d.ChoiceAPI(f.Key, c.Value).In(srv) {
+					kept = append(kept, c)
+				}
+			}
+			f.Choices = kept
+		}
+		out.Fields = append(out.Fields, f)
+	}
+	keep := func(events []string) []string {
+		var kept []string
+		for _, e := range events {
+			if d.EventAPI(e).In(srv) {
+				kept = append(kept, e)
+			}
+		}
+		return kept
+	}
+	out.Events, out.GroupEvents, out.EEEvents = keep(d.Events), keep(d.GroupEvents), keep(d.EEEvents)
+	return out
+}

@@ -1,6 +1,7 @@
 package integrations
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -89,5 +90,26 @@ func TestEveryParameterHasOnePlace(t *testing.T) {
 				t.Errorf("%s: %s is both a field and the %s event", d.Name, ev.APIFlag, e)
 			}
 		}
+	}
+}
+
+func TestDefinitionOnAServerOffersOnlyWhatItDeclares(t *testing.T) {
+	jira, _ := Lookup("jira")
+	on18 := jira.On(Server{Version: Version{18, 6}})
+	if _, ok := on18.Field("jira_issue_transition_automatic"); ok {
+		t.Error("18.6 offers jira_issue_transition_automatic")
+	}
+	if f, _ := on18.Field("jira_auth_type"); len(f.Choices) != 2 {
+		t.Errorf("18.6 auth types = %v", f.ChoiceValues())
+	}
+	if f, _ := jira.On(Server{Version: Version{19, 5}}).Field("jira_auth_type"); len(f.Choices) != 3 {
+		t.Errorf("19.5 auth types = %v", f.ChoiceValues())
+	}
+	slack, _ := Lookup("slack")
+	if got := slack.On(Server{}).SupportedEvents(Group); slices.Contains(got, "group_mention") {
+		t.Errorf("GitLab's API offers group mentions: %v", got)
+	}
+	if _, ok := jira.Field("jira_issue_transition_automatic"); !ok {
+		t.Error("On changed the catalog's definition")
 	}
 }
