@@ -9,6 +9,7 @@ func init() {
 		Description: "Scans pushed files with GitGuardian and rejects pushes that its policies flag, such as ones that contain credentials.",
 		Category:    "security",
 		APISlug:     "git-guardian",
+		API:         Availability{Since: Version{16, 9}}, // introduced then (the reference)
 		EEOnly:      true,
 		Fields: []Field{
 			urlField("api_url", "API URL", "The GitGuardian API to use, for a self-hosted GitGuardian. Leave blank for GitGuardian's cloud API.").

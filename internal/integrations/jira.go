@@ -52,15 +52,15 @@ func init() {
 			checkbox("customize_jira_issue_enabled", "Edit before creating", "Open the Jira issue form before creating an issue", "").
 				apiOnly().edition("EE (Ultimate)").ee(),
 			checkbox("jira_check_enabled", "Require a Jira issue key", "Require an associated Jira issue in merge requests", "").
-				section(JiraVerification).edition("EE (Premium), newest").ee(),
+				section(JiraVerification).edition("EE (Premium), newest").ee().since("18.3"),
 			checkbox("jira_exists_check_enabled", "Check the issue exists", "Check that the Jira issue exists", "").
-				section(JiraVerification).edition("EE (Premium), newest").ee(),
+				section(JiraVerification).edition("EE (Premium), newest").ee().since("18.3"),
 			checkbox("jira_assignee_check_enabled", "Check the assignee", "Check that the merge request author is the issue's assignee", "").
-				section(JiraVerification).edition("EE (Premium), newest").ee(),
+				section(JiraVerification).edition("EE (Premium), newest").ee().since("18.3"),
 			checkbox("jira_status_check_enabled", "Check the status", "Check the Jira issue's status", "").
-				section(JiraVerification).edition("EE (Premium), newest").ee(),
+				section(JiraVerification).edition("EE (Premium), newest").ee().since("18.3"),
 			text("jira_allowed_statuses_as_string", "Allowed statuses", "Jira statuses a merge request's issue may be in, separated by commas.").
-				placeholder("Ready, In Progress, Review").section(JiraVerification).edition("EE (Premium), newest").ee(),
+				placeholder("Ready, In Progress, Review").section(JiraVerification).edition("EE (Premium), newest").ee().since("18.3"),
 		},
 		Rules:         []func(map[string]string) error{jiraServiceAccountRule},
 		Events:        []string{"commit", "merge_request"},
