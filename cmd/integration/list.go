@@ -111,8 +111,10 @@ func listRun(ctx context.Context, o *listOptions) error {
 	defs := o.selected()
 	if o.scope.IsZero() {
 		var srv *integrations.Server
-		if b, err := o.Backend(); err == nil && o.All {
-			srv = serverOf(ctx, b) // with a server connected, --all says what it does not offer
+		if o.All {
+			if b, err := o.Backend(); err == nil {
+				srv = serverOf(ctx, b) // with a server connected, --all says what it does not offer
+			}
 		}
 		items := make([]catalogItem, len(defs))
 		for i, d := range defs {
@@ -149,6 +151,7 @@ func listRun(ctx context.Context, o *listOptions) error {
 	if err != nil {
 		return err
 	}
+	srv := serverOf(ctx, b)
 	byName := make(map[string]client.State, len(states))
 	for _, st := range states {
 		byName[st.Name] = st
@@ -164,7 +167,7 @@ func listRun(ctx context.Context, o *listOptions) error {
 			continue
 		}
 		it := newScopedItem(d, st)
-		it.OnServer = offers(d, serverOf(ctx, b))
+		it.OnServer = offers(d, srv)
 		items = append(items, it)
 		rows = append(rows, []string{d.Name, d.Title, yesNo(st.Active), settingsWord(st), joinOr(it.Events, "-")})
 	}
