@@ -153,6 +153,9 @@ func TestUnreadableVersionAssumesTheNewestKnownOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if ok, _ := c.GroupAPI(ctx); !ok {
+		t.Error("an unreadable version is the newest known, which has group endpoints")
+	}
 	if calls != 1 {
 		t.Errorf("/version read %d times, want once per run", calls)
 	}
