@@ -79,8 +79,8 @@ type State struct {
 type Update struct {
 	// Values to set; an empty string clears the field.
 	Values map[string]string
-	// Events to switch on or off. Backends send only those that change: an event whose state the
-	// server never returns is sent only when it differs from its default or is in AskedEvents.
+	// Events to switch on or off. A server backend sends only those that change; an event whose
+	// state the server never returns, only when it differs from its default or is in AskedEvents.
 	Events map[string]bool
 	// AskedEvents are the events the user named, to be written even where the server's state
 	// of them is unknown.
