@@ -124,6 +124,7 @@ func misbehaving(gitlabURL string) map[string]*httptest.Server {
 //	gitlab puts                                 print the body of each PUT since the last reset, one a line
 //	gitlab reset                                forget the requests served so far
 //	gitlab drop SLUG PARAM                      make the server's API ignore a parameter (a version without it)
+//	gitlab hide-version                         make /version answer 403
 func gitlabCmd(ts *testscript.TestScript, neg bool, args []string) {
 	fake := ts.Value(fakeKey{}).(*gitlabfake.Server)
 	if neg || len(args) == 0 {
@@ -157,6 +158,8 @@ func gitlabCmd(ts *testscript.TestScript, neg bool, args []string) {
 		fake.ResetRequests()
 	case "drop":
 		fake.DropParams(args[1], args[2:]...)
+	case "hide-version":
+		fake.HideVersion()
 	default:
 		ts.Fatalf("unknown gitlab command %q", args[0])
 	}

@@ -141,6 +141,13 @@ func (s *Server) authed(w http.ResponseWriter, r *http.Request, h func(http.Resp
 }
 
 func (s *Server) getVersion(w http.ResponseWriter, _ *Token) {
+	s.mu.RLock()
+	hidden := s.versionHidden
+	s.mu.RUnlock()
+	if hidden {
+		writeMessage(w, http.StatusForbidden, "403 Forbidden")
+		return
+	}
 	// The OpenAPI files the fake serves are EE builds.
 	writeJSON(w, http.StatusOK, map[string]any{"version": s.version, "revision": "fake", "enterprise": true})
 }

@@ -47,7 +47,9 @@ type Server struct {
 	st *state
 	// dropped are slug.param pairs this server's API does not declare, whatever its file says.
 	dropped map[string]bool
-	tokens  map[string]*Token // by token string
+	// versionHidden makes /version answer 403, as some proxies and locked-down servers do.
+	versionHidden bool
+	tokens        map[string]*Token // by token string
 
 	logMu sync.Mutex
 	log   []Request
@@ -67,6 +69,13 @@ func WithVersion(v string) Option { return func(s *Server) { s.version = v } }
 // that does not declare them would: a PUT with them answers 200 and keeps nothing of them.
 func WithoutParams(slug string, params ...string) Option {
 	return func(s *Server) { s.dropParams(slug, params) }
+}
+
+// HideVersion makes /version answer 403: clients cannot tell which GitLab this is.
+func (s *Server) HideVersion() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.versionHidden = true
 }
 
 // DropParams is WithoutParams on a running server.
