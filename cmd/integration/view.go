@@ -109,6 +109,7 @@ type fieldView struct {
 type choiceView struct {
 	Label string `json:"label"`
 	Value any    `json:"value"`
+	apiView
 }
 
 type eventView struct {
@@ -167,7 +168,7 @@ func newFieldView(d integrations.Definition, f integrations.Field, st *client.St
 		if c.Value != "" {
 			v = f.Typed(c.Value)
 		}
-		fv.Choices = append(fv.Choices, choiceView{Label: c.Label, Value: v})
+		fv.Choices = append(fv.Choices, choiceView{Label: c.Label, Value: v, apiView: newAPIView(d.ChoiceAPI(f.Key, c.Value), srv)})
 	}
 	if f.Default != "" {
 		fv.Default = f.Typed(f.Default)
