@@ -71,7 +71,7 @@ type record struct {
 	active bool
 	// props holds every field's value, secrets included: string, bool, int64, []string or nil.
 	props map[string]any
-	// events maps API flags (push_events, build_events…) to their state.
+	// events maps API flags (push_events, job_events…) to their state.
 	events map[string]bool
 	// inheritGroup or inheritInstance is the default the record inherits from (inherit_from_id).
 	inheritGroup    *group
