@@ -3,8 +3,10 @@ package manifest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,6 +78,9 @@ func exportRun(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOutputFile(o.File); err != nil {
+		return err
+	}
 	b, err := o.Backend()
 	if err != nil {
 		return err
@@ -87,61 +92,69 @@ func exportRun(ctx context.Context, o *options) error {
 		}
 		return h
 	}
-	out, closeOut, err := o.exportOutput()
-	if err != nil {
-		return err
-	}
-	var written int
+	// Everything is read before the output is opened: a failure leaves --file as it was.
+	var write func(io.Writer) (int, error)
 	if store, ok := b.(*local.Store); ok {
 		// The store is read in one pass and written scope by scope, decrypting nothing.
 		snap, err := store.Snapshot(ctx, scope)
-		if err == nil {
-			written, err = manifest.WriteSnapshot(out, snap, header)
-		}
 		if err != nil {
-			_ = closeOut()
 			return err
 		}
+		write = func(w io.Writer) (int, error) { return manifest.WriteSnapshot(w, snap, header) }
 	} else {
 		scopes, err := exportScopes(ctx, b, scope)
 		if err != nil {
-			_ = closeOut()
 			return err
 		}
 		file, needed, err := (&manifest.Exporter{Backend: b}).Export(ctx, scopes)
 		if err != nil {
-			_ = closeOut()
 			return err
 		}
 		raw, err := manifest.Encode(file, header(needed))
-		if err == nil {
-			_, err = out.Write(raw)
-		}
 		if err != nil {
-			_ = closeOut()
 			return err
 		}
-		written = len(file.Scopes)
+		write = func(w io.Writer) (int, error) { _, err := w.Write(raw); return len(file.Scopes), err }
 	}
-	if err := closeOut(); err != nil {
-		return err
-	}
-	if o.File != "" {
-		fmt.Fprintf(o.IO.ErrOut, "Wrote %d scope(s) to %s\n", written, o.File)
-	}
-	return nil
-}
-
-// exportOutput is where export writes: stdout, or --file, opened as os.WriteFile opens it.
-func (o *options) exportOutput() (io.Writer, func() error, error) {
 	if o.File == "" {
-		return o.IO.Out, func() error { return nil }, nil
+		_, err := write(o.IO.Out)
+		return err
 	}
 	f, err := os.OpenFile(o.File, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	return f, f.Close, nil
+	written, err := write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(o.IO.ErrOut, "Wrote %d scope(s) to %s\n", written, o.File)
+	return nil
+}
+
+// checkOutputFile refuses, before anything is read, a --file that cannot be written as a file:
+// a directory, or a path whose directory does not exist.
+func checkOutputFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return cmdutil.FlagErrorf("--file %s is a directory; name the file to write", path)
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return cmdutil.FlagErrorf("--file %s: directory %s does not exist", path, dir)
+	case err != nil:
+		return cmdutil.FlagErrorf("--file %s: %v", path, err)
+	case !st.IsDir():
+		return cmdutil.FlagErrorf("--file %s: %s is not a directory", path, dir)
+	}
+	return nil
 }
 
 func where(b client.Backend) string {
@@ -223,7 +236,7 @@ func NewCmdApply(f *cmdutil.Factory) *cobra.Command {
 	addFileFlags(cmd, o)
 	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask before writing")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the plan and write nothing (as plan does)")
-	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 8, "`N` writes at a time")
+	cmdutil.ConcurrencyFlag(cmd.Flags(), &o.Concurrency)
 	return cmd
 }
 
@@ -266,7 +279,7 @@ func planFile(ctx context.Context, o *options, resolve bool) (*bulk.Report, clie
 	if err != nil {
 		return nil, nil, err
 	}
-	rep, err := (&manifest.Planner{Backend: b, Store: store}).Plan(ctx, entries, o.Prune)
+	rep, err := (&manifest.Planner{Backend: b, Store: store, File: name}).Plan(ctx, entries, o.Prune)
 	return rep, b, err
 }
 
@@ -305,20 +318,30 @@ func applyRun(ctx context.Context, o *options) error {
 	for _, t := range rep.Targets {
 		t.Changes = nil
 	}
-	if err := output.Write(o.IO, *o.Output, rep, func(p *output.Printer) { reportTable(p, rep) }); err != nil {
+	if err := output.WriteAfterWrite(o.IO, *o.Output, rep, func(p *output.Printer) { reportTable(p, rep) }); err != nil {
 		return err
 	}
-	fmt.Fprintf(o.IO.ErrOut, "apply %s: %d succeeded, %d failed, %d unchanged; journal %s\n",
-		rep.RunID, rep.Totals.Succeeded, rep.Totals.Failed, rep.Totals.Skipped, j.Path())
+	fmt.Fprintf(o.IO.ErrOut, "apply %s: %d succeeded, %d failed, %d partial, %d unchanged; journal %s\n",
+		rep.RunID, rep.Totals.Succeeded, rep.Totals.Failed, rep.Totals.Partial, rep.Totals.Skipped, j.Path())
+	reportPartial(o.IO, rep)
 	switch {
 	case runErr != nil && ctx.Err() != nil:
 		return cmdutil.ErrCancel
 	case runErr != nil:
 		return runErr
-	case rep.Totals.Failed > 0:
+	case rep.Totals.Failed > 0 || rep.Totals.Partial > 0:
 		return cmdutil.ErrSilent
 	}
 	return nil
+}
+
+// reportPartial says, a line per target, what the server did not keep.
+func reportPartial(ios *iostreams.IOStreams, rep *bulk.Report) {
+	for _, t := range rep.Targets {
+		if t.Result == bulk.Partial && t.Error != nil {
+			fmt.Fprintf(ios.ErrOut, "%s: %s\n", t.Target, *t.Error)
+		}
+	}
 }
 
 func printPlan(o *options, rep *bulk.Report) error {

@@ -230,11 +230,11 @@ func (j *Journal) records(yield func(journalTarget) error) error {
 }
 
 // carried is the record of a target this run skipped: the earlier one when the target was
-// done then; when it was being written as the run was killed and is now as wanted, written
+// written (or found as wanted) then; when it was being written as the run was killed and is now as wanted, written
 // then; else this run's.
 func carried(old, now journalTarget) journalTarget {
 	switch old.Result {
-	case Succeeded, Skipped:
+	case Succeeded, Partial, Skipped:
 		return old
 	case Unknown:
 		t := *old.Target

@@ -100,7 +100,7 @@ func (s *Store) snapRows(ctx context.Context, tx *sql.Tx, snap *Snapshot) error 
 		case sealed != "":
 			// Written before the names were kept: only decrypting tells which are set.
 			values := map[string]string{}
-			if err := s.unseal(row{scope: namespace{id: id}, name: r.name, sealed: sealed}, values); err != nil {
+			if err := s.unseal(ctx, tx, row{scope: namespace{id: id}, name: r.name, sealed: sealed}, values); err != nil {
 				return err
 			}
 			for k, v := range values {
