@@ -24,3 +24,12 @@ func readKeyed(ctx context.Context, b client.Backend, scope client.Scope, def in
 	cur.Scope = resolved
 	return cur, nil
 }
+
+// withServer runs read while the server's version is read beside it (GitLab's is read once per
+// run), so that a command needing both waits one round trip, not two.
+func withServer(ctx context.Context, b client.Backend, read func() error) (*integrations.Server, error) {
+	srv := make(chan *integrations.Server, 1)
+	go func() { srv <- serverOf(ctx, b) }()
+	err := read()
+	return <-srv, err
+}
