@@ -42,7 +42,8 @@ func Main() int {
 	if err == nil {
 		return exitOK
 	}
-	if ctx.Err() != nil && !errors.Is(err, cmdutil.ErrSilent) {
+	interrupted := ctx.Err() != nil && !errors.Is(err, cmdutil.ErrSilent)
+	if interrupted {
 		err = cmdutil.ErrCancel
 	}
 	code := exitCode(err)
@@ -52,8 +53,13 @@ func Main() int {
 			fmt.Fprintln(f.IOStreams.ErrOut, err)
 		}
 	case errors.Is(err, cmdutil.ErrSilent):
-	case code == exitCancelled:
+	case errors.Is(err, forms.ErrNotSaved):
+		fmt.Fprintln(f.IOStreams.ErrOut, "not saved; nothing was written")
+	case code == exitCancelled && interrupted:
+		// A run interrupted part-way may have written some targets already.
 		fmt.Fprintln(f.IOStreams.ErrOut, "cancelled; nothing more was written")
+	case code == exitCancelled:
+		fmt.Fprintln(f.IOStreams.ErrOut, "cancelled; nothing was written")
 	default:
 		fmt.Fprintln(f.IOStreams.ErrOut, "error: "+oneLine(err.Error()))
 		if code == exitAuth {

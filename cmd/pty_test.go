@@ -21,7 +21,8 @@ import (
 type terminal struct {
 	t *testing.T
 	// mute leaves terminal queries unanswered, as a captured pty in CI does.
-	mute bool
+	mute       bool
+	rows, cols int
 	cmd  *exec.Cmd
 	pty  *os.File
 	mu   sync.Mutex
@@ -46,13 +47,19 @@ func programEnv(t *testing.T, dir string) []string {
 
 func startTerminal(t *testing.T, dir string, args ...string) *terminal {
 	t.Helper()
+	return startSized(t, dir, 50, 120, nil, args...)
+}
+
+// startSized starts the program on a rows×cols terminal with extra environment variables.
+func startSized(t *testing.T, dir string, rows, cols int, env []string, args ...string) *terminal {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = programEnv(t, dir)
-	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 120})
+	cmd.Env = append(programEnv(t, dir), env...)
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: uint16(rows), Cols: uint16(cols)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	term := &terminal{t: t, cmd: cmd, pty: f, done: make(chan struct{})}
+	term := &terminal{t: t, cmd: cmd, pty: f, done: make(chan struct{}), rows: rows, cols: cols}
 	go func() {
 		defer close(term.done)
 		buf := make([]byte, 4096)
@@ -117,19 +124,35 @@ func (term *terminal) focus(title string) {
 	term.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		term.mu.Lock()
-		screen := render(term.out.String(), 50, 120)
-		term.mu.Unlock()
-		for _, line := range screen {
+		for _, line := range term.screen() {
 			if strings.HasPrefix(strings.TrimSpace(line), "┃ "+title) {
 				return
 			}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	term.t.Fatalf("waiting for the focus on %q; the screen showed:\n%s", title, strings.Join(term.screen(), "\n"))
+}
+
+// screen is what the terminal shows now, line by line.
+func (term *terminal) screen() []string {
 	term.mu.Lock()
 	defer term.mu.Unlock()
-	term.t.Fatalf("waiting for the focus on %q; the screen showed:\n%s", title, strings.Join(render(term.out.String(), 50, 120), "\n"))
+	return render(term.out.String(), term.rows, term.cols)
+}
+
+// waitScreen waits until the screen satisfies ok, and returns it.
+func (term *terminal) waitScreen(what string, ok func(lines []string) bool) []string {
+	term.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if lines := term.screen(); ok(lines) {
+			return lines
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	term.t.Fatalf("waiting until %s; the screen showed:\n%s", what, strings.Join(term.screen(), "\n"))
+	return nil
 }
 
 // render plays the output on a rows×cols screen, understanding the few controls the renderer
@@ -356,9 +379,9 @@ func TestSlackFormInATerminal(t *testing.T) {
 	term.focus("Trigger events")
 	term.send(down + " " + enter) // switch off the second event, issues
 
-	// One page per selected event that takes a channel.
-	for _, ev := range []string{"push", "confidential issue", "merge request", "note", "confidential note", "tag push", "pipeline", "wiki page", "alert"} {
-		term.focus("Channel for " + ev + " events")
+	// The selected events' channels share one page, one line each.
+	for _, ev := range []string{"push", "confidential_issue", "merge_request", "note", "confidential_note", "tag_push", "pipeline", "wiki_page", "alert"} {
+		term.focus(ev + " ")
 		if ev == "push" {
 			term.send("#pushes")
 		}

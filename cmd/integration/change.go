@@ -108,6 +108,40 @@ func orEmpty(s []string) []string {
 	return s
 }
 
+// reviewLines is the form's last page: what saving will write. It adds to the changes the
+// defaults that are written explicitly (they change no effective value but are stored), and says
+// in words when the write ends inheritance, since every inherited setting is then copied.
+func reviewLines(d integrations.Definition, cur client.State, next target) []string {
+	changes := describe(d, cur, next)
+	if len(changes) == 0 {
+		return nil // nothing is written
+	}
+	var lines []string
+	if cur.Inherited {
+		from := "its parent"
+		if cur.InheritedFrom != nil {
+			from = cur.InheritedFrom.Describe()
+		}
+		copied := 0
+		for _, v := range cur.Values {
+			if v != "" {
+				copied++
+			}
+		}
+		lines = append(lines, fmt.Sprintf("%s will stop inheriting %s from %s; its %d settings are copied.",
+			cur.Scope.Describe(), d.Name, from, copied))
+	}
+	lines = append(lines, summaryLines(changes)...)
+	for _, f := range d.Fields {
+		before, after := cur.Values[f.Key], next.Values[f.Key]
+		if before == after || f.Masked() || effective(f, cur.Values) != effective(f, next.Values) {
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("%s: %s (the default, now stored)", f.Key, show(f.TypedOrNil(effective(f, next.Values)))))
+	}
+	return lines
+}
+
 // summaryLines renders changes for people: the form's review page and --dry-run on a terminal.
 func summaryLines(changes []fieldChange) []string {
 	lines := make([]string, len(changes))

@@ -266,7 +266,7 @@ func fill(ctx context.Context, p forms.Prompter, d integrations.Definition, cur 
 		}
 	}
 	in.Summary = func(in *forms.Input) []string {
-		return summaryLines(describe(d, cur, target{Values: in.Values, Events: in.Events, Active: in.Active}))
+		return reviewLines(d, cur, target{Values: in.Values, Events: in.Events, Active: in.Active})
 	}
 	if err := p.Fill(ctx, d, in); err != nil {
 		return next, err

@@ -5,6 +5,7 @@ package forms
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/forgekit/integrations/internal/integrations"
 )
@@ -42,6 +43,8 @@ var (
 	ErrNoPrompt = errors.New("input required; pass the values as flags (--set, --yes) or run in a terminal")
 	// ErrCancelled is the user pressing Esc or Ctrl-C, or declining to save.
 	ErrCancelled = errors.New("cancelled")
+	// ErrNotSaved is the user declining to save at the end of the settings form: a cancel.
+	ErrNotSaved = fmt.Errorf("not saved: %w", ErrCancelled)
 )
 
 // NoPrompt refuses every question; it is installed when prompting is impossible.

@@ -23,7 +23,8 @@ func init() {
 				choice("Jira personal access token", "1"),
 			).asNumber().def("0").section(Connection),
 			text("username", "Email or username", "Your email address on Jira Cloud, your username on Jira Data Center or Server. Not used with a personal access token.").
-				requiredWhen("when active and the authentication method is basic").section(Connection),
+				requiredWhen("when active and the authentication method is basic").section(Connection).
+				appliesWhen("jira_auth_type", "0"),
 			password("password", "API token, password or personal access token",
 				"An API token on Jira Cloud, a password on Jira Data Center or Server, or a personal access token.").
 				required().section(Connection),
@@ -35,7 +36,9 @@ func init() {
 				apiOnly().checked(checkTransitionIDs),
 			checkbox("jira_issue_transition_automatic", "Automatic transition", "Move issues to the next done status automatically",
 				"Ignores the transition IDs and picks a transition into a done category.").def("false").apiOnly(),
-			text("issues_enabled", "Show Jira issues in GitLab", "Lists Jira issues in GitLab (Premium).").apiOnly(),
+			// GitLab declares it without a type (so text), but reads it as a boolean.
+			selectField("issues_enabled", "Show Jira issues in GitLab", "Lists Jira issues in GitLab (Premium).",
+				choice("Yes", "true"), choice("No", "false")).asText().apiOnly(),
 			stringArray("project_keys", "Jira project keys", "Keys of the Jira projects whose issues GitLab lists, separated by commas. At most 100.").apiOnly(),
 			checkbox("comment_on_event_enabled", "Comments on issues", "Comment on Jira issues when they are mentioned",
 				"When off, GitLab only adds a link to the Jira issue.").def("true"),
@@ -45,27 +48,36 @@ func init() {
 				Key: "vulnerabilities_issuetype", Kind: Select, Title: "Issue type for vulnerabilities",
 				Help: "The ID of the Jira issue type to create for vulnerabilities.",
 			}.
-				requiredWhen("when issues for vulnerabilities are on").apiOnly().edition("EE (Ultimate)"),
+				requiredWhen("when issues for vulnerabilities are on").apiOnly().edition("EE (Ultimate)").
+				appliesWhen("vulnerabilities_enabled", "true"),
 			text("project_key", "Jira project key for vulnerabilities", "The Jira project in which vulnerability issues are created.").
-				requiredWhen("when issues for vulnerabilities are on").apiOnly().edition("EE (Ultimate)"),
+				requiredWhen("when issues for vulnerabilities are on").apiOnly().edition("EE (Ultimate)").
+				appliesWhen("vulnerabilities_enabled", "true"),
 			checkbox("customize_jira_issue_enabled", "Edit before creating", "Open the Jira issue form before creating an issue", "").
 				apiOnly().edition("EE (Ultimate)"),
 			checkbox("jira_check_enabled", "Require a Jira issue key", "Require an associated Jira issue in merge requests", "").
 				section(JiraVerification).edition("EE (Premium), newest"),
 			checkbox("jira_exists_check_enabled", "Check the issue exists", "Check that the Jira issue exists", "").
-				section(JiraVerification).edition("EE (Premium), newest"),
+				section(JiraVerification).edition("EE (Premium), newest").
+				appliesWhen("jira_check_enabled", "true"),
 			checkbox("jira_assignee_check_enabled", "Check the assignee", "Check that the merge request author is the issue's assignee", "").
-				section(JiraVerification).edition("EE (Premium), newest"),
+				section(JiraVerification).edition("EE (Premium), newest").
+				appliesWhen("jira_check_enabled", "true"),
 			checkbox("jira_status_check_enabled", "Check the status", "Check the Jira issue's status", "").
-				section(JiraVerification).edition("EE (Premium), newest"),
+				section(JiraVerification).edition("EE (Premium), newest").
+				appliesWhen("jira_check_enabled", "true"),
 			text("jira_allowed_statuses_as_string", "Allowed statuses", "Jira statuses a merge request's issue may be in, separated by commas.").
-				placeholder("Ready, In Progress, Review").section(JiraVerification).edition("EE (Premium), newest"),
+				placeholder("Ready, In Progress, Review").section(JiraVerification).edition("EE (Premium), newest").
+				appliesWhen("jira_status_check_enabled", "true"),
 		},
 		Events:        []string{"commit", "merge_request"},
 		DefaultEvents: map[string]bool{"commit": true, "merge_request": true},
 		Test:          testable("asks Jira for its server info and the authenticated user (GET /rest/api/2/serverInfo and /rest/api/2/myself)"),
 	}))
 }
+
+// asText keeps a select's choices sent as strings, for fields GitLab declares without a type.
+func (f Field) asText() Field { f.Kind = Text; return f }
 
 // asNumber keeps a select's numeric choices sent as integers, as GitLab's number type requires.
 func (f Field) asNumber() Field { f.Kind = Number; return f }

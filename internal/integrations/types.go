@@ -80,6 +80,8 @@ type Field struct {
 	Event string
 	// Edition notes fields that exist only in some GitLab editions or versions.
 	Edition string
+	// AppliesWhen hides the field while another field's value makes it meaningless.
+	AppliesWhen *Condition
 	// check holds a rule GitLab's model enforces beyond the field's type, such as a format.
 	check func(v string) error
 
