@@ -163,6 +163,7 @@ func render(out string, rows, cols int) []string {
 		grid[i] = []rune(strings.Repeat(" ", cols))
 	}
 	r, c := 0, 0
+	pending := false
 	clamp := func() { r, c = max(0, min(r, rows-1)), max(0, min(c, cols-1)) }
 	lineFeed := func() {
 		if r == rows-1 {
@@ -182,6 +183,8 @@ func render(out string, rows, cols int) []string {
 			lineFeed()
 		case ch == '\b':
 			c = max(0, c-1)
+		case ch == '\t': // the renderer moves the cursor over unchanged cells with tabs
+			c = min((c/8+1)*8, cols-1)
 		case ch == 0x1b && i+1 < len(runes) && runes[i+1] == '[':
 			j := i + 2
 			for j < len(runes) && (runes[j] < 0x40 || runes[j] > 0x7e) {
@@ -256,13 +259,18 @@ func render(out string, rows, cols int) []string {
 			i++
 		case ch < 0x20:
 		default:
-			if c >= cols {
+			if pending {
 				c = 0
 				lineFeed()
 			}
 			grid[r][c] = ch
-			c++
+			// Writing the last column leaves the cursor there with a wrap pending, as terminals
+			// do: a following move starts from the last column, the next character wraps.
+			pending = c == cols-1
+			c = min(c+1, cols-1)
+			continue
 		}
+		pending = false
 	}
 	lines := make([]string, rows)
 	for i, g := range grid {

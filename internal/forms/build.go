@@ -30,6 +30,7 @@ type Form struct {
 
 	eventsField *huh.MultiSelect[string]
 	eventNames  []string
+	labelWidth  int
 	width       int
 }
 
@@ -186,15 +187,28 @@ func (f *Form) retitle(width int) {
 	if f.in.Where != "" {
 		header += " — " + f.in.Where
 	}
-	var visible []int
+	hidden := make([]bool, len(f.pages))
+	total := 0
 	for i, p := range f.pages {
-		if p.hidden == nil || !p.hidden() {
-			visible = append(visible, i)
+		hidden[i] = p.hidden != nil && p.hidden()
+		if !hidden[i] {
+			total++
 		}
 	}
-	for n, i := range visible {
-		f.pages[i].group.Title(fitLine(header, f.width)).
-			Description(fitLine(fmt.Sprintf("Page %d of %d · %s", n+1, len(visible), f.pages[i].name), f.width))
+	// Hidden pages get their header too: huh sizes a page when the terminal is measured, so a
+	// page shown later must already have the header's two lines.
+	n := 0
+	for i, p := range f.pages {
+		n++
+		count := total
+		if hidden[i] {
+			count++
+		}
+		p.group.Title(fitLine(header, f.width)).
+			Description(fitLine(fmt.Sprintf("Page %d of %d · %s", n, count, p.name), f.width))
+		if hidden[i] {
+			n--
+		}
 	}
 }
 
@@ -280,6 +294,7 @@ func (f *Form) eventsPicker(supported []string) item {
 	f.eventsField = huh.NewMultiSelect[string]().Title("Trigger events").Description(eventsHelp).
 		Value(f.events).Filterable(false).Height(len(supported) + 2)
 	f.eventsField.Options(f.eventOptions(80)...)
+	f.labelWidth = 80
 	return item{field: f.eventsField}
 }
 
@@ -334,7 +349,12 @@ func (f *Form) layout(width, height int) {
 	if f.eventsField == nil {
 		return
 	}
-	f.eventsField.Options(f.eventOptions(width)...)
+	// Setting the options moves the list's cursor, so only when the labels must change: the
+	// terminal reports its size again now and then without having changed.
+	if width != f.labelWidth {
+		f.labelWidth = width
+		f.eventsField.Options(f.eventOptions(width)...)
+	}
 	count := len(f.eventNames)
 	// The form keeps a line spare, and each page has a two-line header, a help line and a gap.
 	rows := height - 1 - 2 - 1 - 2
