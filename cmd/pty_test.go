@@ -23,12 +23,12 @@ type terminal struct {
 	// mute leaves terminal queries unanswered, as a captured pty in CI does.
 	mute       bool
 	rows, cols int
-	cmd  *exec.Cmd
-	pty  *os.File
-	mu   sync.Mutex
-	out  bytes.Buffer
-	seen int
-	done chan struct{}
+	cmd        *exec.Cmd
+	pty        *os.File
+	mu         sync.Mutex
+	out        bytes.Buffer
+	seen       int
+	done       chan struct{}
 }
 
 func programEnv(t *testing.T, dir string) []string {
