@@ -98,18 +98,18 @@ func levelError(d integrations.Definition, s client.Scope) error {
 func printShow(p *output.Printer, d integrations.Definition, st *client.State, v showView) {
 	p.Linef("%s (%s)", d.Title, d.Name)
 	if p.IsTTY() {
-		p.Linef("%s", d.Description)
+		p.Paragraph(d.Description)
 	}
 	meta := fmt.Sprintf("category: %s   levels: %s", d.Category, strings.Join(v.Levels, ", "))
 	if d.APISlug != "" {
 		meta += "   api: integrations/" + d.APISlug
 	}
-	p.Linef("%s", meta)
+	p.Paragraph(meta)
 	switch {
 	case d.Removed():
-		p.Linef("removed from GitLab%s; kept for older servers", removedIn(d))
+		p.Paragraph(fmt.Sprintf("removed from GitLab%s; kept for older servers", removedIn(d)))
 	case d.Deprecated != "":
-		p.Linef("%s", d.Deprecated)
+		p.Paragraph(d.Deprecated)
 	}
 	if st != nil {
 		state := "inactive"
