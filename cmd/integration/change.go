@@ -108,9 +108,9 @@ func orEmpty(s []string) []string {
 	return s
 }
 
-// reviewLines is the form's last page: what saving will write. It adds to the changes the
-// defaults that are written explicitly (they change no effective value but are stored), and says
-// in words when the write ends inheritance, since every inherited setting is then copied.
+// reviewLines is the form's last page: what saving will write (the form writes only the answers
+// a user changed, so the changes are the whole write), and, in words, that the write ends
+// inheritance, since every inherited setting is then copied.
 func reviewLines(d integrations.Definition, cur client.State, next target) []string {
 	changes := describe(d, cur, next)
 	if len(changes) == 0 {
@@ -131,15 +131,7 @@ func reviewLines(d integrations.Definition, cur client.State, next target) []str
 		lines = append(lines, fmt.Sprintf("%s will stop inheriting %s from %s; its %d settings are copied.",
 			cur.Scope.Describe(), d.Name, from, copied))
 	}
-	lines = append(lines, summaryLines(changes)...)
-	for _, f := range d.Fields {
-		before, after := cur.Values[f.Key], next.Values[f.Key]
-		if before == after || f.Masked() || effective(f, cur.Values) != effective(f, next.Values) {
-			continue
-		}
-		lines = append(lines, fmt.Sprintf("%s: %s (the default, now stored)", f.Key, show(f.TypedOrNil(effective(f, next.Values)))))
-	}
-	return lines
+	return append(lines, summaryLines(changes)...)
 }
 
 // summaryLines renders changes for people: the form's review page and --dry-run on a terminal.
