@@ -242,3 +242,56 @@ func (term *terminal) walk(titles ...string) {
 		term.send(enter)
 	}
 }
+
+// Accessible mode states each question's help, current value and what a blank answer does,
+// keeps the current events on a blank answer, and declining to save is a cancel: exit 130.
+func TestAccessibleFormStatesCurrentValues(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a real terminal")
+	}
+	dir := t.TempDir()
+	if out, code := run(t, dir, "configure", "slack", "-p", "acme/web", "--set", "webhook=https://hooks.slack.com/services/T/B/X",
+		"--set", "channel=#general"); code != 0 {
+		t.Fatalf("seeding: %d %s", code, out)
+	}
+	term := startSized(t, dir, 24, 80, nil, "configure", "slack", "-p", "acme/web", "--accessible")
+	steps := []struct{ prompt, answer string }{
+		{"Current: On; a blank answer keeps it.", ""},
+		{"Active [Y/n]", ""},
+		{"Current: set; a blank answer keeps it.", ""},
+		{"Enter a new webhook url", ""},
+		{"Current: push,issue,confidential_issue,merge_request,note,confidential_note,tag_push,pipeline,wiki_page,alert. A blank answer keeps the current events", ""},
+		{"Trigger events", ""},
+	}
+	for _, ev := range []string{"push", "issue", "confidential issue", "merge request", "note", "confidential note", "tag push", "pipeline", "wiki page", "alert"} {
+		steps = append(steps, struct{ prompt, answer string }{"Channel for " + ev + " events", ""})
+	}
+	steps = append(steps, []struct{ prompt, answer string }{
+		{"Username", ""},
+		{"Current: #general; a blank answer keeps it.", ""},
+		{"Default channel", "#releases"},
+		{"Notify only broken pipelines [Y/n]", ""},
+		{"Notify only on pipeline status changes [y/N]", ""},
+		{"Current: Default branch; a blank answer keeps it.", ""},
+		{"Enter a number between 1 and 4", ""},
+		{"Labels for notifications", ""},
+		{"Enter a number between 1 and 2", ""},
+		{"channel: #general → #releases", ""},
+		{"Save these settings? [Y/n]", "n"},
+	}...)
+	for _, s := range steps {
+		term.waitFor(s.prompt)
+		if strings.HasPrefix(s.prompt, "Current:") || strings.HasPrefix(s.prompt, "channel:") {
+			continue // a statement, not a question
+		}
+		term.send(s.answer + "\r")
+	}
+	term.waitFor("not saved; nothing was written")
+	if code := term.exitCode(); code != 130 {
+		t.Fatalf("declining to save: exit %d, want 130", code)
+	}
+	out, _ := run(t, dir, "show", "slack", "-p", "acme/web", "-o", "json", "--jq", `.fields[] | select(.name == "channel") | .value`)
+	if strings.TrimSpace(out) != "#general" {
+		t.Errorf("declining wrote the channel: %q", out)
+	}
+}
