@@ -9,6 +9,7 @@ import (
 	"testing/iotest"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 	"github.com/forgekit/integrations/internal/integrations"
 )
 
@@ -176,6 +177,86 @@ func TestEveryIntegrationFormBuildsAndRenders(t *testing.T) {
 		}
 		if err := g.apply(); err != nil {
 			t.Errorf("%s: applying defaults: %v", d.Name, err)
+		}
+	}
+}
+
+// viewOf renders the form field built for the catalog field key, as the terminal shows it.
+func viewOf(t *testing.T, f *Form, key string) (huh.Field, string) {
+	t.Helper()
+	fld, ok := f.def.Field(key)
+	if !ok {
+		t.Fatalf("no field %s", key)
+	}
+	it := f.field(fld, true)
+	it.field.WithTheme(huh.ThemeFunc(theme))
+	it.field.WithWidth(100)
+	it.field.Focus()
+	return it.field, it.field.View()
+}
+
+func TestFieldsReadAsWhatTheyAre(t *testing.T) {
+	d := lookup(t, "jira")
+	in := &Input{Values: map[string]string{"password": "p"}, SecretSet: map[string]bool{"password": true}, Events: d.DefaultEventStates(), Level: integrations.Project}
+	f := build(d, in, true, false)
+
+	// A boolean GitLab declares as text is a choice, not free text.
+	if field, _ := viewOf(t, f, "issues_enabled"); field == nil {
+		t.Fatal("no field")
+	} else if _, ok := field.(*huh.Select[string]); !ok {
+		t.Errorf("issues_enabled is a %T, want a select", field)
+	}
+	// Editions in words.
+	_, view := viewOf(t, f, "vulnerabilities_enabled")
+	if !strings.Contains(view, "Only on GitLab Ultimate.") || strings.Contains(view, "(EE") {
+		t.Errorf("edition not in words:\n%s", view)
+	}
+	// A stored secret's input says it is set instead of showing an example value.
+	_, view = viewOf(t, f, "password")
+	if !strings.Contains(view, "set; leave blank to keep)") { // the cursor covers the first character
+		t.Errorf("stored secret input:\n%s", view)
+	}
+	// Yes/No buttons start at the same column whatever the field's text.
+	col := func(key string) int {
+		_, v := viewOf(t, f, key)
+		for _, l := range strings.Split(v, "\n") {
+			if i := strings.Index(l, "No"); i >= 0 && strings.Contains(l, "Yes") {
+				return strings.Index(l, "Yes")
+			}
+		}
+		t.Fatalf("%s shows no buttons:\n%s", key, v)
+		return -1
+	}
+	if a, b := col("jira_issue_transition_automatic"), col("vulnerabilities_enabled"); a != b {
+		t.Errorf("buttons at columns %d and %d", a, b)
+	}
+}
+
+// The username applies only to basic authentication: with a token it is neither asked nor
+// written.
+func TestFieldsThatDoNotApplyAreNotAsked(t *testing.T) {
+	d := lookup(t, "jira")
+	in := &Input{Values: map[string]string{"url": "https://jira.example.com", "password": "p"}, SecretSet: map[string]bool{"password": true},
+		Events: d.DefaultEventStates(), Level: integrations.Project}
+	f := buildAccessible(d, in, false)
+	// active, url, api_url, the method (2 = token), then blanks for the rest.
+	answers := []string{"", "", "", "2"}
+	for range 30 {
+		answers = append(answers, "")
+	}
+	out := runAccessible(t, f, answers...)
+	if strings.Contains(out, "Email or username") {
+		t.Errorf("the username was asked with token authentication:\n%s", out)
+	}
+	if err := f.Apply(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := in.Values["username"]; ok || in.Values["jira_auth_type"] != "1" {
+		t.Errorf("values %v", in.Values)
+	}
+	for _, k := range []string{"jira_check_enabled", "vulnerabilities_enabled", "comment_on_event_enabled"} {
+		if _, ok := in.Values[k]; ok {
+			t.Errorf("untouched %s was written: %v", k, in.Values)
 		}
 	}
 }
