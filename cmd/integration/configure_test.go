@@ -78,7 +78,7 @@ func TestConfigureBadInputWritesNothing(t *testing.T) {
 
 	cases := []struct{ args, want string }{
 		{"slak -p acme/web --set webhook=https://x.example", `unknown integration "slak" (did you mean "slack"?)`},
-		{"slack -p acme/web --set chanel=#dev", `slack has no field "chanel"; valid fields: webhook, username, channel`},
+		{"slack -p acme/web --set chanel=#dev", `slack has no field "chanel"`},
 		{"slack -p acme/web --set notify_only_broken_pipelines=maybe", `notify_only_broken_pipelines: "maybe" is not a boolean`},
 		{"irker -p acme/web --set recipients=a --set server_port=abc", `server_port: "abc" is not a whole number`},
 		{"slack -p acme/web --set branches_to_be_notified=feature", `not one of: all, default, protected, default_and_protected`},

@@ -1,6 +1,7 @@
 package integrations
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -13,7 +14,11 @@ import (
 func (d Definition) Normalize(key, raw string) (string, error) {
 	f, ok := d.Field(key)
 	if !ok {
-		return "", errorf("%s has no field %q; valid fields: %s", d.Name, key, strings.Join(d.FieldKeys(), ", "))
+		hint := fmt.Sprintf("its fields are listed by 'integrations show %s'", d.Name)
+		if s := Closest(key, d.FieldKeys()); s != "" {
+			hint = fmt.Sprintf("did you mean %q?", s)
+		}
+		return "", &Error{msg: fmt.Sprintf("%s has no field %q", d.Name, key), hint: hint}
 	}
 	v, err := f.normalize(raw)
 	if err != nil {
