@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -188,6 +191,7 @@ func testRun(ctx context.Context, o *testOptions) error {
 	if err != nil {
 		return err
 	}
+	warnLocalTargets(ctx, o.IO.ErrOut, plan)
 	if o.DryRun {
 		return printPlan(o, plan)
 	}
@@ -335,4 +339,54 @@ func excerptLine(s string, n int) string {
 		s = s[:n] + "…"
 	}
 	return s
+}
+
+// warnLocalTargets says when a test reaches a loopback or private address: it works from this
+// machine, but GitLab refuses to deliver webhooks to local networks unless an administrator
+// allows them, so a passing test would promise what the server will not do. Only the host is
+// named: the rest of a webhook URL may be its secret.
+func warnLocalTargets(ctx context.Context, w io.Writer, plan delivery.Plan) {
+	seen := map[string]bool{}
+	for _, s := range plan.Steps {
+		u, err := url.Parse(s.URL)
+		if err != nil || seen[u.Hostname()] {
+			continue
+		}
+		host := u.Hostname()
+		seen[host] = true
+		if kind := localKind(ctx, host); kind != "" {
+			fmt.Fprintf(w, "warning: %s is %s: this machine reaches it, but GitLab blocks webhooks to local and private networks unless an administrator allows them (Admin > Settings > Network > Outbound requests)\n", host, kind)
+		}
+	}
+}
+
+// localKind names the kind of local address host is or resolves to, or "" for a public one.
+func localKind(ctx context.Context, host string) string {
+	ips := []net.IP{net.ParseIP(host)}
+	if ips[0] == nil {
+		if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+			return "a loopback address"
+		}
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		addrs, err := net.DefaultResolver.LookupIPAddr(ctx, host)
+		if err != nil {
+			return "" // the test itself will say it cannot reach the host
+		}
+		ips = ips[:0]
+		for _, a := range addrs {
+			ips = append(ips, a.IP)
+		}
+	}
+	for _, ip := range ips {
+		switch {
+		case ip.IsLoopback():
+			return "a loopback address"
+		case ip.IsPrivate():
+			return "a private-network address"
+		case ip.IsLinkLocalUnicast(), ip.IsUnspecified():
+			return "a local address"
+		}
+	}
+	return ""
 }
