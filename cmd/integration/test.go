@@ -191,8 +191,8 @@ func testRun(ctx context.Context, o *testOptions) error {
 	if err != nil {
 		return err
 	}
-	warnLocalTargets(ctx, o.IO.ErrOut, plan)
 	if o.DryRun {
+		warnLocalTargets(ctx, o.IO.ErrOut, plan)
 		return printPlan(o, plan)
 	}
 	results := delivery.Send(ctx, o.HTTPClient(o.Timeout), plan)
@@ -217,6 +217,8 @@ func testRun(ctx context.Context, o *testOptions) error {
 		fmt.Fprintf(o.IO.ErrOut, "error: %s test at %s failed: %s\n", o.def.Name, cur.Scope, last.Error)
 		return cmdutil.ErrSilent
 	}
+	// A pass is what could mislead: GitLab itself may not be allowed to deliver there.
+	warnLocalTargets(ctx, o.IO.ErrOut, plan)
 	return nil
 }
 
@@ -341,7 +343,7 @@ func excerptLine(s string, n int) string {
 	return s
 }
 
-// warnLocalTargets says when a test reaches a loopback or private address: it works from this
+// warnLocalTargets says when a test reached a loopback or private address: it works from this
 // machine, but GitLab refuses to deliver webhooks to local networks unless an administrator
 // allows them, so a passing test would promise what the server will not do. Only the host is
 // named: the rest of a webhook URL may be its secret.
