@@ -223,9 +223,9 @@ func planFile(ctx context.Context, o *options, resolve bool) (*bulk.Report, clie
 			if err == nil {
 				return got, nil
 			}
-			why := err.Error()
-			if !strings.Contains(why, v) {
-				why = v + ": " + why
+			why := v + " is not set"
+			if !strings.HasPrefix(v, "env:") {
+				why = err.Error()
 			}
 			if !slices.Contains(o.unresolved, why) {
 				o.unresolved = append(o.unresolved, why)
