@@ -295,3 +295,34 @@ func TestAccessibleFormStatesCurrentValues(t *testing.T) {
 		t.Errorf("declining wrote the channel: %q", out)
 	}
 }
+
+// configure without a name in a terminal offers the integrations the scope can have, with
+// whether each is active there, filterable by typing; the chosen one's form opens.
+func TestConfigureWithoutANameOffersAPicker(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a real terminal")
+	}
+	dir := t.TempDir()
+	if out, code := run(t, dir, "configure", "slack", "-p", "acme/web", "--set", "webhook=https://hooks.slack.com/services/T/B/X"); code != 0 {
+		t.Fatalf("seeding: %d %s", code, out)
+	}
+	term := startSized(t, dir, 24, 80, []string{"NO_COLOR=1"}, "configure", "-p", "acme/web")
+	term.waitFor("Which integration at project acme/web?")
+	lines := term.waitScreen("the list shows", func(l []string) bool { return onScreen(l, "Asana") })
+	if onScreen(lines, "Beyond Identity") {
+		t.Error("an instance-only integration is offered for a project")
+	}
+	term.send("/")
+	term.send("slack not")
+	lines = term.waitScreen("the filter applies", func(l []string) bool { return !onScreen(l, "Asana") && onScreen(l, "Slack notifications") })
+	if !onScreen(lines, "active here") {
+		t.Errorf("the list does not say what is active here:\n%s", strings.Join(lines, "\n"))
+	}
+	term.send(enter)
+	term.focus("Active")
+	headerFirst(t, term.screen(), "Slack notifications — project:acme/web")
+	term.send(esc)
+	if code := term.exitCode(); code != 130 {
+		t.Fatalf("Esc: exit %d", code)
+	}
+}

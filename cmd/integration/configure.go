@@ -40,7 +40,7 @@ type configureOptions struct {
 func NewCmdConfigure(f *cmdutil.Factory, runF func(*configureOptions) error) *cobra.Command {
 	opts := &configureOptions{IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output}
 	cmd := &cobra.Command{
-		Use:   "configure <integration>",
+		Use:   "configure [<integration>]",
 		Short: "Set an integration's fields and events at a scope, and activate it",
 		Long: heredoc.Doc(`
 			Set an integration's settings at a project, a group or the instance, and activate it.
@@ -66,9 +66,13 @@ func NewCmdConfigure(f *cmdutil.Factory, runF func(*configureOptions) error) *co
 			$ integrations configure jira -p acme/web --use-inherited
 			$ integrations configure datadog -p acme/web --set api_key=file:/run/secrets/dd --dry-run
 		`),
-		Args:              cmdutil.ExactArgs(1, "the integration name"),
+		Args:              cmdutil.MaxArgs(1),
 		ValidArgsFunction: cmdutil.CompleteIntegrationNames,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			args, err := nameOrPick(cmd.Context(), f, opts.ScopeFlags, args, "configure", nil)
+			if err != nil {
+				return err
+			}
 			if err := opts.complete(args); err != nil {
 				return err
 			}

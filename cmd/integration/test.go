@@ -71,7 +71,7 @@ func NewCmdTest(f *cmdutil.Factory, runF func(*testOptions) error) *cobra.Comman
 		HTTPClient: func(timeout time.Duration) *http.Client { return &http.Client{Timeout: timeout} },
 	}
 	cmd := &cobra.Command{
-		Use:   "test <integration>",
+		Use:   "test [<integration>]",
 		Short: "Send a sample event to an integration, or check its endpoints, and report the answer",
 		Long: heredoc.Doc(`
 			Prove that an integration's settings work, as GitLab's "Test settings" button does:
@@ -97,9 +97,13 @@ func NewCmdTest(f *cmdutil.Factory, runF func(*testOptions) error) *cobra.Comman
 			$ integrations test jira -p acme/web --dry-run
 			$ integrations test slack -p acme/web --host gitlab.example.com --set webhook=env:SLACK_WEBHOOK
 		`),
-		Args:              cmdutil.ExactArgs(1, "the integration name"),
+		Args:              cmdutil.MaxArgs(1),
 		ValidArgsFunction: cmdutil.CompleteIntegrationNames,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			args, err := nameOrPick(cmd.Context(), f, opts.ScopeFlags, args, "test", func(d integrations.Definition) bool { return delivery.Testable(d) == nil })
+			if err != nil {
+				return err
+			}
 			if err := opts.complete(args); err != nil {
 				return err
 			}

@@ -171,6 +171,9 @@ func (f *Form) page(name string, hidden func() bool, items ...item) page {
 		later := wrapped[i+1:]
 		w.gapAfter = func() bool { return slices.ContainsFunc(later, func(s *shown) bool { return s.applies() }) }
 	}
+	if rest := wrapped[1:]; len(wrapped) > 0 {
+		wrapped[0].alone = func() bool { return !slices.ContainsFunc(rest, func(s *shown) bool { return !s.Skip() }) }
+	}
 	g := huh.NewGroup(fields...)
 	if hidden != nil {
 		g = g.WithHideFunc(hidden)

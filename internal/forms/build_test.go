@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -164,11 +166,13 @@ func TestEveryIntegrationFormBuildsAndRenders(t *testing.T) {
 			Summary: func(*Input) []string { return []string{"change"} },
 		}
 		f := Build(d, in, true)
-		f.Form.Init()
-		m, _ := f.Form.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
-		view := m.View()
-		if !strings.Contains(view, d.Title) {
-			t.Errorf("%s: first page does not show the title:\n%s", d.Name, view)
+		// Starting the form runs every page's start; none may move the form off its first page.
+		s := &screen{form: f.Form, settings: f}
+		settle(s, s.Init())
+		settle(s, func() tea.Msg { return tea.WindowSizeMsg{Width: 100, Height: 40} })
+		view := s.form.View()
+		if !strings.Contains(view, d.Title) || !strings.Contains(view, "Page 1 of") {
+			t.Errorf("%s: the form does not start on its first page:\n%s", d.Name, view)
 		}
 		g := buildAccessible(d, &Input{Values: map[string]string{}, Events: d.DefaultEventStates(), Level: d.Levels[0]}, false)
 		var out bytes.Buffer
@@ -258,5 +262,30 @@ func TestFieldsThatDoNotApplyAreNotAsked(t *testing.T) {
 		if _, ok := in.Values[k]; ok {
 			t.Errorf("untouched %s was written: %v", k, in.Values)
 		}
+	}
+}
+
+// settle runs cmd and what follows from it through m, as a program would, without a terminal.
+func settle(m tea.Model, cmd tea.Cmd) {
+	queue := []tea.Cmd{cmd}
+	for steps := 0; len(queue) > 0 && steps < 1000; steps++ {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		msg := c()
+		if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeFor[tea.Cmd]() {
+			for i := range v.Len() {
+				queue = append(queue, v.Index(i).Interface().(tea.Cmd))
+			}
+			continue
+		}
+		if msg == nil || fmt.Sprintf("%T", msg) == "tea.windowSizeMsg" {
+			continue // a request to the terminal, which is not there
+		}
+		var next tea.Cmd
+		m, next = m.Update(msg)
+		queue = append(queue, next)
 	}
 }

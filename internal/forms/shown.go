@@ -19,9 +19,18 @@ type shown struct {
 	gapAfter func() bool
 	gap      string
 	help     string
+	// alone is set on a page's first field: when nothing else on the page can take the focus
+	// it takes it, since huh moves to the next page from a page it finds without a focusable
+	// field, even a hidden page while it starts the form.
+	alone func() bool
 }
 
-func (s *shown) Skip() bool { return !s.applies() || s.Field.Skip() }
+func (s *shown) Skip() bool {
+	if s.alone != nil && s.alone() {
+		return false
+	}
+	return !s.applies() || s.Field.Skip()
+}
 
 func (s *shown) View() string {
 	if !s.applies() {

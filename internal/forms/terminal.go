@@ -105,6 +105,19 @@ func (t *Terminal) Password(ctx context.Context, title string) (string, error) {
 	return v, err
 }
 
+// Pick shows a list to choose from; typing / filters it.
+func (t *Terminal) Pick(ctx context.Context, title string, options []Option) (string, error) {
+	var v string
+	opts := make([]huh.Option[string], len(options))
+	for i, o := range options {
+		opts[i] = huh.NewOption(o.Label, o.Value)
+	}
+	sel := huh.NewSelect[string]().Title(title).Description("↑/↓ move, / filters, enter chooses.").
+		Options(opts...).Filtering(false).Value(&v)
+	err := t.run(ctx, huh.NewForm(huh.NewGroup(sel)), nil)
+	return v, err
+}
+
 // Fill runs the settings form. Declining to save is a cancellation: nothing is written.
 func (t *Terminal) Fill(ctx context.Context, def integrations.Definition, in *Input) error {
 	if t.accessible {
