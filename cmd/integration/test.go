@@ -3,8 +3,8 @@ package integration
 import (
 	"context"
 	"fmt"
-	"maps"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
