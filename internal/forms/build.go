@@ -126,7 +126,9 @@ func build(def integrations.Definition, in *Input, maskSecrets, accessible bool)
 			channels = append(channels, it)
 		}
 		if len(channels) > 0 {
-			intro := item{field: huh.NewNote().Description(f.noteText("The channels of the selected events. Blank posts to the default channel. " + help))}
+			// The fields' help speaks of one event; the page says it once for all.
+			help = strings.TrimPrefix(help, "Overrides the default channel for this event. ")
+			intro := item{field: huh.NewNote().Description(f.noteText("A channel for each selected event; blank posts to the default channel. " + help))}
 			f.pages = append(f.pages, f.page("Channels", func() bool {
 				return !slices.ContainsFunc(channels, func(it item) bool { return it.applies() })
 			}, append([]item{intro}, channels...)...))
@@ -591,7 +593,34 @@ func (f *Form) summary() string {
 	if len(lines) == 0 {
 		return noChanges
 	}
+	if !f.accessible {
+		// Wrapped here, between words, with an indent: huh's own wrapping breaks long lists
+		// unevenly. The field's border and padding take 4 columns.
+		var wrapped []string
+		for _, l := range lines {
+			wrapped = append(wrapped, wrapWords(l, f.width-4)...)
+		}
+		lines = wrapped
+	}
 	return strings.Join(lines, "\n")
+}
+
+// wrapWords breaks a line between words to at most width columns, indenting what follows.
+func wrapWords(line string, width int) []string {
+	var out []string
+	cur := ""
+	for _, w := range strings.Fields(line) {
+		switch {
+		case cur == "":
+			cur = w
+		case lipgloss.Width(cur)+1+lipgloss.Width(w) <= width:
+			cur += " " + w
+		default:
+			out = append(out, cur)
+			cur = "  " + w
+		}
+	}
+	return append(out, cur)
 }
 
 // noteText keeps huh's full-screen notes from reading _ * ` as markdown; accessible mode prints
