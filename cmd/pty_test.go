@@ -387,7 +387,13 @@ func TestSlackFormInATerminal(t *testing.T) {
 	term.focus("Trigger events")
 	term.send(down + " " + enter) // switch off the second event, issues
 
-	// The selected events' channels share one page, one line each.
+	// The selected events' channels share one page, one line each; the unselected event's
+	// channel is not asked.
+	term.focus("push ")
+	lines := term.screen()
+	if !strings.Contains(strings.Join(lines, "\n"), "Page 3 of 6 · Channels") || !onScreen(lines, "  alert") || onScreen(lines, "  issue ") {
+		t.Errorf("the channels page:\n%s", strings.Join(lines, "\n"))
+	}
 	for _, ev := range []string{"push", "confidential_issue", "merge_request", "note", "confidential_note", "tag_push", "pipeline", "wiki_page", "alert"} {
 		term.focus(ev + " ")
 		if ev == "push" {
