@@ -240,8 +240,11 @@ func TestFieldsReadAsWhatTheyAre(t *testing.T) {
 // written.
 func TestFieldsThatDoNotApplyAreNotAsked(t *testing.T) {
 	d := lookup(t, "jira")
-	in := &Input{Values: map[string]string{"url": "https://jira.example.com", "password": "p"}, SecretSet: map[string]bool{"password": true},
-		Events: d.DefaultEventStates(), Level: integrations.Project}
+	in := &Input{
+		Values:    map[string]string{"url": "https://jira.example.com", "password": "p"},
+		SecretSet: map[string]bool{"password": true},
+		Events:    d.DefaultEventStates(), Level: integrations.Project,
+	}
 	f := buildAccessible(d, in, false)
 	// active, url, api_url, the method (2 = token), then blanks for the rest.
 	answers := []string{"", "", "", "2"}
