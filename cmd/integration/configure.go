@@ -149,7 +149,7 @@ func configureRun(ctx context.Context, o *configureOptions) error {
 	}
 	missing := missingFields(o.def, next, cur)
 	if o.IO.CanPrompt() && (!o.ValueFlags.Given() || len(missing) > 0) {
-		if next, err = fill(ctx, o.Prompter(), o.def, cur, next, b.Where()); err != nil {
+		if next, err = fill(ctx, o.Prompter(), o.def, cur, next, placeOf(b)); err != nil {
 			return err
 		}
 	} else if len(missing) > 0 && next.Active {
@@ -256,11 +256,19 @@ func missingError(d integrations.Definition, missing []integrations.Field) error
 	return cmdutil.FlagErrorf("%s: missing %s (required when not running interactively)", d.Name, strings.Join(flags, " "))
 }
 
+// placeOf names the backend for the form's header: the server's host, or the local store.
+func placeOf(b client.Backend) string {
+	if server := b.Capabilities().Server; server != "" {
+		return server
+	}
+	return "the " + b.Where()
+}
+
 // fill runs the settings form, pre-filled with next.
 func fill(ctx context.Context, p forms.Prompter, d integrations.Definition, cur client.State, next target, where string) (target, error) {
 	in := &forms.Input{
 		Values: maps.Clone(next.Values), SecretSet: map[string]bool{}, Events: maps.Clone(next.Events),
-		Active: next.Active, Level: cur.Scope.Level, Where: cur.Scope.String() + " on the " + where,
+		Active: next.Active, Level: cur.Scope.Level, Where: cur.Scope.String() + " on " + where,
 	}
 	// A secret the server holds but never returns cannot be "kept" by leaving it blank: the
 	// server needs it again on every write, so the form asks for it.

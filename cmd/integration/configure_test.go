@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/client/gitlab"
+	"github.com/forgekit/integrations/internal/client/gitlabfake"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/cmdutil/cmdtest"
 	"github.com/forgekit/integrations/internal/forms"
@@ -372,5 +374,29 @@ func TestVersionBefore(t *testing.T) {
 		if got := versionBefore(c.a, c.b); got != c.want {
 			t.Errorf("versionBefore(%s, %s) = %v", c.a, c.b, got)
 		}
+	}
+}
+
+// The form's header names the scope and the server as a person knows them.
+func TestFormHeaderNamesTheServer(t *testing.T) {
+	fake := gitlabfake.New()
+	t.Cleanup(fake.Close)
+	fake.AddToken("tok", gitlabfake.Token{Username: "admin", Scopes: []string{"api"}, AccessLevel: 40})
+	fake.AddGroup("acme")
+	c, err := gitlab.New(fake.URL, "tok", gitlab.WithHTTPClient(fake.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := formstest.New(t)
+	e := cmdtest.New(t, cmdtest.TTY(true), cmdtest.WithPrompter(p), cmdtest.WithBackend(c))
+	host := strings.TrimPrefix(strings.TrimPrefix(fake.URL, "http://"), "https://")
+	p.ExpectFill("jira", func(in *forms.Input) error {
+		if want := "group:acme on " + host; in.Where != want {
+			t.Errorf("header %q, want %q", in.Where, want)
+		}
+		return forms.ErrCancelled
+	})
+	if err := e.Run(configureCmd, "jira -g acme"); !errors.Is(err, forms.ErrCancelled) {
+		t.Fatal(err)
 	}
 }

@@ -126,7 +126,7 @@ func enableRun(ctx context.Context, o *toggleOptions) error {
 		}
 		return nil
 	case (!cur.Configured || len(missing) > 0) && o.IO.CanPrompt():
-		if next, err = fill(ctx, o.Prompter(), o.def, cur, next, b.Where()); err != nil {
+		if next, err = fill(ctx, o.Prompter(), o.def, cur, next, placeOf(b)); err != nil {
 			return err
 		}
 	case !cur.Configured && len(next.Values) == 0:
