@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/client/local"
@@ -47,6 +48,9 @@ func Main() int {
 	interrupted := ctx.Err() != nil && !errors.Is(err, cmdutil.ErrSilent)
 	if interrupted {
 		err = cmdutil.ErrCancel
+	}
+	if f.Deadline > 0 && errors.Is(err, context.DeadlineExceeded) {
+		err = &deadlineError{after: f.Deadline, err: err}
 	}
 	code := exitCode(err)
 	switch {
@@ -137,7 +141,9 @@ func exitCode(err error) int {
 		inputErr  *client.InputError
 		cfgErr    *config.Error
 		jqErr     *output.JQError
+		jqRunErr  *output.JQRunError
 		fileErr   *local.FileError
+		keyErr    *local.KeyError
 		manErr    *manifest.Error
 	)
 	switch {
@@ -148,12 +154,29 @@ func exitCode(err error) int {
 	case errors.Is(err, client.ErrUnauthorized):
 		return exitAuth
 	case errors.As(err, &flagErr), errors.As(err, &catErr), errors.As(err, &inputErr),
-		errors.As(err, &cfgErr), errors.As(err, &jqErr), errors.As(err, &fileErr), errors.As(err, &manErr),
+		errors.As(err, &cfgErr), errors.As(err, &jqErr), errors.As(err, &jqRunErr), errors.As(err, &fileErr), errors.As(err, &manErr), errors.As(err, &keyErr),
 		errors.Is(err, forms.ErrNoPrompt), strings.HasPrefix(err.Error(), "unknown command"):
 		return exitUsage
 	}
 	return exitFailed
 }
+
+// deadlineError is a run stopped by its --timeout: it says so rather than "context deadline
+// exceeded", keeping whatever the failing step added.
+type deadlineError struct {
+	after time.Duration
+	err   error
+}
+
+func (e *deadlineError) Error() string {
+	msg := fmt.Sprintf("stopped at the run's deadline (--timeout %s)", e.after)
+	if e.err.Error() != context.DeadlineExceeded.Error() {
+		msg += ": " + e.err.Error()
+	}
+	return msg
+}
+
+func (e *deadlineError) Unwrap() error { return e.err }
 
 // oneLine keeps an error to the single line the contract promises.
 func oneLine(s string) string {

@@ -41,6 +41,7 @@ func programEnv(t *testing.T, dir string) []string {
 		"INTEGRATIONS_SECRET_KEY=pty test key",
 		"PATH=" + os.Getenv("PATH"),
 		"TERM=xterm-256color",
+		"GORACE=atexit_sleep_ms=0",
 	}
 	return env
 }

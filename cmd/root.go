@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -48,7 +49,7 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 	root.SetOut(f.IOStreams.Out)
 	root.SetErr(f.IOStreams.ErrOut)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return cmdutil.WithHint(cmdutil.FlagErrorWrap(err), flagHint(cmd, err))
+		return cmdutil.WithHint(cmdutil.FlagParseError(err), flagHint(cmd, err))
 	})
 	root.CompletionOptions.DisableDefaultCmd = true
 
@@ -58,13 +59,18 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 	pf.String("store", "", "local store `PATH` (env INTEGRATIONS_STORE; default $XDG_DATA_HOME/integrations/store.db)")
 	pf.String("config", "", "config file `PATH` (default $XDG_CONFIG_HOME/integrations/config.yaml)")
 	pf.Bool("no-input", false, "never prompt; fail when input is missing")
+	pf.String("lock-timeout", "", "wait at most `DURATION` for another process using the local store (env INTEGRATIONS_LOCK_TIMEOUT; default 10s)")
 	pf.Bool("debug", false, "print a redacted HTTP trace on stderr")
+	pf.String("timeout", "", "stop the run after `DURATION`, such as 30s or 10m (env INTEGRATIONS_TIMEOUT; default none: each request has its own timeouts)")
 	pf.BoolVar(&f.Accessible, "accessible", false, "plain prompts for screen readers (env INTEGRATIONS_ACCESSIBLE)")
 	var format string
 	cmdutil.EnumFlag(root, pf, &format, "output", "o", string(output.Table), output.Formats, "output format")
 	pf.StringVar(&f.Output.JQ, "jq", "", "filter JSON output with a jq `EXPRESSION` (implies -o json)")
 
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := cmdutil.RefuseEmptyLists(cmd.Flags()); err != nil {
+			return err
+		}
 		f.Output.Format = output.Format(format)
 		if err := f.Output.Validate(); err != nil {
 			return cmdutil.FlagErrorWrap(err)
@@ -77,7 +83,7 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 		} else if cfg.NoInput() {
 			f.IOStreams.SetNeverPrompt(true)
 		}
-		return nil
+		return runDeadline(cmd, f)
 	}
 
 	root.AddCommand(
@@ -113,4 +119,21 @@ func flagHint(cmd *cobra.Command, err error) string {
 		return fmt.Sprintf("did you mean --%s?", s)
 	}
 	return fmt.Sprintf("see '%s --help' for its flags", cmd.CommandPath())
+}
+
+// runDeadline gives the run the deadline the user set, if any.
+func runDeadline(cmd *cobra.Command, f *cmdutil.Factory) error {
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	d, err := cfg.Timeout()
+	if err != nil || d == 0 {
+		return err
+	}
+	f.Deadline = d
+	ctx, cancel := context.WithTimeout(cmd.Context(), d)
+	f.OnClose(cancel)
+	cmd.SetContext(ctx)
+	return nil
 }

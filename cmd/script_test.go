@@ -4,11 +4,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/forgekit/integrations/internal/client/gitlabfake"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -25,11 +29,28 @@ func TestMain(m *testing.M) {
 	})
 }
 
+// fakeVersions are the GitLab versions the scripts' fake server runs as: one per OpenAPI file it
+// serves. Scripts check version-specific behaviour with [gitlab19] / [!gitlab19].
+var fakeVersions = []string{"18.6.0-ee", "19.5.0-ee"}
+
 // TestScripts runs the end-to-end scripts in testdata/script: exit codes, stdout, stderr and the
-// store's files, through the whole command line.
+// store's files, through the whole command line, against a fake GitLab of each version.
 func TestScripts(t *testing.T) {
+	for _, v := range fakeVersions {
+		t.Run(v, func(t *testing.T) { runScripts(t, v) })
+	}
+}
+
+func runScripts(t *testing.T, version string) {
+	t.Helper()
 	testscript.Run(t, testscript.Params{
 		Dir: filepath.Join("testdata", "script"),
+		Condition: func(cond string) (bool, error) {
+			if cond == "gitlab19" {
+				return strings.HasPrefix(version, "19."), nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Setup: func(env *testscript.Env) error {
 			work := env.Getenv("WORK")
 			env.Setenv("HOME", work)
@@ -40,15 +61,22 @@ func TestScripts(t *testing.T) {
 			env.Setenv("GITLAB_HOST", "")
 			env.Setenv("GITLAB_TOKEN", "")
 			env.Setenv("INTEGRATIONS_SECRET_KEY", "script key")
+			// A race-enabled binary sleeps a second at exit by default, once per command a
+			// script runs; nothing here needs that grace period.
+			env.Setenv("GORACE", "atexit_sleep_ms=0")
 			// No keyring service: tokens go to the config file, and a developer's real keyring
 			// is never touched.
 			env.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(work, "no-bus"))
-			fake := gitlabfake.New()
+			fake := gitlabfake.New(gitlabfake.WithVersion(version))
 			env.Defer(fake.Close)
 			fake.AddToken("maintainer-token", gitlabfake.Token{Username: "admin", Scopes: []string{"api"}, AccessLevel: 40, ExpiresAt: "2027-01-31"})
 			fake.AddToken("reader-token", gitlabfake.Token{Username: "bot", Scopes: []string{"read_api"}, AccessLevel: 40})
 			env.Setenv("GITLAB_URL", fake.URL)
 			env.Values[fakeKey{}] = fake
+			for name, srv := range misbehaving(fake.URL) {
+				env.Defer(srv.Close)
+				env.Setenv(name, srv.URL)
+			}
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -61,11 +89,42 @@ func TestScripts(t *testing.T) {
 
 type fakeKey struct{}
 
+// misbehaving are servers that are not what they should be, named by the variable a script
+// finds them in: one redirecting everything to the fake GitLab (another origin), one trickling
+// its answer a byte at a time, one answering a web page.
+func misbehaving(gitlabURL string) map[string]*httptest.Server {
+	return map[string]*httptest.Server{
+		"REDIRECT_URL": httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, gitlabURL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+		})),
+		"TRICKLE_URL": httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			for _, b := range []byte(`{"id":1,"path_with_namespace":"acme/web"` + strings.Repeat(" ", 200) + "}") {
+				_, _ = w.Write([]byte{b})
+				w.(http.Flusher).Flush()
+				select {
+				case <-time.After(100 * time.Millisecond):
+				case <-r.Context().Done():
+					return
+				}
+			}
+		})),
+		"HTML_URL": httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte("<!DOCTYPE html><html><title>Sign in</title><body>" + strings.Repeat("<p>more</p>", 1000) + "</body></html>"))
+		})),
+	}
+}
+
 // gitlab drives the fake GitLab server a script talks to:
 //
 //	gitlab project PATH | gitlab group PATH     create them (and parent groups)
 //	gitlab state KIND PATH SLUG                 print the server's record as JSON (secrets included)
 //	gitlab requests                             print how many requests the server has served
+//	gitlab puts                                 print the body of each PUT since the last reset, one a line
+//	gitlab reset                                forget the requests served so far
+//	gitlab drop SLUG PARAM                      make the server's API ignore a parameter (a version without it)
+//	gitlab hide-version                         make /version answer 403
 func gitlabCmd(ts *testscript.TestScript, neg bool, args []string) {
 	fake := ts.Value(fakeKey{}).(*gitlabfake.Server)
 	if neg || len(args) == 0 {
@@ -89,6 +148,18 @@ func gitlabCmd(ts *testscript.TestScript, neg bool, args []string) {
 		_, _ = ts.Stdout().Write(append(raw, '\n'))
 	case "requests":
 		fmt.Fprintln(ts.Stdout(), len(fake.Requests()))
+	case "puts":
+		for _, r := range fake.Requests() {
+			if r.Method == "PUT" {
+				fmt.Fprintln(ts.Stdout(), r.Body)
+			}
+		}
+	case "reset":
+		fake.ResetRequests()
+	case "drop":
+		fake.DropParams(args[1], args[2:]...)
+	case "hide-version":
+		fake.HideVersion()
 	default:
 		ts.Fatalf("unknown gitlab command %q", args[0])
 	}

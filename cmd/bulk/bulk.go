@@ -138,7 +138,7 @@ func newCmdOp(f *cmdutil.Factory, op bulk.Op) *cobra.Command {
 	fl.BoolVar(&o.Force, "force", false, "rewrite targets that look already as wanted (secrets included)")
 	fl.BoolVar(&o.DryRun, "dry-run", false, "print the plan and write nothing")
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "do not ask before writing")
-	fl.IntVar(&o.Concurrency, "concurrency", 8, "`N` writes at a time")
+	cmdutil.ConcurrencyFlag(fl, &o.Concurrency)
 	fl.StringVar(&o.Resume, "resume", "", "continue run `RUN_ID`, skipping the targets it finished")
 	return cmd
 }
@@ -153,9 +153,6 @@ func (o *options) complete(args []string) error {
 	}
 	if len(o.Groups) == 0 {
 		return cmdutil.FlagErrorf("bulk %s needs at least one --group", o.Op)
-	}
-	if o.Concurrency < 1 || o.Concurrency > 64 {
-		return cmdutil.FlagErrorf("--concurrency must be between 1 and 64")
 	}
 	o.spec = bulk.Spec{
 		Op: o.Op, Def: def, Subgroups: o.Subgroups, Archived: o.Archived,
@@ -178,6 +175,12 @@ func (o *options) complete(args []string) error {
 	o.spec.Values = settings.Values
 	if ch := settings.Events; ch != nil {
 		o.spec.Events = func(level integrations.Level, cur map[string]bool) map[string]bool { return ch.Apply(def, level, cur) }
+		o.spec.AskedEvents = map[string]bool{}
+		for _, list := range [][]string{ch.Exact, ch.Add, ch.Remove} {
+			for _, e := range list {
+				o.spec.AskedEvents[e] = true
+			}
+		}
 	}
 	return nil
 }
@@ -274,8 +277,13 @@ func execute(ctx context.Context, o *options, b client.Backend, store *local.Sto
 	if err := printReport(o, rep, false); err != nil {
 		return err
 	}
-	fmt.Fprintf(o.IO.ErrOut, "run %s: %d succeeded, %d failed, %d skipped; journal %s\n",
-		rep.RunID, rep.Totals.Succeeded, rep.Totals.Failed, rep.Totals.Skipped, j.Path())
+	fmt.Fprintf(o.IO.ErrOut, "run %s: %d succeeded, %d failed, %d partial, %d skipped; journal %s\n",
+		rep.RunID, rep.Totals.Succeeded, rep.Totals.Failed, rep.Totals.Partial, rep.Totals.Skipped, j.Path())
+	for _, t := range rep.Targets {
+		if t.Result == bulk.Partial && t.Error != nil {
+			fmt.Fprintf(o.IO.ErrOut, "%s: partial: %s\n", t.Target, *t.Error)
+		}
+	}
 	switch {
 	case errors.Is(runErr, context.Canceled):
 		fmt.Fprintf(o.IO.ErrOut, "interrupted: continue with --resume %s\n", rep.RunID)
@@ -284,6 +292,9 @@ func execute(ctx context.Context, o *options, b client.Backend, store *local.Sto
 		return runErr
 	case rep.Totals.Failed > 0:
 		fmt.Fprintf(o.IO.ErrOut, "error: %d target(s) failed; fix the cause and run again with --resume %s\n", rep.Totals.Failed, rep.RunID)
+		return cmdutil.ErrSilent
+	case rep.Totals.Partial > 0:
+		fmt.Fprintf(o.IO.ErrOut, "error: %d target(s) were written but the server did not keep all of it\n", rep.Totals.Partial)
 		return cmdutil.ErrSilent
 	}
 	return nil
@@ -303,7 +314,11 @@ func printReport(o *options, rep *bulk.Report, dryRun bool) error {
 			t.Changes = nil
 		}
 	}
-	return output.Write(o.IO, *o.Output, rep, func(p *output.Printer) {
+	write := output.WriteAfterWrite
+	if dryRun {
+		write = output.Write
+	}
+	return write(o.IO, *o.Output, rep, func(p *output.Printer) {
 		rows := make([][]string, 0, len(rep.Targets))
 		for _, t := range rep.Targets {
 			detail := t.Reason

@@ -366,17 +366,6 @@ func TestNewProjectStartsFromItsGroupAndNoOpsWriteNothing(t *testing.T) {
 	}
 }
 
-func TestVersionBefore(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		want bool
-	}{{"16.6.2", "16.7", true}, {"16.7.0", "16.7", false}, {"17.0.1-ee", "16.7", false}, {"9.0", "16.7", true}} {
-		if got := versionBefore(c.a, c.b); got != c.want {
-			t.Errorf("versionBefore(%s, %s) = %v", c.a, c.b, got)
-		}
-	}
-}
-
 // The form's header names the scope and the server as a person knows them.
 func TestFormHeaderNamesTheServer(t *testing.T) {
 	fake := gitlabfake.New()

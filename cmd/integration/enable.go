@@ -122,11 +122,11 @@ func enableRun(ctx context.Context, o *toggleOptions) error {
 			fmt.Fprintf(o.IO.ErrOut, "%s is already active at %s\n", o.def.Name, o.scope)
 		}
 		if o.Output.IsJSON() {
-			return output.Write(o.IO, *o.Output, newShowView(o.def, &cur), nil)
+			return writeJSON(ctx, o.IO, o.Output, b, o.def, cur, nil, false)
 		}
 		return nil
 	case (!cur.Configured || len(missing) > 0) && o.IO.CanPrompt():
-		if next, err = fill(ctx, o.Prompter(), o.def, cur, next, placeOf(b)); err != nil {
+		if next, err = fill(ctx, o.Prompter(), o.def, cur, next, b); err != nil {
 			return err
 		}
 	case !cur.Configured && len(next.Values) == 0:
@@ -158,7 +158,7 @@ func (o *toggleOptions) reinherit(ctx context.Context, b client.Backend, server 
 		return err
 	}
 	if o.Output.IsJSON() {
-		return output.Write(o.IO, *o.Output, newShowView(o.def, &res.State), nil)
+		return writeJSON(ctx, o.IO, o.Output, b, o.def, res.State, res.NotKept, true)
 	}
 	return nil
 }

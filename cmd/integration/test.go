@@ -68,7 +68,7 @@ type requestView struct {
 func NewCmdTest(f *cmdutil.Factory, runF func(*testOptions) error) *cobra.Command {
 	opts := &testOptions{
 		IO: f.IOStreams, Backend: f.Backend, Store: f.Store, Prompter: f.Prompter, Output: f.Output,
-		HTTPClient: func(timeout time.Duration) *http.Client { return &http.Client{Timeout: timeout} },
+		HTTPClient: delivery.HTTPClient,
 	}
 	cmd := &cobra.Command{
 		Use:   "test [<integration>]",
@@ -115,7 +115,7 @@ func NewCmdTest(f *cmdutil.Factory, runF func(*testOptions) error) *cobra.Comman
 	}
 	cmdutil.AddScopeFlags(cmd, &opts.ScopeFlags)
 	cmd.Flags().StringVar(&opts.Event, "event", "", "the sample `EVENT` to send (default push, or the integration's first event)")
-	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 10*time.Second, "how long to wait for each answer")
+	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 10*time.Second, "how long each request may take, connecting, headers and body included")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the requests it would send, secrets redacted, and send nothing")
 	cmd.Flags().StringArrayVar(&opts.ValueFlags.Sets, "set", nil, "use this value for the test, such as a secret the server does not return: `key=value`")
 	_ = cmd.RegisterFlagCompletionFunc("event", cmdutil.CompleteEvents)

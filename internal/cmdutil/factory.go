@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/forgekit/integrations/internal/auth"
 	"github.com/forgekit/integrations/internal/client"
@@ -34,6 +35,8 @@ type Factory struct {
 	Prompter func() forms.Prompter
 	// Accessible asks forms for plain, screen-reader friendly prompts.
 	Accessible bool
+	// Deadline is the run's deadline (--timeout) once flags are parsed; zero means none.
+	Deadline time.Duration
 
 	closers []func() error
 }
@@ -47,7 +50,11 @@ func New(version string, flags *pflag.FlagSet) *Factory {
 		if err != nil {
 			return nil, err
 		}
-		s, err := local.OpenLazy(context.Background(), cfg.StorePath())
+		wait, err := cfg.LockTimeout()
+		if err != nil {
+			return nil, err
+		}
+		s, err := local.OpenLazy(context.Background(), cfg.StorePath(), local.WithLockTimeout(wait))
 		if err == nil {
 			f.closers = append(f.closers, s.Close)
 		}
@@ -94,7 +101,7 @@ func OpenGitLabWithToken(cfg *config.Config, ios *iostreams.IOStreams, host, tok
 		return nil, err
 	}
 	hs := cfg.Hosts(key)
-	opts := []gitlab.Option{gitlab.WithCAFile(hs.CAFile), gitlab.WithSkipVerify(hs.SkipVerify)}
+	opts := []gitlab.Option{gitlab.WithCAFile(hs.CAFile), gitlab.WithSkipVerify(hs.SkipVerify), gitlab.WithNotices(ios.ErrOut)}
 	if cfg.Debug() {
 		opts = append(opts, gitlab.WithDebug(ios.ErrOut))
 	}
@@ -109,6 +116,11 @@ func OpenGitLabWithToken(cfg *config.Config, ios *iostreams.IOStreams, host, tok
 		fmt.Fprintf(ios.ErrOut, "Using GitLab at %s\n", c.Where())
 	}
 	return c, nil
+}
+
+// OnClose has Close call fn.
+func (f *Factory) OnClose(fn func()) {
+	f.closers = append(f.closers, func() error { fn(); return nil })
 }
 
 // Close releases what the Factory opened.

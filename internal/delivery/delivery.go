@@ -126,12 +126,31 @@ func Build(t Target) (Plan, error) {
 		}
 	}
 	for _, s := range p.Steps {
+		for k, vs := range s.Header {
+			if credentialHeader(k) {
+				p.Secrets = append(p.Secrets, vs...)
+			}
+		}
+	}
+	for _, s := range p.Steps {
 		u, err := url.Parse(s.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return p, &ConfigError{fmt.Sprintf("%s: the address to test is not an http(s) URL", t.Def.Name)}
 		}
 	}
 	return p, nil
+}
+
+// credentialHeader is a request header that carries a credential (Authorization, ZenTao's
+// Token, X-Gitlab-Token, an API key): its value is a secret whatever field it came from.
+func credentialHeader(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range []string{"auth", "token", "key", "secret", "password"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // ConfigError is settings a test cannot work from: a missing value, a malformed address.

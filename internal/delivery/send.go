@@ -14,10 +14,20 @@ import (
 	"unicode/utf8"
 
 	"github.com/forgekit/integrations/internal/redact"
+	"github.com/forgekit/integrations/internal/safehttp"
 )
 
-// MaxBody bounds what is kept of a request or response body, in logs and excerpts.
+// MaxBody bounds what is kept of a request or response body, in logs and excerpts; no more of
+// an answer is read.
 const MaxBody = 8 << 10
+
+// HTTPClient is the client a test sends with: every step of a request (connect, TLS, headers,
+// a silence in the body, the whole answer) is bounded by timeout, redirects are followed only
+// within the origin the user configured, and no Referer is sent, since a webhook URL is a secret.
+func HTTPClient(timeout time.Duration) *http.Client {
+	l := safehttp.Limits{Connect: timeout, TLS: timeout, Header: timeout, Idle: timeout, Request: timeout}
+	return safehttp.Client(safehttp.Transport(l, nil), l)
+}
 
 // Result is one request's outcome, every text redacted.
 type Result struct {
@@ -58,16 +68,31 @@ func send(ctx context.Context, hc *http.Client, s Step, secrets []string) Result
 	start := time.Now()
 	resp, err := hc.Do(req)
 	r.Latency = time.Since(start)
+	check := s.OK
+	if check == nil {
+		check = is2xx
+	}
+	if redirect, ok := safehttp.AsRedirect(err); ok && resp != nil {
+		// The redirect's own answer is all there is: enough for a check that only needs the
+		// address to answer, a failure for any other.
+		r.Status = resp.StatusCode
+		if r.OK, _ = check(resp.StatusCode, nil); !r.OK {
+			r.Error = redact.All(redirect.Error(), secrets)
+		}
+		return r
+	}
 	if err != nil {
 		r.Error = redact.All(reason(err), secrets)
 		return r
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	r.Latency = time.Since(start)
 	r.Status, r.ResponseBody = resp.StatusCode, excerpt(body, secrets)
-	check := s.OK
-	if check == nil {
-		check = is2xx
+	if err != nil {
+		// A half-read answer proves nothing, as in GitLab, whose test fails on a read timeout.
+		r.Error = redact.All(fmt.Sprintf("the service answered %d but its body failed: %s", resp.StatusCode, reason(err)), secrets)
+		return r
 	}
 	var why string
 	if r.OK, why = check(resp.StatusCode, body); !r.OK {

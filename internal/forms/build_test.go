@@ -143,7 +143,7 @@ func TestTerminalFillAccessibleReviewAndDecline(t *testing.T) {
 		Summary: func(in *Input) []string { return []string{"webhook: (set)", "active: off → on"} },
 	}
 	// The webhook is asked masked, which needs a terminal: the prompt is skipped here.
-	answers := []string{"y", "", "", "", "n"}
+	answers := []string{"y", "", "", "", "", "n"}
 	var out bytes.Buffer
 	term := NewTerminal(iotest.OneByteReader(strings.NewReader(strings.Join(answers, "\n")+"\n")), &out, true)
 	err := term.Fill(context.Background(), d, in)

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/forgekit/integrations/internal/quote"
+
 	"github.com/agnivade/levenshtein"
 )
 
@@ -23,6 +25,10 @@ func register(d Definition) {
 	if d.Status == "" {
 		d.Status = Active
 	}
+	if d.Removed() && d.RemovedIn != "" && d.API.Until.IsZero() {
+		d.API.Until = mustVersion(d.RemovedIn)
+	}
+	d.API.EE = d.API.EE || d.EEOnly
 	if d.Levels == nil {
 		d.Levels = allLevels
 	}
@@ -81,9 +87,9 @@ func Lookup(name string) (Definition, error) {
 	if canonical, ok := aliases[strings.ToLower(strings.TrimSpace(name))]; ok {
 		return registry[canonical], nil
 	}
-	msg := fmt.Sprintf("unknown integration %q", name)
+	msg := fmt.Sprintf("unknown integration %s", quote.Value(name))
 	if s := suggest(name); s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
+		msg += fmt.Sprintf(" (did you mean %s?)", quote.Value(s))
 	}
 	return Definition{}, &Error{msg: msg + "; run 'integrations list --all' to see them all"}
 }

@@ -1,12 +1,19 @@
 // Package redact keeps secrets out of what the tool prints and records: URLs with tokens in
-// their query or userinfo, and known secret values anywhere in a text.
+// their query or userinfo, and known secret values anywhere in a text, in every form a server
+// may echo them back in.
 package redact
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html"
 	"net/url"
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf16"
 )
 
 // Mask replaces a hidden value.
@@ -15,6 +22,7 @@ const Mask = "REDACTED"
 var (
 	secretParams = regexp.MustCompile(`(?i)([?&](?:private_token|access_token|token|api_key|apitoken|secret_key|dd-api-key|password|key)=)[^&#]*`)
 	userinfo     = regexp.MustCompile(`(?i)^([a-z][a-z0-9+.-]*://)[^/@]+@`)
+	percentHex   = regexp.MustCompile(`%[0-9A-F]{2}`)
 )
 
 // URL hides the secrets a URL may carry: token-like query parameters and userinfo.
@@ -23,21 +31,102 @@ func URL(u string) string {
 	return userinfo.ReplaceAllString(u, "${1}"+Mask+"@")
 }
 
-// Values replaces every occurrence of each secret in s, longest first so that a secret that
-// contains another is hidden whole. Secrets shorter than four characters are left alone: they
-// would mask unrelated text and carry little.
+// Values replaces every occurrence of each secret in s, in each of its forms (see Forms),
+// longest first so that a secret that contains another is hidden whole. Secrets shorter than
+// four characters are left alone: they would mask unrelated text and carry little.
 func Values(s string, secrets []string) string {
-	list := make([]string, 0, len(secrets))
+	type form struct{ text, mask string }
+	seen := map[string]bool{}
+	var list []form
 	for _, v := range secrets {
-		if len(v) >= 4 {
-			list = append(list, v)
+		if len(v) < 4 {
+			continue
+		}
+		m := masked(v)
+		for _, f := range Forms(v) {
+			if len(f) >= 4 && !seen[f] {
+				seen[f] = true
+				list = append(list, form{f, m})
+			}
 		}
 	}
-	sort.Slice(list, func(i, j int) bool { return len(list[i]) > len(list[j]) })
-	for _, v := range list {
-		s = strings.ReplaceAll(s, v, masked(v))
+	sort.SliceStable(list, func(i, j int) bool { return len(list[i].text) > len(list[j].text) })
+	for _, f := range list {
+		s = strings.ReplaceAll(s, f.text, f.mask)
 	}
 	return s
+}
+
+// Forms are the ways a secret may come back from a server or go into what we print: as is,
+// JSON-escaped (with or without HTML escaping, slashes escaped or not, non-ASCII as \u),
+// HTML-escaped, URL-escaped for a query or a path (either hex case), and base64 in its four
+// alphabets. An HTTP Authorization value also yields its credentials: the bare token, and for
+// Basic the base64 and the user:password pair it decodes to.
+func Forms(secret string) []string {
+	out := []string{secret}
+	add := func(fs ...string) {
+		for _, f := range fs {
+			if f != "" && f != secret {
+				out = append(out, f)
+			}
+		}
+	}
+	jsonHTML := jsonEscape(secret, true)
+	jsonPlain := jsonEscape(secret, false)
+	add(jsonHTML, jsonPlain, strings.ReplaceAll(jsonHTML, "/", `\/`), strings.ReplaceAll(jsonPlain, "/", `\/`),
+		jsonASCII(secret), html.EscapeString(secret))
+	for _, e := range []string{url.QueryEscape(secret), url.PathEscape(secret)} {
+		add(e, percentHex.ReplaceAllStringFunc(e, strings.ToLower))
+	}
+	b := []byte(secret)
+	add(base64.StdEncoding.EncodeToString(b), base64.URLEncoding.EncodeToString(b),
+		base64.RawStdEncoding.EncodeToString(b), base64.RawURLEncoding.EncodeToString(b))
+	scheme, cred, ok := strings.Cut(secret, " ")
+	switch {
+	case !ok:
+	case strings.EqualFold(scheme, "Basic"):
+		add(cred)
+		if pair, err := base64.StdEncoding.DecodeString(cred); err == nil {
+			add(Forms(string(pair))...)
+			if _, pass, ok := strings.Cut(string(pair), ":"); ok && len(pass) >= 4 {
+				add(Forms(pass)...)
+			}
+		}
+	case strings.EqualFold(scheme, "Bearer"), strings.EqualFold(scheme, "token"):
+		add(Forms(cred)...)
+	}
+	return out
+}
+
+// BasicAuth is the Authorization value for user and password, for callers that list it among
+// their secrets: Forms then covers the base64 and the pair.
+func BasicAuth(user, password string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
+}
+
+func jsonEscape(s string, escapeHTML bool) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(escapeHTML)
+	_ = enc.Encode(s)
+	out := strings.TrimSuffix(buf.String(), "\n")
+	return strings.TrimSuffix(strings.TrimPrefix(out, `"`), `"`)
+}
+
+// jsonASCII is s JSON-escaped with every non-ASCII character as \uXXXX (surrogate pairs above
+// the BMP), as many servers write JSON.
+func jsonASCII(s string) string {
+	var b strings.Builder
+	for _, r := range jsonEscape(s, true) {
+		if r < 0x80 {
+			b.WriteRune(r)
+			continue
+		}
+		for _, u := range utf16.Encode([]rune{r}) {
+			fmt.Fprintf(&b, `\u%04x`, u)
+		}
+	}
+	return b.String()
 }
 
 // masked is what replaces a secret. A secret URL (a webhook) keeps its scheme and host, so a

@@ -12,16 +12,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/input"
 	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/forgekit/integrations/internal/quote"
+	"github.com/forgekit/integrations/internal/redact"
+	"github.com/forgekit/integrations/internal/safehttp"
 	gl "gitlab.com/gitlab-org/api/client-go"
 )
 
@@ -34,11 +37,15 @@ type Client struct {
 
 	mu      sync.Mutex
 	scopes  map[string]client.Scope
-	version string
+	info    *serverInfo // nil until /version is read
+	notices io.Writer
 	// custom remembers which groups have settings of their own, per integration, so that
 	// resolving where many projects inherit from reads each group once. Writes to a group
 	// forget it.
 	custom map[string]*client.Scope
+	// secrets are the values this client has sent that must never be printed: the token and
+	// the secret settings of every PUT. A server may echo them in an error.
+	secrets []string
 }
 
 var _ client.Backend = (*Client)(nil)
@@ -52,6 +59,8 @@ type settings struct {
 	caFile     string
 	skipVerify bool
 	onAttempt  func(*http.Request)
+	notices    io.Writer
+	limits     safehttp.Limits
 }
 
 // Option configures a Client.
@@ -78,8 +87,15 @@ func WithCAFile(file string) Option { return func(s *settings) { s.caFile = file
 // WithSkipVerify turns off TLS verification. Callers warn loudly.
 func WithSkipVerify(skip bool) Option { return func(s *settings) { s.skipVerify = skip } }
 
+// WithNotices writes warnings the user should see once, such as an unreadable server version, to w.
+func WithNotices(w io.Writer) Option { return func(s *settings) { s.notices = w } }
+
 // WithAttemptHook is called before every HTTP attempt, retries included.
 func WithAttemptHook(fn func(*http.Request)) Option { return func(s *settings) { s.onAttempt = fn } }
+
+// WithLimits replaces the per-request timeouts and the cap on what is read of an answer
+// (default safehttp.Defaults).
+func WithLimits(l safehttp.Limits) Option { return func(s *settings) { s.limits = l } }
 
 // NormalizeHost accepts gitlab.example.com, https://gitlab.example.com or
 // https://gitlab.example.com/api/v4 and returns the server's base URL and its host key.
@@ -90,7 +106,7 @@ func NormalizeHost(raw string) (base, host string, err error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", "", client.Invalidf("invalid GitLab host %q: want a URL such as https://gitlab.example.com", raw)
+		return "", "", client.Invalidf("invalid GitLab host %s: want a URL such as https://gitlab.example.com", quote.Value(raw))
 	}
 	path := strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/api/v4")
 	return u.Scheme + "://" + u.Host + strings.TrimSuffix(path, "/"), u.Host, nil
@@ -102,7 +118,7 @@ func New(host, token string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := settings{clock: realClock{}, attempts: 5}
+	s := settings{clock: realClock{}, attempts: 5, limits: safehttp.Defaults}
 	for _, o := range opts {
 		o(&s)
 	}
@@ -118,7 +134,10 @@ func New(host, token string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{api: api, base: base, host: key, token: token, scopes: map[string]client.Scope{}, custom: map[string]*client.Scope{}}, nil
+	return &Client{
+		api: api, base: base, host: key, token: token, scopes: map[string]client.Scope{}, custom: map[string]*client.Scope{},
+		secrets: []string{token}, notices: s.notices,
+	}, nil
 }
 
 func httpClient(s settings) (*http.Client, error) {
@@ -126,18 +145,11 @@ func httpClient(s settings) (*http.Client, error) {
 	if s.httpClient != nil && s.httpClient.Transport != nil {
 		inner = s.httpClient.Transport
 	} else {
-		tr := &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			TLSHandshakeTimeout:   10 * time.Second,
-			ResponseHeaderTimeout: 60 * time.Second,
-			MaxIdleConnsPerHost:   32,
-			IdleConnTimeout:       90 * time.Second,
-		}
+		var cfg *tls.Config
 		if s.caFile != "" || s.skipVerify {
-			cfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: s.skipVerify} //nolint:gosec // asked for, and warned about
+			cfg = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: s.skipVerify} //nolint:gosec // asked for, and warned about
 			if s.caFile != "" {
-				pem, err := os.ReadFile(s.caFile)
+				pem, err := input.ReadFile(s.caFile, input.MaxDocumentBytes)
 				if err != nil {
 					return nil, client.Invalidf("reading ca_file: %v", err)
 				}
@@ -150,10 +162,11 @@ func httpClient(s settings) (*http.Client, error) {
 				}
 				cfg.RootCAs = pool
 			}
-			tr.TLSClientConfig = cfg
 		}
-		inner = tr
+		inner = safehttp.Transport(s.limits, cfg)
 	}
+	// Every attempt is bounded on its own, so a retry gets its full time.
+	inner = safehttp.Bound(inner, s.limits)
 	if s.debug != nil {
 		inner = &debugTransport{next: inner, w: s.debug, mu: &sync.Mutex{}, clock: s.clock}
 	}
@@ -161,7 +174,9 @@ func httpClient(s settings) (*http.Client, error) {
 		next: inner, clock: s.clock, gate: s.gate, attempts: max(s.attempts, 1),
 		base: 500 * time.Millisecond, max: 15 * time.Second, onAttempt: s.onAttempt,
 	}
-	return &http.Client{Transport: rt}, nil
+	// The token (a Private-Token header, which Go's client does not strip) and PUT bodies go
+	// only to the configured origin.
+	return &http.Client{Transport: rt, CheckRedirect: safehttp.CheckRedirect}, nil
 }
 
 // Where is the server's URL.
@@ -185,26 +200,6 @@ func (c *Client) do(ctx context.Context, method, path string, body, v any) (*gl.
 	}
 	resp, err := c.api.Do(req, v)
 	return resp, c.classify(ctx, resp, err)
-}
-
-// serverVersion reads /version once, for messages about what the server supports.
-func (c *Client) serverVersion(ctx context.Context) string {
-	c.mu.Lock()
-	v := c.version
-	c.mu.Unlock()
-	if v != "" {
-		return v
-	}
-	var out struct {
-		Version string `json:"version"`
-	}
-	if _, err := c.do(ctx, http.MethodGet, "version", nil, &out); err != nil || out.Version == "" {
-		return "unknown"
-	}
-	c.mu.Lock()
-	c.version = out.Version
-	c.mu.Unlock()
-	return out.Version
 }
 
 func (c *Client) scopePath(s client.Scope) (string, error) {
@@ -280,7 +275,8 @@ func (c *Client) notFound(ctx context.Context, s client.Scope) error {
 	return client.NotFoundf("%s not found on %s (or the token cannot see it)", s.Describe(), c.host)
 }
 
-// classify turns client-go's errors into the errors commands understand.
+// classify turns client-go's errors into the errors commands understand. Every text that
+// carries what the server said is redacted of the secrets this client has sent.
 func (c *Client) classify(ctx context.Context, resp *gl.Response, err error) error {
 	if err == nil {
 		return nil
@@ -288,11 +284,36 @@ func (c *Client) classify(ctx context.Context, resp *gl.Response, err error) err
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	var (
+		redirect *safehttp.RedirectError
+		timeout  *safehttp.TimeoutError
+		tooLarge *safehttp.TooLargeError
+	)
+	switch {
+	case errors.As(err, &redirect):
+		from, errFrom := url.Parse(redirect.From)
+		to, errTo := url.Parse(redirect.To)
+		if errFrom != nil || errTo != nil || from.Hostname() != to.Hostname() || from.Scheme == to.Scheme {
+			return redirect
+		}
+		// The same host on another scheme (http to https, most often): the server itself lives
+		// at the other address.
+		return fmt.Errorf("%w; if %s is this server's address, use --host %s", redirect, redirect.To, redirect.To)
+	case errors.As(err, &timeout):
+		return timeout
+	case errors.As(err, &tooLarge):
+		return tooLarge
+	}
 	if resp == nil || resp.Response == nil {
-		return fmt.Errorf("%s: %w", c.host, err)
+		return fmt.Errorf("%s: %s", c.host, c.redact(err.Error()))
+	}
+	if resp.StatusCode < 300 {
+		return c.notGitLab(resp.Response, err)
 	}
 	body := resp.Header.Get(bodyHeader)
-	er := &gl.ErrorResponse{Response: resp.Response, Body: []byte(body)}
+	// What the server said is redacted once decoded: a secret JSON-escaped inside its JSON
+	// would hide from a look at the raw body.
+	msg := c.redact(serverMessage(&gl.ErrorResponse{Response: resp.Response, Body: []byte(body)}))
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
 		if c.token == "" {
@@ -304,15 +325,58 @@ func (c *Client) classify(ctx context.Context, resp *gl.Response, err error) err
 			return fmt.Errorf("%w: the token lacks the api scope %s needs for this (it may be read_api only)", client.ErrUnauthorized, c.host)
 		}
 		return &statusError{
-			status: 403, msg: serverMessage(er), wrapped: client.ErrUnauthorized,
+			status: 403, msg: msg, wrapped: client.ErrUnauthorized,
 			text: fmt.Sprintf("%s refused (403): changing integrations needs at least the Maintainer role", c.host),
 		}
 	case http.StatusTooManyRequests:
-		return &statusError{status: 429, msg: serverMessage(er), text: fmt.Sprintf("%s kept answering 429 (rate limited) after retries", c.host)}
+		return &statusError{status: 429, msg: msg, text: fmt.Sprintf("%s kept answering 429 (rate limited) after retries", c.host)}
+	}
+	return &statusError{status: resp.StatusCode, msg: msg, text: fmt.Sprintf("%s answered %d: %s", c.host, resp.StatusCode, msg)}
+}
+
+// notGitLab explains a successful status whose body could not be read as GitLab's JSON: most
+// often a web page (a proxy's login, a wrong URL) answered instead of the API.
+func (c *Client) notGitLab(resp *http.Response, err error) error {
+	start := c.redact(resp.Header.Get(bodyStartHeader))
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	if !errors.As(err, &syntax) && !errors.As(err, &typ) && looksJSON(resp.Header.Get("Content-Type"), start) {
+		return fmt.Errorf("%s: reading the answer to %s %s: %s", c.host, resp.Request.Method, resp.Request.URL.Path, c.redact(err.Error()))
+	}
+	what := "an empty body"
+	if start != "" {
+		what = fmt.Sprintf("%q", start)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "" {
+		what = ct + ": " + what
 	}
 	return &statusError{
-		status: er.Response.StatusCode, msg: serverMessage(er),
-		text: fmt.Sprintf("%s answered %d: %s", c.host, er.Response.StatusCode, serverMessage(er)),
+		status: resp.StatusCode,
+		text:   fmt.Sprintf("%s does not look like a GitLab API at %s/api/v4: it answered %d with %s", c.host, c.base, resp.StatusCode, what),
+	}
+}
+
+func looksJSON(contentType, start string) bool {
+	start = strings.TrimSpace(start)
+	return strings.Contains(contentType, "json") && (strings.HasPrefix(start, "{") || strings.HasPrefix(start, "["))
+}
+
+// redact hides the token and the secrets sent so far, in every form a server may echo them.
+func (c *Client) redact(s string) string {
+	c.mu.Lock()
+	secrets := c.secrets
+	c.mu.Unlock()
+	return redact.All(s, secrets)
+}
+
+// sending remembers the secret values of a write, so that errors never print them.
+func (c *Client) sending(def integrations.Definition, values map[string]string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, f := range def.Fields {
+		if v := values[f.Key]; v != "" && (f.Masked() || writeOnly(def, f)) && !slices.Contains(c.secrets, v) {
+			c.secrets = append(c.secrets, v)
+		}
 	}
 }
 

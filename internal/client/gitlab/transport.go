@@ -115,7 +115,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if err != nil && ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			return keepErrorBody(resp), err
+			return keepBody(resp), err
 		}
 		if resp != nil {
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -148,16 +148,58 @@ func CountAttempts(ctx context.Context) (context.Context, *atomic.Int32) {
 // a missing project or an endpoint the server does not have.
 const bodyHeader = "X-Integrations-Error-Body"
 
-func keepErrorBody(resp *http.Response) *http.Response {
-	if resp == nil || resp.StatusCode < 400 {
+// bodyStartHeader carries the start of a successful answer, so that an answer that is not
+// GitLab's JSON (a login page, another service) can be shown when decoding it fails.
+const bodyStartHeader = "X-Integrations-Body-Start"
+
+// Bounds of what is kept of a body for messages.
+const (
+	errorBodyMax = 4 << 10
+	bodyStartMax = 200
+)
+
+func keepBody(resp *http.Response) *http.Response {
+	if resp == nil {
 		return resp
 	}
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+	if resp.StatusCode < 400 {
+		start := make([]byte, bodyStartMax)
+		n, err := io.ReadFull(resp.Body, start)
+		start = start[:n]
+		rest := resp.Body
+		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+			// The error comes back to whoever reads the body.
+			resp.Body = readCloser{io.MultiReader(bytes.NewReader(start), errReader{err}), rest}
+		} else {
+			resp.Body = readCloser{io.MultiReader(bytes.NewReader(start), rest), rest}
+		}
+		excerpt := oneLine(string(start))
+		if n == bodyStartMax {
+			excerpt += "…"
+		}
+		resp.Header.Set(bodyStartHeader, excerpt)
+		return resp
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, errorBodyMax))
 	_ = resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
-	resp.Header.Set(bodyHeader, strings.Join(strings.Fields(string(body)), " "))
+	resp.Header.Set(bodyHeader, oneLine(string(body)))
 	return resp
 }
+
+// oneLine is s on one line, without a rune cut in half at the end.
+func oneLine(s string) string {
+	return strings.ToValidUTF8(strings.Join(strings.Fields(s), " "), "")
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 // decide says whether to retry and after how long.
 func (t *retryTransport) decide(resp *http.Response, err error, attempt int) (time.Duration, bool) {
