@@ -155,7 +155,8 @@ func TestJiraFormReviewsWhatItWrites(t *testing.T) {
 			term.send(enter)
 			term.walk(jiraOptions...)
 			term.focus("Save these settings?")
-			lines = term.waitScreen("the review shows", func(l []string) bool { return onScreen(l, "[ Save ]") })
+			// The review's text is computed after the page appears.
+			lines = term.waitScreen("the review shows", func(l []string) bool { return onScreen(l, "[ Save ]") && onScreen(l, "jira_auth_type") })
 			headerFirst(t, lines, fitted(header, size.cols))
 			review := strings.Join(lines, "\n")
 			for _, want := range []string{
