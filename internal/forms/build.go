@@ -29,6 +29,7 @@ type Form struct {
 	confirm *bool
 
 	eventsField *huh.MultiSelect[string]
+	review      *huh.Note
 	eventNames  []string
 	labelWidth  int
 	width       int
@@ -232,16 +233,22 @@ func fitLine(s string, width int) string {
 // reviewPage is the last page: the changes, secrets masked, and the question to save. It is
 // hidden when nothing would change, so the form ends without asking.
 func (f *Form) reviewPage(dynamic bool) page {
-	note := huh.NewNote().Title("Review")
+	note := huh.NewNote().Title("Review").Description(f.summary())
 	if dynamic {
-		// Bindings must be exported data for huh to notice changes: the answers themselves.
-		note = note.DescriptionFunc(func() string { return f.noteText(f.summary()) }, []any{f.strs, f.bools, f.events, f.active})
-	} else {
-		note = note.Description(f.summary())
+		// Kept current by refreshReview from the program's own loop: huh evaluates a
+		// DescriptionFunc on another goroutine, while the answers it reads are being typed.
+		f.review = note
 	}
 	save := f.confirmField("Save these settings?", "", true, "Save", "Cancel", f.confirm)
 	save.help = "" // blank saves, as the [Y/n] prompt says
 	return f.page("Review", f.NoChanges, item{field: note}, save)
+}
+
+// refreshReview shows the changes the answers so far make on the review page.
+func (f *Form) refreshReview() {
+	if f.review != nil {
+		f.review.Description(f.noteText(f.summary()))
+	}
 }
 
 // NoChanges reports whether the answers so far change nothing.
@@ -521,7 +528,10 @@ func (f *Form) validator(fld integrations.Field, blankKeeps bool) func(string) e
 // stored value; any other blank clears the field. An answer left as it started is written only
 // when the field already had a value or is required, so untouched options (such as those of
 // another GitLab edition) are not stored; fields that do not apply keep what they had.
-func (f *Form) apply() error {
+func (f *Form) apply() error { return f.applyTo(f.in) }
+
+// applyTo writes what apply would into dst, reading the Input only; the review previews with it.
+func (f *Form) applyTo(dst *Input) error {
 	values := make(map[string]string, len(f.in.Values))
 	for k, v := range f.in.Values {
 		values[k] = v
@@ -562,14 +572,14 @@ func (f *Form) apply() error {
 		}
 		values[key] = fmt.Sprint(*p)
 	}
-	f.in.Values = values
-	f.in.Active = *f.active
+	dst.Values = values
+	dst.Active = *f.active
 	if len(f.def.SupportedEvents(f.in.Level)) > 0 {
 		events := map[string]bool{}
 		for _, e := range f.def.SupportedEvents(f.in.Level) {
 			events[e] = slices.Contains(*f.events, e)
 		}
-		f.in.Events = events
+		dst.Events = events
 	}
 	return nil
 }
@@ -582,11 +592,7 @@ func (f *Form) summary() string {
 		return ""
 	}
 	preview := *f.in
-	saved := f.in
-	f.in = &preview
-	err := f.apply()
-	f.in = saved
-	if err != nil {
+	if err := f.applyTo(&preview); err != nil {
 		return "Some values are not valid yet: " + err.Error()
 	}
 	lines := f.in.Summary(&preview)

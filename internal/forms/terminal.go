@@ -80,6 +80,7 @@ func (s *screen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	if s.settings != nil {
 		s.settings.retitle(0)
+		s.settings.refreshReview()
 	}
 	return s, cmd
 }
