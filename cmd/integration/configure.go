@@ -45,8 +45,10 @@ func NewCmdConfigure(f *cmdutil.Factory, runF func(*configureOptions) error) *co
 			Set an integration's settings at a project, a group or the instance, and activate it.
 
 			In a terminal with no value flags, a form built from the integration's fields opens:
-			connection settings first, then trigger events, then the other options, and a summary
-			to confirm. Esc or Ctrl-C leaves without writing anything.
+			connection settings first, then trigger events and their channels, then the other
+			options, and a review of every value that will be written. Esc, Ctrl-C or Cancel
+			leaves without writing anything (exit 130). Without an integration name, a terminal
+			offers the integrations the scope can have to choose from.
 
 			Without a terminal (or with --no-input, or CI set), the values come from --set,
 			--from-file and --events; only the fields given change. Every value is checked before
