@@ -50,11 +50,7 @@ type page struct {
 func Build(def integrations.Definition, in *Input, maskSecrets bool) *Form {
 	f := build(def, in, maskSecrets, false)
 	f.pages = append(f.pages, f.reviewPage(true))
-	groups := make([]*huh.Group, len(f.pages))
-	for i, p := range f.pages {
-		groups[i] = p.group
-	}
-	f.Form = huh.NewForm(groups...).WithTheme(huh.ThemeFunc(theme))
+	f.Form = huh.NewForm(f.groups()...).WithTheme(huh.ThemeFunc(theme))
 	f.retitle(80)
 	return f
 }
@@ -63,12 +59,16 @@ func Build(def integrations.Definition, in *Input, maskSecrets bool) *Form {
 // becomes a second form, built once the answers are in.
 func buildAccessible(def integrations.Definition, in *Input, maskSecrets bool) *Form {
 	f := build(def, in, maskSecrets, true)
+	f.Form = huh.NewForm(f.groups()...)
+	return f
+}
+
+func (f *Form) groups() []*huh.Group {
 	groups := make([]*huh.Group, len(f.pages))
 	for i, p := range f.pages {
 		groups[i] = p.group
 	}
-	f.Form = huh.NewForm(groups...)
-	return f
+	return groups
 }
 
 func build(def integrations.Definition, in *Input, maskSecrets, accessible bool) *Form {
@@ -103,36 +103,8 @@ func build(def integrations.Definition, in *Input, maskSecrets, accessible bool)
 	supported := def.SupportedEvents(in.Level)
 	if len(supported) > 0 {
 		f.pages = append(f.pages, f.page("Trigger events", nil, f.eventsPicker(supported)))
-		var channels []item
-		var help string
-		width := 0
-		for _, fld := range def.Fields {
-			if fld.Event != "" && slices.Contains(supported, fld.Event) {
-				width = max(width, len(fld.Event))
-			}
-		}
-		for _, fld := range def.Fields {
-			if fld.Event == "" || !slices.Contains(supported, fld.Event) {
-				continue
-			}
-			it := f.item(fld, maskSecrets)
-			ev := fld.Event
-			it.applies = func() bool { return slices.Contains(*f.events, ev) }
-			// One line per event, as GitLab lists them under the events: the help is said once.
-			if in, ok := it.field.(*huh.Input); ok && !f.accessible {
-				in.Inline(true).Title(fmt.Sprintf("%-*s ", width, ev)).Description("")
-				it.gap = "\n"
-			}
-			help = fld.Help
-			channels = append(channels, it)
-		}
-		if len(channels) > 0 {
-			// The fields' help speaks of one event; the page says it once for all.
-			help = strings.TrimPrefix(help, "Overrides the default channel for this event. ")
-			intro := item{field: huh.NewNote().Description(f.noteText("A channel for each selected event; blank posts to the default channel. " + help))}
-			f.pages = append(f.pages, f.page("Channels", func() bool {
-				return !slices.ContainsFunc(channels, func(it item) bool { return it.applies() })
-			}, append([]item{intro}, channels...)...))
+		if ch, ok := f.channelsPage(supported, maskSecrets); ok {
+			f.pages = append(f.pages, ch)
 		}
 	}
 
@@ -152,6 +124,41 @@ func build(def integrations.Definition, in *Input, maskSecrets, accessible bool)
 		f.pages = append(f.pages, f.page(sectionTitle(s), nil, items...))
 	}
 	return f
+}
+
+// channelsPage asks the per-event channels of the selected events, one line each, as GitLab's
+// settings page lists them under the events; ok is false when the service has none.
+func (f *Form) channelsPage(supported []string, maskSecrets bool) (page, bool) {
+	var channels []item
+	var help string
+	width := 0
+	for _, fld := range f.def.Fields {
+		if fld.Event != "" && slices.Contains(supported, fld.Event) {
+			width = max(width, len(fld.Event))
+		}
+	}
+	for _, fld := range f.def.Fields {
+		if fld.Event == "" || !slices.Contains(supported, fld.Event) {
+			continue
+		}
+		it := f.item(fld, maskSecrets)
+		ev := fld.Event
+		it.applies = func() bool { return slices.Contains(*f.events, ev) }
+		if in, ok := it.field.(*huh.Input); ok && !f.accessible {
+			in.Inline(true).Title(fmt.Sprintf("%-*s ", width, ev)).Description("")
+			it.gap = "\n"
+		}
+		help = fld.Help
+		channels = append(channels, it)
+	}
+	if len(channels) == 0 {
+		return page{}, false
+	}
+	// The fields' help speaks of one event; the page says it once for all.
+	help = strings.TrimPrefix(help, "Overrides the default channel for this event. ")
+	intro := item{field: huh.NewNote().Description(f.noteText("A channel for each selected event; blank posts to the default channel. " + help))}
+	none := func() bool { return !slices.ContainsFunc(channels, func(it item) bool { return it.applies() }) }
+	return f.page("Channels", none, append([]item{intro}, channels...)...), true
 }
 
 // page builds one screen. Every field is wrapped so that fields which do not apply take no room.
