@@ -63,7 +63,9 @@ type screen struct {
 	settings *Form
 }
 
-func (s *screen) Init() tea.Cmd { return s.form.Init() }
+// Init also asks the terminal for its background, so that the theme suits a dark one; the
+// answer comes as a message, and a terminal that does not answer delays nothing.
+func (s *screen) Init() tea.Cmd { return tea.Batch(s.form.Init(), tea.RequestBackgroundColor) }
 
 func (s *screen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if ws, ok := msg.(tea.WindowSizeMsg); ok {
