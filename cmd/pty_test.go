@@ -285,7 +285,9 @@ func (term *terminal) send(keys string) {
 	if _, err := term.pty.Write([]byte(keys)); err != nil {
 		term.t.Fatal(err)
 	}
-	time.Sleep(60 * time.Millisecond) // lets the program tell a lone Esc from a key sequence
+	if strings.HasSuffix(keys, esc) {
+		time.Sleep(60 * time.Millisecond) // lets the program tell a lone Esc from a key sequence
+	}
 }
 
 func (term *terminal) exitCode() int {
