@@ -94,21 +94,33 @@ func fit(width int, header []string, rows [][]string) ([]string, [][]string) {
 	if n > 1 {
 		widths[0] = min(widths[0], max(width/2, 8))
 	}
+	// Columns give up room widest first, down to a floor that keeps short values (a type, yes
+	// or no) and the header whole; only then do they shrink further, to a few characters.
 	const narrowest = 5
-	for total = sum(widths); total > budget; total-- {
-		widest := -1
-		for i := 1; i < n; i++ {
-			if widths[i] > narrowest && (widest < 0 || widths[i] > widths[widest]) {
-				widest = i
+	floors := make([]int, n)
+	for i := range widths {
+		floors[i] = min(widths[i], max(twwidth.Width(header[i]), 8))
+	}
+	shrink := func(floor func(i int) int) {
+		for total = sum(widths); total > budget; total-- {
+			widest := -1
+			for i := 1; i < n; i++ {
+				if widths[i] > floor(i) && (widest < 0 || widths[i]-floor(i) > widths[widest]-floor(widest)) {
+					widest = i
+				}
 			}
+			if widest < 0 {
+				return
+			}
+			widths[widest]--
 		}
-		if widest < 0 && widths[0] > narrowest {
-			widest = 0 // the other columns cannot give more
-		}
-		if widest < 0 {
-			break // too narrow for every column: let the terminal wrap rather than hide columns
-		}
-		widths[widest]--
+	}
+	shrink(func(i int) int { return floors[i] })
+	shrink(func(int) int { return narrowest })
+	// Too narrow for every column otherwise: the first gives way too, then the terminal wraps
+	// rather than columns disappear.
+	for total = sum(widths); total > budget && widths[0] > narrowest; total-- {
+		widths[0]--
 	}
 	cut := func(cells []string) []string {
 		out := make([]string, len(cells))
