@@ -467,10 +467,10 @@ func (f *Form) field(fld integrations.Field, maskSecrets bool) item {
 	switch {
 	case fld.Masked() && secretSet:
 		state = "Current: set; a blank answer keeps it."
-	case fld.Masked():
-		state = "Current: not set."
 	case s != "":
 		state = "Current: " + s + "; a blank answer keeps it."
+	case fld.Required:
+		state = "Current: not set; an answer is required."
 	default:
 		state = "Current: not set; a blank answer leaves it unset."
 	}
