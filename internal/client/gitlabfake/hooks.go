@@ -448,7 +448,7 @@ func (s *Server) addHook(w http.ResponseWriter, r *http.Request, body []byte, ki
 		return
 	}
 	h := &hook{
-		props: map[string]any{"enable_ssl_verification": true, "branch_filter_strategy": "wildcard"},
+		props:  map[string]any{"enable_ssl_verification": true, "branch_filter_strategy": "wildcard"},
 		events: map[string]bool{}, urlVariables: map[string]string{}, customHeaders: map[string]string{},
 		alertStatus: "executable", created: time.Now(),
 	}

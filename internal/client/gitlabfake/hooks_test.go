@@ -28,8 +28,8 @@ func TestHookCreateReadDelete(t *testing.T) {
 	expect(t, post(t, s, projectHooks, map[string]any{"name": "ci"}), http.StatusBadRequest, `{"error":"url is missing"}`)
 	r := post(t, s, projectHooks, map[string]any{
 		"url": "https://ci.example.com/{path}", "name": "ci", "token": "TOKEN-CANARY",
-		"url_variables":  []map[string]string{{"key": "path", "value": "VAR-CANARY"}},
-		"custom_headers": []map[string]string{{"key": "X-Key", "value": "HEADER-CANARY"}},
+		"url_variables":   []map[string]string{{"key": "path", "value": "VAR-CANARY"}},
+		"custom_headers":  []map[string]string{{"key": "X-Key", "value": "HEADER-CANARY"}},
 		"pipeline_events": true, "member_events": true,
 	})
 	if r.status != http.StatusCreated {
