@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sort"
 	"strconv"
@@ -163,19 +162,18 @@ func FindHook(hooks []Hook, r HookRef, where Scope) (Hook, string, error) {
 	return Hook{}, "", NotFoundf("no hook named %q (nor one without a name at that URL) at %s", r.Ref, where.Describe())
 }
 
-// SameHook finds the existing hook a new one would duplicate: the one with the same name, or,
-// for a hook without a name, the unnamed one with the same URL. Adding it again is an update.
+// SameHook finds the existing hook a new one would duplicate: the one with the same name, or
+// else one with the same URL where either has no name (the URL identifies an unnamed hook).
+// Adding it again is an update.
 func SameHook(hooks []Hook, name, url string) (Hook, bool) {
 	for _, h := range hooks {
 		if name != "" && h.Name() == name {
 			return h, true
 		}
 	}
-	if name == "" {
-		for _, h := range hooks {
-			if h.Name() == "" && h.URL() == url {
-				return h, true
-			}
+	for _, h := range hooks {
+		if h.URL() == url && (name == "" || h.Name() == "") {
+			return h, true
 		}
 	}
 	return Hook{}, false
@@ -207,9 +205,4 @@ func MergeNames(cur, change map[string]string) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// HookLevelError refuses a scope that has no hooks.
-func HookLevelError(s Scope) error {
-	return Invalidf("webhooks live at a project, a group or the instance, not %s", fmt.Sprint(s))
 }

@@ -236,6 +236,10 @@ func testHooks(t *testing.T, newH func(t *testing.T) hookHarness) {
 		if !sys.Hook.Events["repository_update"] || sys.Hook.Events["push"] {
 			t.Fatalf("system hook events %v", sys.Hook.Events)
 		}
+		// Fields never set read as unset, not as some rendering of null.
+		if sys.Hook.Name() != "" || sys.Hook.Values["description"] != "" || sys.Hook.IdentifiedBy() != "url" {
+			t.Fatalf("unset fields: %v", sys.Hook.Values)
+		}
 		if _, ok := sys.Hook.Events["issue"]; ok {
 			t.Fatalf("a project event on a system hook: %v", sys.Hook.Events)
 		}

@@ -73,9 +73,9 @@ func (c *Client) GetHook(ctx context.Context, s client.Scope, id int64) (client.
 func hookOf(s client.Scope, it map[string]any) client.Hook {
 	kind := integrations.HookKind(s.Level)
 	h := client.Hook{ID: id(it), Scope: s, Values: map[string]string{}, Events: map[string]bool{}, SecretSet: map[string]bool{},
-		AlertStatus: str(it["alert_status"])}
+		AlertStatus: text(it["alert_status"])}
 	for _, k := range hookStringFields {
-		if v := str(it[k]); v != "" {
+		if v := text(it[k]); v != "" {
 			h.Values[k] = v
 		}
 	}
@@ -97,13 +97,19 @@ func hookOf(s client.Scope, it map[string]any) client.Hook {
 	}
 	h.URLVariables = keyNames(it["url_variables"])
 	h.CustomHeaders = keyNames(it["custom_headers"])
-	if t, err := time.Parse(time.RFC3339, str(it["created_at"])); err == nil {
+	if t, err := time.Parse(time.RFC3339, text(it["created_at"])); err == nil {
 		h.Created = t
 	}
-	if t, err := time.Parse(time.RFC3339, str(it["disabled_until"])); err == nil {
+	if t, err := time.Parse(time.RFC3339, text(it["disabled_until"])); err == nil {
 		h.DisabledUntil = &t
 	}
 	return h
+}
+
+// text is a JSON string value, "" for null or anything else.
+func text(v any) string {
+	s, _ := v.(string)
+	return s
 }
 
 // keyNames reads [{"key": …}]; nil when the entity leaves the list out.
@@ -115,7 +121,7 @@ func keyNames(v any) map[string]string {
 	out := map[string]string{}
 	for _, it := range list {
 		if m, ok := it.(map[string]any); ok {
-			out[str(m["key"])] = ""
+			out[text(m["key"])] = ""
 		}
 	}
 	return out

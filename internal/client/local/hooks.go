@@ -159,7 +159,7 @@ func (s *Store) GetHook(ctx context.Context, sc client.Scope, id int64) (client.
 }
 
 // AddHook stores a new hook, creating the scope and its parent groups when they are new.
-// Events the change does not name start as GitLab's defaults for the kind.
+// Fields and events the change does not name start as GitLab's defaults for the kind.
 func (s *Store) AddHook(ctx context.Context, sc client.Scope, c client.HookChange) (client.HookResult, error) {
 	var res client.HookResult
 	err := s.write(ctx, func(tx *sql.Tx) error {
@@ -170,6 +170,11 @@ func (s *Store) AddHook(ctx context.Context, sc client.Scope, c client.HookChang
 		res.Created = created
 		kind := integrations.HookKind(ns.level)
 		r := hookRow{scope: ns, props: map[string]string{}, events: kind.DefaultEventStates(), created: s.now().UTC()}
+		for _, f := range kind.Fields {
+			if f.Default != "" {
+				r.props[f.Key] = f.Default // as GitLab's column defaults
+			}
+		}
 		sec := &hookSecrets{}
 		applyHook(kind, &r, sec, c)
 		now := r.created.Format(time.RFC3339Nano)
