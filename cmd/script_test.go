@@ -70,10 +70,10 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits":  exits,
-			"gitlab": gitlabCmd,
+			"exits":    exits,
+			"gitlab":   gitlabCmd,
 			"hookfake": hookfakeCmd,
-			"mode":   modeCmd,
+			"mode":     modeCmd,
 		},
 	})
 }

@@ -66,7 +66,8 @@ func addRun(ctx context.Context, o *addOptions) error {
 		}
 	}
 	list, err := h.ListHooks(ctx, o.scope)
-	if err != nil && !(client.IsNotFound(err) && b.Capabilities().CreatesScopes) {
+	// A scope the local store does not have yet has no hooks; adding creates it.
+	if err != nil && (!client.IsNotFound(err) || !b.Capabilities().CreatesScopes) {
 		return err
 	}
 	if same, ok := client.SameHook(list, o.wanted.values[integrations.HookName], o.wanted.values[integrations.HookURL]); ok {

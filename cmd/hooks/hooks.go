@@ -114,17 +114,6 @@ func (c *common) find(ctx context.Context, h client.Hooks, arg string) (client.H
 	return got, by, err
 }
 
-// scopeFlag is the flag that names the scope again, for messages.
-func scopeFlag(s client.Scope) string {
-	switch s.Level {
-	case integrations.Project:
-		return "-p " + s.Path
-	case integrations.Group:
-		return "-g " + s.Path
-	}
-	return "--instance"
-}
-
 // kindFromFlags picks the hook kind the command line's scope flag names, for completion.
 func kindFromFlags(cmd *cobra.Command) integrations.Definition {
 	if g, _ := cmd.Flags().GetString("group"); g != "" {

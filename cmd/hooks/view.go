@@ -154,9 +154,12 @@ func printHook(p *output.Printer, v hookView) {
 	p.Linef("token: %s", yesNo(v.TokenSet))
 	p.Linef("signing_token: %s", yesNo(v.SigningTokenSet))
 	for _, l := range []struct{ k, v string }{
-		{"name", deref(v.Name, "-")}, {"description", deref(v.Description, "-")},
-		{"branch_filter_strategy", deref(v.BranchFilterStrategy, "-")}, {"push_events_branch_filter", deref(v.BranchFilter, "-")},
-		{"custom_webhook_template", deref(v.CustomWebhookTemplate, "-")}, {"status", deref(v.AlertStatus, "-")},
+		{"name", deref(v.Name, "-")},
+		{"description", deref(v.Description, "-")},
+		{"branch_filter_strategy", deref(v.BranchFilterStrategy, "-")},
+		{"push_events_branch_filter", deref(v.BranchFilter, "-")},
+		{"custom_webhook_template", deref(v.CustomWebhookTemplate, "-")},
+		{"status", deref(v.AlertStatus, "-")},
 	} {
 		p.Linef("%s: %s", l.k, strings.ReplaceAll(l.v, "\n", " "))
 	}

@@ -94,8 +94,8 @@ func testHooks(t *testing.T, newH func(t *testing.T) hookHarness) {
 		hh := newH(t)
 		hh.seed(integrations.Project, web.Path)
 		res, err := hh.h.AddHook(ctx, web, client.HookChange{
-			Values: map[string]string{"url": "https://{host}/hook", "name": "ci", "token": "TOKEN-1"},
-			Events: map[string]bool{"pipeline": true, "push": false},
+			Values:       map[string]string{"url": "https://{host}/hook", "name": "ci", "token": "TOKEN-1"},
+			Events:       map[string]bool{"pipeline": true, "push": false},
 			URLVariables: map[string]string{"host": "ci.example.com"}, CustomHeaders: map[string]string{"X-Key": "HEAD-1"},
 		})
 		if err != nil {

@@ -82,7 +82,7 @@ func hookFields(system bool) []Field {
 			secret().section(Connection).checked(checkKeyValues(hookKeyPattern, 100)),
 		password(HookToken, "Secret token", "Sent in the X-Gitlab-Token header so the receiver can tell the request comes from GitLab.").
 			section(Connection).checked(noNewline),
-		password(HookSigningToken, "Signing token", "Signs each delivery (webhook-signature header, HMAC-SHA256). Format whsec_ followed by a base64 32-byte key. GitLab 19.0 and later.").
+		password(HookSigningToken, "Signing token", "Signs each delivery (webhook-signature header, HMAC-SHA256). Format whsec_ followed by a base64 32-byte key.").
 			section(Connection).edition("GitLab 19.0+").checked(checkSigningToken),
 		text(HookName, "Name", "A name people and manifests identify the hook by.").section(Configuration),
 		text("description", "Description", "What the hook is for.").section(Configuration),

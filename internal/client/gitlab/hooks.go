@@ -18,8 +18,10 @@ var _ client.Hooks = (*Client)(nil)
 
 // hookBoolFields and hookStringFields are the hook kinds' non-event, non-secret fields by type.
 var (
-	hookStringFields = []string{integrations.HookURL, integrations.HookName, "description", integrations.HookBranchFilter,
-		integrations.HookBranchStrategy, "custom_webhook_template"}
+	hookStringFields = []string{
+		integrations.HookURL, integrations.HookName, "description", integrations.HookBranchFilter,
+		integrations.HookBranchStrategy, "custom_webhook_template",
+	}
 	hookBoolFields = []string{"enable_ssl_verification"}
 )
 
@@ -72,8 +74,10 @@ func (c *Client) GetHook(ctx context.Context, s client.Scope, id int64) (client.
 // carry names only.
 func hookOf(s client.Scope, it map[string]any) client.Hook {
 	kind := integrations.HookKind(s.Level)
-	h := client.Hook{ID: id(it), Scope: s, Values: map[string]string{}, Events: map[string]bool{}, SecretSet: map[string]bool{},
-		AlertStatus: text(it["alert_status"])}
+	h := client.Hook{
+		ID: id(it), Scope: s, Values: map[string]string{}, Events: map[string]bool{}, SecretSet: map[string]bool{},
+		AlertStatus: text(it["alert_status"]),
+	}
 	for _, k := range hookStringFields {
 		if v := text(it[k]); v != "" {
 			h.Values[k] = v
