@@ -29,11 +29,28 @@ func TestMain(m *testing.M) {
 	})
 }
 
+// fakeVersions are the GitLab versions the scripts' fake server runs as: one per OpenAPI file it
+// serves. Scripts check version-specific behaviour with [gitlab19] / [!gitlab19].
+var fakeVersions = []string{"18.6.0-ee", "19.5.0-ee"}
+
 // TestScripts runs the end-to-end scripts in testdata/script: exit codes, stdout, stderr and the
-// store's files, through the whole command line.
+// store's files, through the whole command line, against a fake GitLab of each version.
 func TestScripts(t *testing.T) {
+	for _, v := range fakeVersions {
+		t.Run(v, func(t *testing.T) { runScripts(t, v) })
+	}
+}
+
+func runScripts(t *testing.T, version string) {
+	t.Helper()
 	testscript.Run(t, testscript.Params{
 		Dir: filepath.Join("testdata", "script"),
+		Condition: func(cond string) (bool, error) {
+			if cond == "gitlab19" {
+				return strings.HasPrefix(version, "19."), nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Setup: func(env *testscript.Env) error {
 			work := env.Getenv("WORK")
 			env.Setenv("HOME", work)
@@ -50,7 +67,7 @@ func TestScripts(t *testing.T) {
 			// No keyring service: tokens go to the config file, and a developer's real keyring
 			// is never touched.
 			env.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(work, "no-bus"))
-			fake := gitlabfake.New()
+			fake := gitlabfake.New(gitlabfake.WithVersion(version))
 			env.Defer(fake.Close)
 			fake.AddToken("maintainer-token", gitlabfake.Token{Username: "admin", Scopes: []string{"api"}, AccessLevel: 40, ExpiresAt: "2027-01-31"})
 			fake.AddToken("reader-token", gitlabfake.Token{Username: "bot", Scopes: []string{"read_api"}, AccessLevel: 40})
@@ -115,6 +132,10 @@ func misbehaving(gitlabURL string) map[string]*httptest.Server {
 //	gitlab project PATH | gitlab group PATH     create them (and parent groups)
 //	gitlab state KIND PATH SLUG                 print the server's record as JSON (secrets included)
 //	gitlab requests                             print how many requests the server has served
+//	gitlab puts                                 print the body of each PUT since the last reset, one a line
+//	gitlab reset                                forget the requests served so far
+//	gitlab drop SLUG PARAM                      make the server's API ignore a parameter (a version without it)
+//	gitlab hide-version                         make /version answer 403
 func gitlabCmd(ts *testscript.TestScript, neg bool, args []string) {
 	fake := ts.Value(fakeKey{}).(*gitlabfake.Server)
 	if neg || len(args) == 0 {
@@ -138,6 +159,18 @@ func gitlabCmd(ts *testscript.TestScript, neg bool, args []string) {
 		_, _ = ts.Stdout().Write(append(raw, '\n'))
 	case "requests":
 		fmt.Fprintln(ts.Stdout(), len(fake.Requests()))
+	case "puts":
+		for _, r := range fake.Requests() {
+			if r.Method == "PUT" {
+				fmt.Fprintln(ts.Stdout(), r.Body)
+			}
+		}
+	case "reset":
+		fake.ResetRequests()
+	case "drop":
+		fake.DropParams(args[1], args[2:]...)
+	case "hide-version":
+		fake.HideVersion()
 	default:
 		ts.Fatalf("unknown gitlab command %q", args[0])
 	}

@@ -178,6 +178,12 @@ func (o *options) complete(args []string) error {
 	o.spec.Values = settings.Values
 	if ch := settings.Events; ch != nil {
 		o.spec.Events = func(level integrations.Level, cur map[string]bool) map[string]bool { return ch.Apply(def, level, cur) }
+		o.spec.AskedEvents = map[string]bool{}
+		for _, list := range [][]string{ch.Exact, ch.Add, ch.Remove} {
+			for _, e := range list {
+				o.spec.AskedEvents[e] = true
+			}
+		}
 	}
 	return nil
 }
@@ -274,8 +280,13 @@ func execute(ctx context.Context, o *options, b client.Backend, store *local.Sto
 	if err := printReport(o, rep, false); err != nil {
 		return err
 	}
-	fmt.Fprintf(o.IO.ErrOut, "run %s: %d succeeded, %d failed, %d skipped; journal %s\n",
-		rep.RunID, rep.Totals.Succeeded, rep.Totals.Failed, rep.Totals.Skipped, j.Path())
+	fmt.Fprintf(o.IO.ErrOut, "run %s: %d succeeded, %d failed, %d partial, %d skipped; journal %s\n",
+		rep.RunID, rep.Totals.Succeeded, rep.Totals.Failed, rep.Totals.Partial, rep.Totals.Skipped, j.Path())
+	for _, t := range rep.Targets {
+		if t.Result == bulk.Partial && t.Error != nil {
+			fmt.Fprintf(o.IO.ErrOut, "%s: partial: %s\n", t.Target, *t.Error)
+		}
+	}
 	switch {
 	case errors.Is(runErr, context.Canceled):
 		fmt.Fprintf(o.IO.ErrOut, "interrupted: continue with --resume %s\n", rep.RunID)
@@ -284,6 +295,9 @@ func execute(ctx context.Context, o *options, b client.Backend, store *local.Sto
 		return runErr
 	case rep.Totals.Failed > 0:
 		fmt.Fprintf(o.IO.ErrOut, "error: %d target(s) failed; fix the cause and run again with --resume %s\n", rep.Totals.Failed, rep.RunID)
+		return cmdutil.ErrSilent
+	case rep.Totals.Partial > 0:
+		fmt.Fprintf(o.IO.ErrOut, "error: %d target(s) were written but the server did not keep all of it\n", rep.Totals.Partial)
 		return cmdutil.ErrSilent
 	}
 	return nil

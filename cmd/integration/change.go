@@ -2,10 +2,12 @@ package integration
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/output"
 )
@@ -14,7 +16,34 @@ import (
 type target struct {
 	Values map[string]string
 	Events map[string]bool
+	// Asked are the events the user named: written even where the server's state is unknown.
+	Asked  map[string]bool
 	Active bool
+}
+
+// namedEvents are the events an --events value (or --enable/--disable) names.
+func namedEvents(ch *cmdutil.EventChange) map[string]bool {
+	out := map[string]bool{}
+	if ch == nil {
+		return out
+	}
+	for _, list := range [][]string{ch.Exact, ch.Add, ch.Remove} {
+		for _, e := range list {
+			out[e] = true
+		}
+	}
+	return out
+}
+
+// checkNamedEvents refuses events given at a level that does not have them (group mentions at a
+// project), rather than ignoring them.
+func checkNamedEvents(d integrations.Definition, l integrations.Level, ch *cmdutil.EventChange) error {
+	for _, e := range slices.Sorted(maps.Keys(namedEvents(ch))) {
+		if err := d.CheckEventAt(l, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // fieldChange is one line of a change: secrets show only "(set)", "(changed)" or "(cleared)".
@@ -58,6 +87,9 @@ func describe(d integrations.Definition, cur client.State, next target) []fieldC
 	}
 	var beforeEv, afterEv []string
 	for _, e := range d.SupportedEvents(cur.Scope.Level) {
+		if cur.Configured && cur.UnknownEvents[e] && !next.Asked[e] && next.Events[e] == d.DefaultEventState(e) {
+			continue // unknown on the server and left alone: it will not be sent
+		}
 		if cur.Configured && d.EventOn(cur.Events, e) {
 			beforeEv = append(beforeEv, e)
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"strconv"
 	"strings"
 
 	"github.com/MakeNowJust/heredoc"
@@ -94,8 +93,10 @@ func (o *configureOptions) complete(args []string) error {
 	if o.UseInherited && (o.ValueFlags.Given() || o.Inactive) {
 		return cmdutil.FlagErrorf("--use-inherited drops the scope's own settings; it takes no --set, --from-file, --events or --inactive")
 	}
-	o.settings, err = o.ValueFlags.Parse(o.def, o.IO.In)
-	return err
+	if o.settings, err = o.ValueFlags.Parse(o.def, o.IO.In); err != nil {
+		return err
+	}
+	return checkNamedEvents(o.def, o.scope.Level, o.settings.Events)
 }
 
 // lookupAt finds the integration and the scope every writing command needs, and checks that the
@@ -142,10 +143,11 @@ func configureRun(ctx context.Context, o *configureOptions) error {
 	}
 	if o.settings.Events != nil {
 		next.Events = o.settings.Events.Apply(o.def, o.scope.Level, next.Events)
+		next.Asked = namedEvents(o.settings.Events)
 	}
 	missing := missingFields(o.def, next, cur)
 	if o.IO.CanPrompt() && (!o.ValueFlags.Given() || len(missing) > 0) {
-		if next, err = fill(ctx, o.Prompter(), o.def, cur, next, b.Where()); err != nil {
+		if next, err = fill(ctx, o.Prompter(), o.def, cur, next, b); err != nil {
 			return err
 		}
 	} else if len(missing) > 0 && next.Active {
@@ -155,38 +157,20 @@ func configureRun(ctx context.Context, o *configureOptions) error {
 }
 
 // checkRemoved refuses an integration GitLab has removed, unless the server is older than the
-// removal: such integrations stay in the catalog for older servers.
+// removal: such integrations stay in the catalog for older servers. A server whose version
+// cannot be read is taken to be the newest known.
 func checkRemoved(ctx context.Context, d integrations.Definition, b client.Backend) error {
 	if !d.Removed() {
 		return nil
 	}
-	v, ok := b.(interface{ Version(context.Context) string })
-	if !ok || d.RemovedIn == "" {
+	srv := serverOf(ctx, b)
+	if srv == nil || d.RemovedIn == "" {
 		return cmdutil.FlagErrorf("%s was removed from GitLab%s; only an older GitLab server can still have it", d.Name, removedIn(d))
 	}
-	have := v.Version(ctx)
-	if have != "unknown" && !versionBefore(have, d.RemovedIn) {
-		return cmdutil.FlagErrorf("%s was removed in GitLab %s; %s runs %s", d.Name, d.RemovedIn, b.Where(), have)
+	if !d.API.In(*srv) {
+		return cmdutil.FlagErrorf("%s was removed in GitLab %s; %s runs %s", d.Name, d.RemovedIn, b.Where(), srvVersion(*srv))
 	}
 	return nil
-}
-
-// versionBefore compares dotted versions by their numbers: 16.6.2 is before 16.7.
-func versionBefore(a, b string) bool {
-	pa, pb := strings.Split(strings.SplitN(a, "-", 2)[0], "."), strings.Split(b, ".")
-	for i := 0; i < max(len(pa), len(pb)); i++ {
-		var x, y int
-		if i < len(pa) {
-			x, _ = strconv.Atoi(pa[i])
-		}
-		if i < len(pb) {
-			y, _ = strconv.Atoi(pb[i])
-		}
-		if x != y {
-			return x < y
-		}
-	}
-	return false
 }
 
 // currentState reads the settings at the scope. A scope the local store does not have yet
@@ -252,8 +236,10 @@ func missingError(d integrations.Definition, missing []integrations.Field) error
 	return cmdutil.FlagErrorf("%s: missing %s (required when not running interactively)", d.Name, strings.Join(flags, " "))
 }
 
-// fill runs the settings form, pre-filled with next.
-func fill(ctx context.Context, p forms.Prompter, d integrations.Definition, cur client.State, next target, where string) (target, error) {
+// fill runs the settings form, pre-filled with next. Against a server the form offers only what
+// its version's API declares.
+func fill(ctx context.Context, p forms.Prompter, d integrations.Definition, cur client.State, next target, b client.Backend) (target, error) {
+	where := b.Where()
 	in := &forms.Input{
 		Values: maps.Clone(next.Values), SecretSet: map[string]bool{}, Events: maps.Clone(next.Events),
 		Active: next.Active, Level: cur.Scope.Level, Where: cur.Scope.String() + " on the " + where,
@@ -268,7 +254,11 @@ func fill(ctx context.Context, p forms.Prompter, d integrations.Definition, cur 
 	in.Summary = func(in *forms.Input) []string {
 		return summaryLines(describe(d, cur, target{Values: in.Values, Events: in.Events, Active: in.Active}))
 	}
-	if err := p.Fill(ctx, d, in); err != nil {
+	formDef := d
+	if srv := serverOf(ctx, b); srv != nil {
+		formDef = d.On(*srv)
+	}
+	if err := p.Fill(ctx, formDef, in); err != nil {
 		return next, err
 	}
 	return target{Values: in.Values, Events: in.Events, Active: in.Active}, nil
@@ -297,6 +287,9 @@ func save(ctx context.Context, r saveRequest, cur client.State, next target) err
 			return err
 		}
 	}
+	if err := r.Def.CheckRules(next.Values); err != nil {
+		return err
+	}
 	changes := describe(r.Def, cur, next)
 	view := changeView{Name: r.Def.Name, Scope: r.Scope.String(), Action: actionOf(cur, changes), Changes: orNone(changes)}
 	if r.DryRun {
@@ -309,15 +302,21 @@ func save(ctx context.Context, r saveRequest, cur client.State, next target) err
 			fmt.Fprintf(r.IO.ErrOut, "Nothing to change: %s at %s is already as asked\n", r.Def.Name, r.Scope)
 		}
 		if r.Output.IsJSON() {
-			return output.Write(r.IO, *r.Output, newShowView(r.Def, &cur), nil)
+			return writeJSON(ctx, r.IO, r.Output, r.Backend, r.Def, cur, nil)
 		}
 		return nil
 	}
-	upd := client.Update{Values: map[string]string{}, Events: next.Events, Active: &next.Active, Current: &cur}
+	upd := client.Update{Values: map[string]string{}, Events: next.Events, AskedEvents: next.Asked, Active: &next.Active, Current: &cur}
 	for k := range mergeKeys(cur.Values, next.Values) {
-		if cur.Values[k] != next.Values[k] {
-			upd.Values[k] = next.Values[k]
+		if cur.Values[k] == next.Values[k] {
+			continue
 		}
+		// A form fills every checkbox and select in; a default where nothing was stored is no
+		// change, and sending it would refuse fields the server does not have.
+		if f, ok := r.Def.Field(k); ok && !f.Masked() && cur.Values[k] == "" && next.Values[k] == f.Default {
+			continue
+		}
+		upd.Values[k] = next.Values[k]
 	}
 	res, err := r.put(ctx, upd)
 	if err != nil {
@@ -327,17 +326,40 @@ func save(ctx context.Context, r saveRequest, cur client.State, next target) err
 	for _, w := range res.Warnings {
 		fmt.Fprintln(r.IO.ErrOut, "warning: "+w)
 	}
-	if r.IO.IsStdoutTTY() {
+	if r.IO.IsStdoutTTY() && len(res.NotKept) == 0 {
 		state := "inactive"
 		if res.State.Active {
 			state = "active"
 		}
 		fmt.Fprintf(r.IO.ErrOut, "✓ %s %s at %s (%s)\n", r.Verb, r.Def.Name, r.Scope, state)
 	}
-	if r.Output.IsJSON() {
-		return output.Write(r.IO, *r.Output, newShowView(r.Def, &res.State), nil)
+	return finishWrite(ctx, r.IO, r.Output, r.Backend, r.Def, res)
+}
+
+// finishWrite reports what the server did not keep (a line each on stderr), prints the written
+// state as JSON when asked, and fails (exit 1) when something was not kept: "saved" must be true.
+func finishWrite(ctx context.Context, ios *iostreams.IOStreams, out *output.Options, b client.Backend, d integrations.Definition, res client.SaveResult) error {
+	for _, k := range res.NotKept {
+		fmt.Fprintf(ios.ErrOut, "%s: %s did not keep %s\n", d.Name, res.NotKeptBy, k)
+	}
+	if out.IsJSON() {
+		if err := writeJSON(ctx, ios, out, b, d, res.State, res.NotKept); err != nil {
+			return err
+		}
+	}
+	if len(res.NotKept) > 0 {
+		return cmdutil.ErrSilent
 	}
 	return nil
+}
+
+// writeJSON prints a write's result: the show shape, and not_kept.
+func writeJSON(ctx context.Context, ios *iostreams.IOStreams, out *output.Options, b client.Backend, d integrations.Definition, st client.State, notKept []string) error {
+	if notKept == nil {
+		notKept = []string{}
+	}
+	v := writeView{showView: newShowView(d, &st, serverOf(ctx, b)), NotKept: notKept}
+	return output.Write(ios, *out, v, nil)
 }
 
 // put saves; when the server needs write-only values again (GitLab wants every required secret
@@ -417,7 +439,7 @@ func useInherited(ctx context.Context, o *configureOptions, b client.Backend, cu
 		fmt.Fprintf(o.IO.ErrOut, "✓ %s at %s now %s\n", o.def.Name, o.scope, settingsWord(res.State))
 	}
 	if o.Output.IsJSON() {
-		return output.Write(o.IO, *o.Output, newShowView(o.def, &res.State), nil)
+		return writeJSON(ctx, o.IO, o.Output, b, o.def, res.State, res.NotKept)
 	}
 	return nil
 }

@@ -363,14 +363,3 @@ func TestNewProjectStartsFromItsGroupAndNoOpsWriteNothing(t *testing.T) {
 		t.Error("still inherited expected")
 	}
 }
-
-func TestVersionBefore(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		want bool
-	}{{"16.6.2", "16.7", true}, {"16.7.0", "16.7", false}, {"17.0.1-ee", "16.7", false}, {"9.0", "16.7", true}} {
-		if got := versionBefore(c.a, c.b); got != c.want {
-			t.Errorf("versionBefore(%s, %s) = %v", c.a, c.b, got)
-		}
-	}
-}

@@ -118,11 +118,11 @@ func enableRun(ctx context.Context, o *toggleOptions) error {
 			fmt.Fprintf(o.IO.ErrOut, "%s is already active at %s\n", o.def.Name, o.scope)
 		}
 		if o.Output.IsJSON() {
-			return output.Write(o.IO, *o.Output, newShowView(o.def, &cur), nil)
+			return writeJSON(ctx, o.IO, o.Output, b, o.def, cur, nil)
 		}
 		return nil
 	case (!cur.Configured || len(missing) > 0) && o.IO.CanPrompt():
-		if next, err = fill(ctx, o.Prompter(), o.def, cur, next, b.Where()); err != nil {
+		if next, err = fill(ctx, o.Prompter(), o.def, cur, next, b); err != nil {
 			return err
 		}
 	case !cur.Configured && len(next.Values) == 0:
@@ -154,7 +154,7 @@ func (o *toggleOptions) reinherit(ctx context.Context, b client.Backend, server 
 		return err
 	}
 	if o.Output.IsJSON() {
-		return output.Write(o.IO, *o.Output, newShowView(o.def, &res.State), nil)
+		return writeJSON(ctx, o.IO, o.Output, b, o.def, res.State, res.NotKept)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"slices"
 	"strings"
@@ -121,8 +122,10 @@ func (o *eventsOptions) complete(args []string) error {
 		}
 		spec += ",-" + e
 	}
-	o.change, err = cmdutil.ParseEvents(d, spec)
-	return err
+	if o.change, err = cmdutil.ParseEvents(d, spec); err != nil {
+		return err
+	}
+	return checkNamedEvents(d, o.scope.Level, o.change)
 }
 
 func splitList(s string) []string {
@@ -151,40 +154,43 @@ func eventsRun(ctx context.Context, o *eventsOptions) error {
 	}
 	d := *o.def
 	var st *client.State
+	var srv *integrations.Server
+	var notKept error // something was not kept (said on stderr): show the events, then fail
 	if !o.scope.IsZero() {
 		b, err := o.Backend()
 		if err != nil {
 			return err
 		}
+		srv = serverOf(ctx, b)
 		got, err := b.Get(ctx, o.scope, d)
 		if err != nil {
 			return err
 		}
 		st = &got
 		if o.change != nil {
-			if st, err = switchEvents(ctx, o, b, got); err != nil || st == nil {
-				return err
+			if st, notKept = switchEvents(ctx, o, b, got); st == nil || (notKept != nil && !errors.Is(notKept, cmdutil.ErrSilent)) {
+				return notKept
 			}
 		}
 	}
 	// Without a scope nothing is enabled or not: enabled is null, and the table shows the
 	// state a new configuration starts with.
-	views := newShowView(d, st).Events
+	views := newShowView(d, st, srv).Events
 	if len(views) == 0 && !o.Output.IsJSON() {
 		return cmdutil.NewNoResultsError(d.Name + " has no trigger events")
 	}
-	return output.Write(o.IO, *o.Output, views, func(p *output.Printer) {
+	err := output.Write(o.IO, *o.Output, views, func(p *output.Printer) {
 		rows := make([][]string, len(views))
 		for i, v := range views {
 			ev, _ := integrations.LookupEvent(v.Name)
-			state := "default " + onOff(d.DefaultEventState(v.Name))
-			if v.Enabled != nil {
-				state = onOff(*v.Enabled)
-			}
-			rows[i] = []string{v.Name, v.APIFlag, state, ev.Title}
+			rows[i] = []string{v.Name, v.APIFlag, eventState(d, v, st), ev.Title, apiNote(d.EventAPI(v.Name), srv)}
 		}
-		p.Table([]string{"event", "api flag", "enabled", "description"}, rows)
+		p.Table([]string{"event", "api flag", "enabled", "description", "gitlab"}, rows)
 	})
+	if err != nil {
+		return err
+	}
+	return notKept
 }
 
 // switchEvents applies --enable/--disable; it returns nil after a dry run.
@@ -197,7 +203,10 @@ func switchEvents(ctx context.Context, o *eventsOptions, b client.Backend, cur c
 	if err != nil {
 		return nil, err
 	}
-	next := target{Values: maps.Clone(cur.Values), Events: o.change.Apply(d, o.scope.Level, d.EventStates(cur.Scope.Level, cur.Events)), Active: cur.Active}
+	next := target{
+		Values: maps.Clone(cur.Values), Events: o.change.Apply(d, o.scope.Level, d.EventStates(cur.Scope.Level, cur.Events)),
+		Asked: namedEvents(o.change), Active: cur.Active,
+	}
 	maps.Copy(next.Values, given.Values)
 	r := saveRequest{IO: o.IO, Output: o.Output, Backend: b, Prompter: o.Prompter(), Def: d, Scope: o.scope, DryRun: o.DryRun, Verb: "Updated events of"}
 	if o.DryRun {
@@ -206,11 +215,15 @@ func switchEvents(ctx context.Context, o *eventsOptions, b client.Backend, cur c
 	quiet := *o.Output
 	quiet.Format, quiet.JQ = output.Table, ""
 	r.Output = &quiet // the events list below is the output
-	if err := save(ctx, r, cur, next); err != nil {
-		return nil, err
+	saveErr := save(ctx, r, cur, next)
+	if saveErr != nil && !errors.Is(saveErr, cmdutil.ErrSilent) {
+		return nil, saveErr
 	}
 	st, err := b.Get(ctx, o.scope, d)
-	return &st, err
+	if err != nil {
+		return nil, err
+	}
+	return &st, saveErr
 }
 
 func printMatrix(o *eventsOptions) error {

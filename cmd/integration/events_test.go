@@ -26,8 +26,8 @@ func TestEventsMatrix(t *testing.T) {
 	if r := byName["issue"]; r.APIFlag != "issues_events" || !slices.Contains(r.Integrations, "slack") || slices.Contains(r.Integrations, "jira") {
 		t.Errorf("issue row: %+v", r)
 	}
-	if r := byName["archive_trace"]; !slices.Equal(r.Integrations, []string{"datadog"}) {
-		t.Errorf("archive_trace row: %+v", r)
+	if r := byName["subgroup"]; !slices.Equal(r.Integrations, []string{"datadog"}) {
+		t.Errorf("subgroup row: %+v", r)
 	}
 }
 

@@ -110,9 +110,16 @@ func (o *listOptions) selected() []integrations.Definition {
 func listRun(ctx context.Context, o *listOptions) error {
 	defs := o.selected()
 	if o.scope.IsZero() {
+		var srv *integrations.Server
+		if o.All {
+			if b, err := o.Backend(); err == nil {
+				srv = serverOf(ctx, b) // with a server connected, --all says what it does not offer
+			}
+		}
 		items := make([]catalogItem, len(defs))
 		for i, d := range defs {
 			items[i] = newCatalogItem(d)
+			items[i].OnServer = offers(d, srv)
 		}
 		return output.Write(o.IO, *o.Output, items, func(p *output.Printer) {
 			rows := make([][]string, len(items))
@@ -121,10 +128,16 @@ func listRun(ctx context.Context, o *listOptions) error {
 				if o.All {
 					rows[i] = append(rows[i], it.Status)
 				}
+				if srv != nil {
+					rows[i] = append(rows[i], offerWord(*it.OnServer, *srv))
+				}
 			}
 			header := []string{"name", "title", "category", "levels"}
 			if o.All {
 				header = append(header, "status")
+			}
+			if srv != nil {
+				header = append(header, "on GitLab "+srvVersion(*srv).String())
 			}
 			p.Table(header, rows)
 		})
@@ -138,6 +151,7 @@ func listRun(ctx context.Context, o *listOptions) error {
 	if err != nil {
 		return err
 	}
+	srv := serverOf(ctx, b)
 	byName := make(map[string]client.State, len(states))
 	for _, st := range states {
 		byName[st.Name] = st
@@ -153,6 +167,7 @@ func listRun(ctx context.Context, o *listOptions) error {
 			continue
 		}
 		it := newScopedItem(d, st)
+		it.OnServer = offers(d, srv)
 		items = append(items, it)
 		rows = append(rows, []string{d.Name, d.Title, yesNo(st.Active), settingsWord(st), joinOr(it.Events, "-")})
 	}
@@ -166,4 +181,20 @@ func listRun(ctx context.Context, o *listOptions) error {
 	return output.Write(o.IO, *o.Output, items, func(p *output.Printer) {
 		p.Table([]string{"name", "title", "active", "settings", "events"}, rows)
 	})
+}
+
+// offers says whether srv's API has the integration; nil without a server.
+func offers(d integrations.Definition, srv *integrations.Server) *bool {
+	if srv == nil {
+		return nil
+	}
+	on := d.APISlug != "" && !d.DevOnly && d.API.In(*srv)
+	return &on
+}
+
+func offerWord(on bool, srv integrations.Server) string {
+	if on {
+		return "offered"
+	}
+	return "not offered by GitLab " + srvVersion(srv).String()
 }

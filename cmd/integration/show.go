@@ -73,6 +73,7 @@ func (o *showOptions) complete(args []string) error {
 
 func showRun(ctx context.Context, o *showOptions) error {
 	var st *client.State
+	var srv *integrations.Server
 	if !o.scope.IsZero() {
 		if !o.def.SupportsLevel(o.scope.Level) {
 			return levelError(o.def, o.scope)
@@ -81,21 +82,38 @@ func showRun(ctx context.Context, o *showOptions) error {
 		if err != nil {
 			return err
 		}
+		srv = serverOf(ctx, b)
 		got, err := b.Get(ctx, o.scope, o.def)
 		if err != nil {
 			return err
 		}
 		st = &got
+	} else if b, err := o.Backend(); err == nil {
+		srv = serverOf(ctx, b) // a connected server: mark what it lacks
 	}
-	view := newShowView(o.def, st)
-	return output.Write(o.IO, *o.Output, view, func(p *output.Printer) { printShow(p, o.def, st, view) })
+	view := newShowView(o.def, st, srv)
+	return output.Write(o.IO, *o.Output, view, func(p *output.Printer) { printShow(p, o.def, st, srv, view) })
+}
+
+// apiNote says in the tables where GitLab's API has a field or event, and whether the connected
+// server lacks it.
+func apiNote(a integrations.Availability, srv *integrations.Server) string {
+	note := a.Describe()
+	if srv != nil && !a.In(*srv) {
+		lacks := "not on GitLab " + srvVersion(*srv).String()
+		if note == "" {
+			return lacks
+		}
+		return note + "; " + lacks
+	}
+	return note
 }
 
 func levelError(d integrations.Definition, s client.Scope) error {
 	return cmdutil.FlagErrorf("%s cannot be set at %s level; it supports: %s", d.Name, s.Level, strings.Join(d.LevelNames(), ", "))
 }
 
-func printShow(p *output.Printer, d integrations.Definition, st *client.State, v showView) {
+func printShow(p *output.Printer, d integrations.Definition, st *client.State, srv *integrations.Server, v showView) {
 	p.Linef("%s (%s)", d.Title, d.Name)
 	if p.IsTTY() {
 		p.Linef("%s", d.Description)
@@ -110,6 +128,9 @@ func printShow(p *output.Printer, d integrations.Definition, st *client.State, v
 		p.Linef("removed from GitLab%s; kept for older servers", removedIn(d))
 	case d.Deprecated != "":
 		p.Linef("%s", d.Deprecated)
+	}
+	for _, n := range d.Notes {
+		p.Linef("note: %s", n)
 	}
 	if st != nil {
 		state := "inactive"
@@ -131,21 +152,29 @@ func printShow(p *output.Printer, d integrations.Definition, st *client.State, v
 		} else if f.RequiredWhen != "" {
 			req = "required " + f.RequiredWhen
 		}
-		rows = append(rows, []string{fv.Name, string(f.Kind), req, displayValue(f, v.Fields[i], st), f.Title})
+		rows = append(rows, []string{fv.Name, string(f.Kind), req, displayValue(f, v.Fields[i], st), f.Title, apiNote(d.FieldAPI(f.Key), srv)})
 	}
-	p.Table([]string{"field", "type", "required", "value", "title"}, rows)
+	p.Table([]string{"field", "type", "required", "value", "title", "gitlab"}, rows)
 	if len(v.Events) > 0 {
 		p.Linef("")
 		rows = rows[:0]
 		for _, ev := range v.Events {
-			state := "default " + onOff(d.DefaultEventState(ev.Name))
-			if ev.Enabled != nil {
-				state = onOff(*ev.Enabled)
-			}
-			rows = append(rows, []string{ev.Name, ev.APIFlag, state})
+			rows = append(rows, []string{ev.Name, ev.APIFlag, eventState(d, ev, st), apiNote(d.EventAPI(ev.Name), srv)})
 		}
-		p.Table([]string{"event", "api flag", "enabled"}, rows)
+		p.Table([]string{"event", "api flag", "enabled", "gitlab"}, rows)
 	}
+}
+
+// eventState is an event's state in a table: on/off, the default without a scope, or unknown
+// where the server never returns it.
+func eventState(d integrations.Definition, ev eventView, st *client.State) string {
+	switch {
+	case ev.Enabled != nil:
+		return onOff(*ev.Enabled)
+	case st != nil:
+		return "unknown (the server never returns it)"
+	}
+	return "default " + onOff(d.DefaultEventState(ev.Name))
 }
 
 func removedIn(d integrations.Definition) string {

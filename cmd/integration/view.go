@@ -3,6 +3,7 @@
 package integration
 
 import (
+	"context"
 	"slices"
 	"strings"
 
@@ -19,6 +20,9 @@ type catalogItem struct {
 	Category string   `json:"category"`
 	Levels   []string `json:"levels"`
 	Status   string   `json:"status"`
+	// OnServer says whether the connected GitLab offers it; only with a server (list --all
+	// against GitLab, or a scope there).
+	OnServer *bool `json:"on_server,omitempty"`
 }
 
 // scopedItem is a list entry at a scope. Configured, inherited and events are null where the
@@ -52,6 +56,42 @@ type showView struct {
 	InheritedFrom *string     `json:"inherited_from"`
 	Fields        []fieldView `json:"fields"`
 	Events        []eventView `json:"events"`
+	// Server is the GitLab version on_server is about ("18.6"); null without a server.
+	Server *string `json:"server"`
+}
+
+// writeView is what a write prints: the show shape, and what the server did not keep.
+type writeView struct {
+	showView
+	NotKept []string `json:"not_kept"`
+}
+
+// apiView is where GitLab's API declares a field or event: since and until are versions (null
+// when every known version has it), on_server whether the connected server does (null without
+// one).
+type apiView struct {
+	Since     *string `json:"since"`
+	Until     *string `json:"until"`
+	EEOnly    bool    `json:"ee_only"`
+	WebUIOnly bool    `json:"web_ui_only"`
+	OnServer  *bool   `json:"on_server"`
+}
+
+func newAPIView(a integrations.Availability, srv *integrations.Server) apiView {
+	v := apiView{Since: versionOrNil(a.Since), Until: versionOrNil(a.Until), EEOnly: a.EE, WebUIOnly: a.WebUIOnly}
+	if srv != nil {
+		on := a.In(*srv)
+		v.OnServer = &on
+	}
+	return v
+}
+
+func versionOrNil(v integrations.Version) *string {
+	if v.IsZero() {
+		return nil
+	}
+	s := v.String()
+	return &s
 }
 
 type fieldView struct {
@@ -63,17 +103,21 @@ type fieldView struct {
 	Default  any          `json:"default"`
 	Value    any          `json:"value"`
 	Set      *bool        `json:"set"`
+	apiView
 }
 
 type choiceView struct {
 	Label string `json:"label"`
 	Value any    `json:"value"`
+	apiView
 }
 
 type eventView struct {
 	Name    string `json:"name"`
 	APIFlag string `json:"api_flag"`
-	Enabled *bool  `json:"enabled"`
+	// Enabled is null without a scope, and where the server never returns the flag.
+	Enabled *bool `json:"enabled"`
+	apiView
 }
 
 func newCatalogItem(d integrations.Definition) catalogItem {
@@ -107,21 +151,24 @@ func enabledEvents(d integrations.Definition, st client.State) []string {
 		return out
 	}
 	for _, e := range d.SupportedEvents(st.Scope.Level) {
-		if d.EventOn(st.Events, e) {
+		if !st.UnknownEvents[e] && d.EventOn(st.Events, e) {
 			out = append(out, e)
 		}
 	}
 	return out
 }
 
-func newFieldView(f integrations.Field, st *client.State) fieldView {
-	fv := fieldView{Name: f.Key, Type: string(f.Kind), Required: f.Required, Secret: f.Masked(), Choices: []choiceView{}}
+func newFieldView(d integrations.Definition, f integrations.Field, st *client.State, srv *integrations.Server) fieldView {
+	fv := fieldView{
+		Name: f.Key, Type: string(f.Kind), Required: f.Required, Secret: f.Masked(), Choices: []choiceView{},
+		apiView: newAPIView(d.FieldAPI(f.Key), srv),
+	}
 	for _, c := range f.Choices {
 		var v any = c.Value
 		if c.Value != "" {
 			v = f.Typed(c.Value)
 		}
-		fv.Choices = append(fv.Choices, choiceView{Label: c.Label, Value: v})
+		fv.Choices = append(fv.Choices, choiceView{Label: c.Label, Value: v, apiView: newAPIView(d.ChoiceAPI(f.Key, c.Value), srv)})
 	}
 	if f.Default != "" {
 		fv.Default = f.Typed(f.Default)
@@ -141,8 +188,12 @@ func newFieldView(f integrations.Field, st *client.State) fieldView {
 	return fv
 }
 
-func newShowView(d integrations.Definition, st *client.State) showView {
+// newShowView renders d, with its state at a scope (st) and against a server (srv) when known.
+func newShowView(d integrations.Definition, st *client.State, srv *integrations.Server) showView {
 	v := showView{Name: d.Name, Title: d.Title, Category: d.Category, Levels: d.LevelNames(), Fields: []fieldView{}, Events: []eventView{}}
+	if srv != nil {
+		v.Server = versionOrNil(srvVersion(*srv))
+	}
 	level := integrations.Level("")
 	if st != nil {
 		level = st.Scope.Level
@@ -154,18 +205,36 @@ func newShowView(d integrations.Definition, st *client.State) showView {
 		if f.Event != "" && !slices.Contains(d.SupportedEvents(level), f.Event) {
 			continue
 		}
-		v.Fields = append(v.Fields, newFieldView(f, st))
+		v.Fields = append(v.Fields, newFieldView(d, f, st, srv))
 	}
 	for _, name := range d.SupportedEvents(level) {
 		ev, _ := integrations.LookupEvent(name)
-		item := eventView{Name: ev.Name, APIFlag: ev.APIFlag}
-		if st != nil {
+		item := eventView{Name: ev.Name, APIFlag: ev.APIFlag, apiView: newAPIView(d.EventAPI(name), srv)}
+		if st != nil && (!st.Configured || !st.UnknownEvents[name]) {
 			on := st.Configured && d.EventOn(st.Events, name)
 			item.Enabled = &on
 		}
 		v.Events = append(v.Events, item)
 	}
 	return v
+}
+
+// srvVersion is the version a server is taken to be: its own, or the newest known.
+func srvVersion(srv integrations.Server) integrations.Version {
+	if srv.Version.IsZero() {
+		return integrations.NewestKnownAPI
+	}
+	return srv.Version
+}
+
+// serverOf asks a GitLab backend for its version (read once per run); nil for the local store.
+func serverOf(ctx context.Context, b client.Backend) *integrations.Server {
+	v, ok := b.(client.Versioned)
+	if !ok {
+		return nil
+	}
+	srv := v.APIServer(ctx)
+	return &srv
 }
 
 // settingsWord says in a few words where a scope's settings come from.

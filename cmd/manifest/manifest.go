@@ -270,17 +270,27 @@ func applyRun(ctx context.Context, o *options) error {
 	if err := output.Write(o.IO, *o.Output, rep, func(p *output.Printer) { reportTable(p, rep) }); err != nil {
 		return err
 	}
-	fmt.Fprintf(o.IO.ErrOut, "apply %s: %d succeeded, %d failed, %d unchanged; journal %s\n",
-		rep.RunID, rep.Totals.Succeeded, rep.Totals.Failed, rep.Totals.Skipped, j.Path())
+	fmt.Fprintf(o.IO.ErrOut, "apply %s: %d succeeded, %d failed, %d partial, %d unchanged; journal %s\n",
+		rep.RunID, rep.Totals.Succeeded, rep.Totals.Failed, rep.Totals.Partial, rep.Totals.Skipped, j.Path())
+	reportPartial(o.IO, rep)
 	switch {
 	case runErr != nil && ctx.Err() != nil:
 		return cmdutil.ErrCancel
 	case runErr != nil:
 		return runErr
-	case rep.Totals.Failed > 0:
+	case rep.Totals.Failed > 0 || rep.Totals.Partial > 0:
 		return cmdutil.ErrSilent
 	}
 	return nil
+}
+
+// reportPartial says, a line per target, what the server did not keep.
+func reportPartial(ios *iostreams.IOStreams, rep *bulk.Report) {
+	for _, t := range rep.Targets {
+		if t.Result == bulk.Partial && t.Error != nil {
+			fmt.Fprintf(ios.ErrOut, "%s: %s\n", t.Target, *t.Error)
+		}
+	}
 }
 
 func printPlan(o *options, rep *bulk.Report) error {

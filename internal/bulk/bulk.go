@@ -61,6 +61,8 @@ const (
 	Failed    = "failed"
 	Skipped   = "skipped"
 	Pending   = "pending"
+	// Partial is a write the server answered without keeping all it was sent.
+	Partial = "partial"
 )
 
 // Spec is the run asked for.
@@ -71,7 +73,10 @@ type Spec struct {
 	// Values are the fields to set (configure), canonical; secrets included.
 	Values map[string]string
 	// Events turns the current event states into the wanted ones; nil keeps them.
-	Events         func(level integrations.Level, current map[string]bool) map[string]bool
+	Events func(level integrations.Level, current map[string]bool) map[string]bool
+	// AskedEvents are the events the user named: written even where the server's state of
+	// them is unknown (GitLab never returns some event flags).
+	AskedEvents    map[string]bool
 	Subgroups      bool
 	Archived       bool
 	ResetOverrides bool
@@ -134,6 +139,8 @@ type Target struct {
 	scope   client.Scope
 	state   client.State
 	secrets map[string]string
+	// notKept are the parameters the server did not keep after the target's write.
+	notKept []string
 	// def and update are set for targets of an apply, where each has its own integration.
 	def    *integrations.Definition
 	update *client.Update
@@ -169,6 +176,8 @@ type Totals struct {
 	Succeeded int `json:"succeeded"`
 	Failed    int `json:"failed"`
 	Skipped   int `json:"skipped"`
+	// Partial targets were written, but the server did not keep all of the write.
+	Partial int `json:"partial"`
 }
 
 // Report is the contract's JSON for bulk runs and apply.
@@ -202,6 +211,8 @@ func (r *Report) Count() {
 			r.Totals.Failed++
 		case Skipped:
 			r.Totals.Skipped++
+		case Partial:
+			r.Totals.Partial++
 		}
 		if t.Action != ActSkip && t.Action != ActUnchanged {
 			r.Totals.Planned++

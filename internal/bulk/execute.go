@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -147,10 +148,14 @@ func (e *Executor) apply(ctx context.Context, spec Spec, t *Target) {
 	t.Attempts = max(int(attempts.Load()), 1)
 	t.Reason += note
 	t.state = client.State{} // read for the write only; large runs should not keep it
-	if err != nil {
+	switch {
+	case err != nil:
 		msg := err.Error()
 		t.Result, t.Error = Failed, &msg
-	} else {
+	case len(t.notKept) > 0:
+		msg := strings.Join(t.notKept, "; ")
+		t.Result, t.Error = Partial, &msg
+	default:
 		t.Result, t.Error = Succeeded, nil
 	}
 	e.mu.Unlock()
@@ -175,7 +180,7 @@ func (e *Executor) write(ctx context.Context, spec Spec, t *Target) (string, err
 		if t.Action == ActDisable {
 			return "", e.disable(ctx, t, *t.def)
 		}
-		res, err := e.Backend.Save(ctx, t.scope, *t.def, *t.update)
+		res, err := e.save(ctx, t, *t.def, *t.update)
 		if len(res.Created) > 0 {
 			e.mu.Lock()
 			e.Created = append(e.Created, res.Created...)
@@ -190,11 +195,11 @@ func (e *Executor) write(ctx context.Context, spec Spec, t *Target) (string, err
 		_, err := e.Backend.Save(ctx, t.scope, spec.Def, client.Update{UseInherited: true})
 		return "", err
 	case ActConfigure, ActEnable:
-		upd := client.Update{Values: spec.Values, Active: &active, Current: &t.state}
+		upd := client.Update{Values: spec.Values, AskedEvents: spec.AskedEvents, Active: &active, Current: &t.state}
 		if spec.Events != nil {
 			upd.Events = spec.Events(t.scope.Level, spec.Def.EventStates(t.scope.Level, t.state.Events))
 		}
-		_, err := e.Backend.Save(ctx, t.scope, spec.Def, upd)
+		_, err := e.save(ctx, t, spec.Def, upd)
 		var mse *client.MissingSecretsError
 		if errors.As(err, &mse) {
 			return "", fmt.Errorf("the server needs %v again; give them with --set", mse.Fields)
@@ -204,6 +209,16 @@ func (e *Executor) write(ctx context.Context, spec Spec, t *Target) (string, err
 		return e.restore(ctx, spec, t)
 	}
 	return "", fmt.Errorf("no write for action %q", t.Action)
+}
+
+// save writes and remembers what the server did not keep, which makes the target partial.
+func (e *Executor) save(ctx context.Context, t *Target, def integrations.Definition, u client.Update) (client.SaveResult, error) {
+	res, err := e.Backend.Save(ctx, t.scope, def, u)
+	t.notKept = nil
+	for _, k := range res.NotKept {
+		t.notKept = append(t.notKept, fmt.Sprintf("%s did not keep %s", res.NotKeptBy, k))
+	}
+	return res, err
 }
 
 // disable deactivates; where that erases the settings (GitLab's DELETE), their non-secret part

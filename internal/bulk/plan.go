@@ -336,6 +336,13 @@ func (p *Planner) decideWrite(ctx context.Context, spec Spec, t *Target) {
 		if !slices.Equal(before, after) {
 			changes = append(changes, Change{Field: "events", Before: before, After: after})
 		}
+		// A named event the server never returns may hold anything: writing it is a change.
+		for _, e := range spec.Def.SupportedEvents(t.scope.Level) {
+			if spec.AskedEvents[e] && st.UnknownEvents[e] {
+				ev, _ := integrations.LookupEvent(e)
+				changes = append(changes, Change{Field: ev.APIFlag, Before: nil, After: want[e]})
+			}
+		}
 	}
 	action := ActConfigure
 	if spec.Op == OpEnable {

@@ -25,7 +25,7 @@ func RevertPlan(j *JournalDoc, def integrations.Definition) *Report {
 		name := jt.Target.Target
 		t := &Target{Target: name, Kind: jt.Kind, Previous: jt.Previous, scope: parseTarget(name)}
 		switch {
-		case jt.Result != Succeeded || jt.Action == ActSkip || jt.Action == ActRestore:
+		case jt.Result != Succeeded && jt.Result != Partial || jt.Action == ActSkip || jt.Action == ActRestore:
 			t.Action, t.Result, t.Reason = ActSkip, Skipped, "not changed by the run"
 		case jt.Previous == nil:
 			t.Action, t.Result, t.Reason = ActSkip, Skipped, "no previous state was recorded"
@@ -71,7 +71,7 @@ func (e *Executor) restore(ctx context.Context, spec Spec, t *Target) (string, e
 	values := maps.Clone(p.Values)
 	maps.Copy(values, spec.Values)
 	active := p.Active
-	_, err := e.Backend.Save(ctx, t.scope, spec.Def, client.Update{Values: values, Events: p.Events, Active: &active})
+	_, err := e.save(ctx, t, spec.Def, client.Update{Values: values, Events: p.Events, Active: &active})
 	var mse *client.MissingSecretsError
 	if errors.As(err, &mse) {
 		return "", fmt.Errorf("cannot restore without the secrets the run could not record: give %s with --set", strings.Join(mse.Fields, ", "))

@@ -30,6 +30,12 @@ type Backend interface {
 	Close() error
 }
 
+// Versioned is a backend whose server's version and edition decide what its API keeps (GitLab).
+type Versioned interface {
+	// APIServer reads the server's version once; unknown is the zero Version (newest known).
+	APIServer(ctx context.Context) integrations.Server
+}
+
 // Capabilities are the documented differences between backends.
 type Capabilities struct {
 	// Server is the host key of a remote server; empty for the local store.
@@ -63,15 +69,22 @@ type State struct {
 	// Unknown marks fields whose value the backend cannot read back (secrets on GitLab).
 	Unknown map[string]bool
 	Events  map[string]bool
-	Updated time.Time
+	// UnknownEvents marks events whose state the backend cannot read back: GitLab never returns
+	// the work item and group mention flags, nor some of Datadog's.
+	UnknownEvents map[string]bool
+	Updated       time.Time
 }
 
 // Update is a change to one integration at one scope. Only what it names changes.
 type Update struct {
 	// Values to set; an empty string clears the field.
 	Values map[string]string
-	// Events to switch on or off.
+	// Events to switch on or off. A server backend sends only those that change; an event whose
+	// state the server never returns, only when it differs from its default or is in AskedEvents.
 	Events map[string]bool
+	// AskedEvents are the events the user named, to be written even where the server's state
+	// of them is unknown.
+	AskedEvents map[string]bool
 	// Active sets the activation; nil keeps it (new settings start inactive).
 	Active *bool
 	// UseInherited drops the scope's own settings so that it inherits from its nearest parent.
@@ -86,6 +99,10 @@ type SaveResult struct {
 	Created []Scope
 	// Warnings are side effects the caller should pass on, such as secrets the server cleared.
 	Warnings []string
+	// NotKept are the parameters (fields and event flags) the server answered without the value
+	// sent: it dropped or changed them. NotKeptBy names the server for messages ("GitLab 18.6").
+	NotKept   []string
+	NotKeptBy string
 }
 
 // Namespace is a group or project met while walking a group.

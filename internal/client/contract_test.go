@@ -40,11 +40,17 @@ func TestLocalBackendContract(t *testing.T) {
 	})
 }
 
+// The GitLab backend is held to the contract against a fake of each version whose OpenAPI the
+// fake serves.
 func TestGitLabBackendContract(t *testing.T) {
-	testBackend(t, func(t *testing.T) harness {
-		t.Helper()
-		return gitlabHarness(t)
-	})
+	for _, v := range []string{"18.6.0-ee", "19.5.0-ee"} {
+		t.Run(v, func(t *testing.T) {
+			testBackend(t, func(t *testing.T) harness {
+				t.Helper()
+				return gitlabHarness(t, gitlabfake.WithVersion(v))
+			})
+		})
+	}
 }
 
 func gitlabHarness(t *testing.T, opts ...gitlabfake.Option) harness {

@@ -97,7 +97,7 @@ func OpenGitLabWithToken(cfg *config.Config, ios *iostreams.IOStreams, host, tok
 		return nil, err
 	}
 	hs := cfg.Hosts(key)
-	opts := []gitlab.Option{gitlab.WithCAFile(hs.CAFile), gitlab.WithSkipVerify(hs.SkipVerify)}
+	opts := []gitlab.Option{gitlab.WithCAFile(hs.CAFile), gitlab.WithSkipVerify(hs.SkipVerify), gitlab.WithNotices(ios.ErrOut)}
 	if cfg.Debug() {
 		opts = append(opts, gitlab.WithDebug(ios.ErrOut))
 	}

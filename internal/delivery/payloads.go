@@ -213,16 +213,21 @@ func payloadConfidential(event string) bool {
 	return strings.HasPrefix(event, "confidential_") || strings.HasPrefix(event, "group_confidential_")
 }
 
-// payloadIssue is Issue#to_hook_data: issues and issue-type work items have object_kind issue;
-// GitLab sends incidents to integrations with object_kind and event_type incident.
+// payloadIssue is Issue#to_hook_data. Issues have object_kind issue; work items of other types
+// (a Task here) have object_kind and event_type work_item (confidential_work_item when
+// confidential), which is what the work item events deliver; GitLab sends incidents to
+// integrations with object_kind and event_type incident.
 func payloadIssue(s Sample) map[string]any {
 	confidential := payloadConfidential(s.Event)
 	kind, eventType, issueType := "issue", "issue", "Issue"
 	if confidential {
 		eventType = "confidential_issue"
 	}
-	if s.Event == "incident" {
+	switch s.Event {
+	case "incident":
 		kind, eventType, issueType = "incident", "incident", "Incident"
+	case "work_item", "confidential_work_item":
+		kind, eventType, issueType = "work_item", s.Event, "Task"
 	}
 	at := payloadISO(s.Time)
 	attrs := map[string]any{

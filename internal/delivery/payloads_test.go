@@ -28,8 +28,8 @@ var payloadShapes = map[string]struct {
 	}},
 	"issue":                  {"issue", []string{"object_kind", "event_type", "user", "project", "object_attributes", "repository", "assignees", "labels", "changes"}},
 	"confidential_issue":     {"issue", []string{"object_kind", "event_type", "user", "project", "object_attributes", "repository"}},
-	"work_item":              {"issue", []string{"object_kind", "event_type", "user", "project", "object_attributes", "repository"}},
-	"confidential_work_item": {"issue", []string{"object_kind", "event_type", "user", "project", "object_attributes"}},
+	"work_item":              {"work_item", []string{"object_kind", "event_type", "user", "project", "object_attributes", "repository"}},
+	"confidential_work_item": {"work_item", []string{"object_kind", "event_type", "user", "project", "object_attributes"}},
 	"incident":               {"incident", []string{"object_kind", "event_type", "user", "project", "object_attributes"}},
 	"merge_request": {"merge_request", []string{
 		"object_kind", "event_type", "user", "project", "repository",
@@ -230,5 +230,16 @@ func TestPayloadUsesNoSharedState(t *testing.T) {
 	a["project"].(map[string]any)["name"] = "changed"
 	if b := s.Payload(); reflect.DeepEqual(a["project"], b["project"]) {
 		t.Error("a change to one payload shows in the next")
+	}
+}
+
+// Work item events deliver work items of a non-issue type, not issues.
+func TestWorkItemPayloadsAreWorkItems(t *testing.T) {
+	for _, ev := range []string{"work_item", "confidential_work_item"} {
+		p := payloadDecode(t, NewSample(ev, "acme/web", ""))
+		attrs, _ := p["object_attributes"].(map[string]any)
+		if p["object_kind"] != "work_item" || p["event_type"] != ev || attrs["type"] != "Task" {
+			t.Errorf("%s: object_kind %v, event_type %v, type %v", ev, p["object_kind"], p["event_type"], attrs["type"])
+		}
 	}
 }

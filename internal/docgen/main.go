@@ -143,7 +143,7 @@ func page(d integrations.Definition) []byte {
 		b.WriteString("- GitLab refuses to disable it through the API\n")
 	}
 	if len(d.Fields) > 0 {
-		b.WriteString("\n## Fields\n\n| field | type | required | secret | choices | default | description |\n|---|---|---|---|---|---|---|\n")
+		b.WriteString("\n## Fields\n\n| field | type | required | secret | choices | default | GitLab API | description |\n|---|---|---|---|---|---|---|---|\n")
 		for _, f := range d.Fields {
 			req := yes(f.Required)
 			if f.RequiredWhen != "" {
@@ -153,11 +153,12 @@ func page(d integrations.Definition) []byte {
 			if f.Help != "" {
 				help += ": " + f.Help
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s |\n", f.Key, f.Kind, req, yes(f.Masked()), choices(f), code(f.Default), cell(help))
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s | %s |\n", f.Key, f.Kind, req, yes(f.Masked()), choices(f), code(f.Default),
+				apiVersions(d.FieldAPI(f.Key)), cell(help))
 		}
 	}
 	if events := d.SupportedEvents(""); len(events) > 0 {
-		b.WriteString("\n## Events\n\n| event | API flag | on by default | levels |\n|---|---|---|---|\n")
+		b.WriteString("\n## Events\n\n| event | API flag | on by default | levels | GitLab API |\n|---|---|---|---|---|\n")
 		for _, name := range events {
 			ev, _ := integrations.LookupEvent(name)
 			where := "all"
@@ -167,7 +168,7 @@ func page(d integrations.Definition) []byte {
 					where = "GitLab EE"
 				}
 			}
-			fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s |\n", ev.Name, ev.APIFlag, yes(d.DefaultEventState(name)), where)
+			fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s | %s |\n", ev.Name, ev.APIFlag, yes(d.DefaultEventState(name)), where, apiVersions(d.EventAPI(name)))
 		}
 	}
 	if !d.Removed() {
@@ -177,6 +178,15 @@ func page(d integrations.Definition) []byte {
 		fmt.Fprintf(&b, "\n## Testing\n\n%s\n", d.Test.What)
 	}
 	return b.Bytes()
+}
+
+// apiVersions says which GitLab versions' API declares a field or event: "all" when every
+// version the catalog knows does.
+func apiVersions(a integrations.Availability) string {
+	if d := a.Describe(); d != "" {
+		return d
+	}
+	return "all"
 }
 
 // example is a configure command line that sets every required field; secrets come from the
@@ -221,7 +231,11 @@ func choices(f integrations.Field) string {
 			parts = append(parts, "(blank): "+c.Label)
 			continue
 		}
-		parts = append(parts, "`"+c.Value+"`")
+		part := "`" + c.Value + "`"
+		if d := c.API.Describe(); d != "" {
+			part += " (" + d + ")"
+		}
+		parts = append(parts, part)
 	}
 	return strings.Join(parts, ", ")
 }

@@ -140,7 +140,7 @@ func TestTerminalFillAccessibleReviewAndDecline(t *testing.T) {
 		Values: map[string]string{}, Events: d.DefaultEventStates(), Level: integrations.Project,
 		Summary: func(in *Input) []string { return []string{"webhook: (set)", "active: off → on"} },
 	}
-	answers := []string{"y", "https://webexapis.com/v1/webhooks/incoming/x", "0", "", "", "n"}
+	answers := []string{"y", "https://webexapis.com/v1/webhooks/incoming/x", "0", "", "", "", "n"}
 	var out bytes.Buffer
 	term := NewTerminal(iotest.OneByteReader(strings.NewReader(strings.Join(answers, "\n")+"\n")), &out, true)
 	err := term.Fill(context.Background(), d, in)

@@ -23,6 +23,10 @@ func register(d Definition) {
 	if d.Status == "" {
 		d.Status = Active
 	}
+	if d.Removed() && d.RemovedIn != "" && d.API.Until.IsZero() {
+		d.API.Until = mustVersion(d.RemovedIn)
+	}
+	d.API.EE = d.API.EE || d.EEOnly
 	if d.Levels == nil {
 		d.Levels = allLevels
 	}

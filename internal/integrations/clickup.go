@@ -6,6 +6,7 @@ func init() {
 		Title:       "ClickUp",
 		Description: "Uses ClickUp as the project's issue tracker: references such as #abc123, CU-abc123 or KEY-12 in GitLab link to ClickUp tasks. Available since GitLab 16.1.",
 		APISlug:     "clickup",
+		API:         Availability{Since: Version{16, 1}},
 		Fields: []Field{
 			projectURL("The ClickUp workspace or list the project's tasks live in.").
 				placeholder("https://app.clickup.com/1234567/home"),

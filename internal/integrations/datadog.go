@@ -9,7 +9,7 @@ func init() {
 	register(hookBased(Definition{
 		Name:        "datadog",
 		Title:       "Datadog",
-		Description: "Sends pipeline and job data to Datadog CI Visibility, so you can follow pipeline runs, find failing jobs and trace slow ones. Job logs can be collected too.",
+		Description: "Sends pipeline and job data to Datadog CI Visibility, so you can follow pipeline runs, find failing jobs and trace slow ones. Job logs can be collected too. CI Visibility decides the pipeline and job events: GitLab sets both from it on every save.",
 		// GitLab's Datadog does not build on the Monitoring base; the category is our grouping.
 		Category:   "monitoring",
 		APISlug:    "datadog",
@@ -37,16 +37,18 @@ func init() {
 			textarea("datadog_tags", "Tags", "Extra tags, one key:value pair per line.").
 				placeholder("team:platform\nregion:eu").section(Configuration).checked(datadogTagsCheck),
 		},
+		// Job events are not an event here: the API declares build_events, but GitLab stores
+		// job_events and datadog_ci_visibility sets it (and pipeline_events) on every save.
+		// archive_trace_events is one API parameter: the "Job logs" field above.
 		Events: []string{
-			"pipeline", "build", "archive_trace", "push", "merge_request", "note", "tag_push",
-			"subgroup", "project",
+			"pipeline", "push", "merge_request", "note", "tag_push", "subgroup", "project",
 		},
-		// GitLab's job_events column is our build event; both it and pipeline start off and
-		// follow datadog_ci_visibility once that is set.
-		DefaultEvents: map[string]bool{"pipeline": false, "build": false},
+		// pipeline starts off and follows datadog_ci_visibility once that is set.
+		DefaultEvents: map[string]bool{"pipeline": false},
 		Notes: []string{
-			"GitLab sets the pipeline and job events from datadog_ci_visibility whenever that is set, so change them through it; GitLab's settings page shows no event checkboxes.",
-			"GitLab stores the job event as job_events; a PUT with build_events may be rejected as an unknown attribute (unverified). Prefer datadog_ci_visibility.",
+			"GitLab sets the pipeline and job events from datadog_ci_visibility on every save, so change them through it; GitLab's settings page shows no event checkboxes.",
+			"Job events are not set here: GitLab stores them as job_events and CI Visibility decides them. Job logs are the archive_trace_events field.",
+			"GitLab never returns the subgroup and project events, so their state on a server is unknown.",
 			"Changing datadog_site or api_url clears the stored API key unless it is sent again.",
 		},
 		Test: testable("sends a sample push event to the Datadog intake URL; succeeds on an HTTP 2xx answer"),

@@ -39,9 +39,10 @@ func init() {
 			f.Title = "Webhook for " + strings.ReplaceAll(f.Event, "_", " ") + " events"
 			f.Help = "Sends this event to another Discord webhook instead of the main one. One URL only."
 			f.Placeholder = "https://discord.com/api/webhooks/…"
-			return limitChannels(1)(f).url().secret().checked(discordWebhookCheck)
+			return limitChannels(1)(f).url().secret().checked(discordWebhookCheck).since("16.3")
 		},
-		Test: testable("posts a sample push message to the webhook (project level only)"),
+		EventVersions: workItemsSince("19.5"),
+		Test:          testable("posts a sample push message to the webhook (project level only)"),
 		Notes: []string{
 			"Per-event overrides take a Discord webhook URL, not a channel name, and GitLab never returns them.",
 			"Per-event overrides were added in GitLab 16.3.",

@@ -7,32 +7,32 @@ type Event struct {
 	Name    string
 	APIFlag string
 	Title   string
+	// WebUIOnly events are declared by no version of GitLab's API: only the web UI sets them.
+	WebUIOnly bool
 }
 
 // events is ordered the way GitLab's settings page lists triggers.
 var events = []Event{
-	{"push", "push_events", "Push to the repository"},
-	{"tag_push", "tag_push_events", "New tag pushed"},
-	{"issue", "issues_events", "Issue created, updated or closed"},
-	{"confidential_issue", "confidential_issues_events", "Confidential issue created, updated or closed"},
-	{"work_item", "work_item_events", "Work item created, updated or closed"},
-	{"confidential_work_item", "confidential_work_item_events", "Confidential work item created, updated or closed"},
-	{"merge_request", "merge_requests_events", "Merge request created, updated or merged"},
-	{"note", "note_events", "New comment"},
-	{"confidential_note", "confidential_note_events", "New comment on a confidential item"},
-	{"commit", "commit_events", "Commit mentions an issue"},
-	{"pipeline", "pipeline_events", "Pipeline status changed"},
-	{"build", "build_events", "Job status changed"},
-	{"archive_trace", "archive_trace_events", "Job log archived"},
-	{"wiki_page", "wiki_page_events", "Wiki page created or updated"},
-	{"deployment", "deployment_events", "Deployment started or finished"},
-	{"alert", "alert_events", "Alert raised"},
-	{"incident", "incident_events", "Incident created, updated or closed"},
-	{"vulnerability", "vulnerability_events", "New vulnerability detected"},
-	{"group_mention", "group_mention_events", "Group mentioned in a public item"},
-	{"group_confidential_mention", "group_confidential_mention_events", "Group mentioned in a confidential item"},
-	{"project", "project_events", "Project created or removed"},
-	{"subgroup", "subgroup_events", "Subgroup created or removed"},
+	{"push", "push_events", "Push to the repository", false},
+	{"tag_push", "tag_push_events", "New tag pushed", false},
+	{"issue", "issues_events", "Issue created, updated or closed", false},
+	{"confidential_issue", "confidential_issues_events", "Confidential issue created, updated or closed", false},
+	{"work_item", "work_item_events", "Work item created, updated or closed", false},
+	{"confidential_work_item", "confidential_work_item_events", "Confidential work item created, updated or closed", false},
+	{"merge_request", "merge_requests_events", "Merge request created, updated or merged", false},
+	{"note", "note_events", "New comment", false},
+	{"confidential_note", "confidential_note_events", "New comment on a confidential item", false},
+	{"commit", "commit_events", "Commit mentions an issue", false},
+	{"pipeline", "pipeline_events", "Pipeline status changed", false},
+	{"wiki_page", "wiki_page_events", "Wiki page created or updated", false},
+	{"deployment", "deployment_events", "Deployment started or finished", false},
+	{"alert", "alert_events", "Alert raised", false},
+	{"incident", "incident_events", "Incident created, updated or closed", false},
+	{"vulnerability", "vulnerability_events", "New vulnerability detected", false},
+	{"group_mention", "group_mention_events", "Group mentioned in a public item", true},
+	{"group_confidential_mention", "group_confidential_mention_events", "Group mentioned in a confidential item", true},
+	{"project", "project_events", "Project created or removed", false},
+	{"subgroup", "subgroup_events", "Subgroup created or removed", false},
 }
 
 // Events lists every trigger event any integration supports.
@@ -52,7 +52,7 @@ func LookupEvent(name string) (Event, bool) {
 var baseEventDefaults = map[string]bool{
 	"push": true, "tag_push": true, "issue": true, "confidential_issue": true,
 	"merge_request": true, "note": true, "confidential_note": true, "pipeline": true,
-	"wiki_page": true, "build": true, "commit": true, "alert": true,
+	"wiki_page": true, "commit": true, "alert": true,
 }
 
 // SupportedEvents lists the events the integration supports at level l (any level when l is

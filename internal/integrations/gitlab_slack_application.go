@@ -11,6 +11,7 @@ func init() {
 		Fields: []Field{
 			chatChannel("#general, #development"),
 			notifyOnlyBrokenPipelines(),
+			notifyOnlyWhenPipelineStatusChanges(),
 			branchesToBeNotified("default"),
 			labelsToBeNotified("~backend,~frontend"),
 			labelsToBeNotifiedBehavior(),

@@ -1,5 +1,7 @@
 package integrations
 
+import "slices"
+
 func init() {
 	register(chatNotification(Definition{
 		Name:        "hangouts_chat",
@@ -12,10 +14,12 @@ func init() {
 				"The incoming webhook URL you created in the Google Chat space's Apps & integrations settings.").
 				section(Connection),
 			notifyOnlyBrokenPipelines(),
+			notifyOnlyWhenPipelineStatusChanges(),
 			branchesToBeNotified("default"),
 		},
-		Events: chatEvents,
-		Test:   testable("posts a sample push message to the webhook (project level only)"),
-		Notes:  []string{"GitLab calls it Google Chat; the API slug keeps the old Hangouts Chat name."},
+		Events:        append(slices.Clone(chatEvents), "work_item", "confidential_work_item"),
+		EventVersions: workItemsSince("19.5"),
+		Test:          testable("posts a sample push message to the webhook (project level only)"),
+		Notes:         []string{"GitLab calls it Google Chat; the API slug keeps the old Hangouts Chat name."},
 	}))
 }

@@ -8,6 +8,7 @@ func init() {
 		Title:       "Linear",
 		Description: "Uses a Linear workspace as the project's issue tracker: references such as ENG-123 in GitLab link to Linear issues. Available since GitLab 18.3.",
 		APISlug:     "linear",
+		API:         Availability{Since: Version{18, 3}}, // introduced then (the reference)
 		Fields: []Field{
 			urlField("workspace_url", "Workspace URL", "The address of your Linear workspace: https://linear.app/ followed by the workspace's URL key.").
 				required().placeholder("https://linear.app/example").checked(linearWorkspaceURLCheck),

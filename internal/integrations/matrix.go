@@ -24,6 +24,7 @@ func init() {
 			"push", "issue", "confidential_issue", "merge_request", "note", "confidential_note",
 			"tag_push", "pipeline", "wiki_page", "incident", "work_item", "confidential_work_item",
 		},
+		EEEvents:      []string{"vulnerability"},
 		DefaultEvents: map[string]bool{"incident": false},
 		Test:          testable("posts a sample push message to the room through the homeserver's client API (project level only)"),
 		Notes: []string{

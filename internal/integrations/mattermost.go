@@ -23,13 +23,14 @@ func init() {
 			"tag_push", "pipeline", "wiki_page", "deployment", "incident", "work_item",
 			"confidential_work_item",
 		},
+		EEEvents:      []string{"vulnerability"},
 		DefaultEvents: map[string]bool{"deployment": false, "incident": false},
 		// The API's channel list filtered to the events Mattermost supports (it accepts an
 		// alert channel too, but Mattermost never sends alerts).
 		ChannelField: limitChannels(10),
 		ChannelEvents: []string{
 			"push", "issue", "incident", "confidential_issue", "merge_request", "note",
-			"confidential_note", "tag_push", "deployment", "pipeline", "wiki_page",
+			"confidential_note", "tag_push", "deployment", "pipeline", "wiki_page", "vulnerability",
 		},
 		Test: testable("posts a sample push message to the webhook (project level only)"),
 		Notes: []string{

@@ -6,6 +6,7 @@ func init() {
 		Title:       "Phorge",
 		Description: "Uses Phorge (the community fork of Phabricator) as the project's issue tracker: references such as T123 in GitLab link to Phorge tasks. Available since GitLab 16.11.",
 		APISlug:     "phorge",
+		API:         Availability{Since: Version{16, 11}}, // introduced then (the reference)
 		Fields: []Field{
 			projectURL("The Phorge project the tasks belong to.").
 				placeholder("https://phorge.example.com/project/view/1/"),

@@ -21,7 +21,7 @@ func init() {
 				"Which branches' pipelines send an e-mail.", branchChoices...).def("default"),
 			checkbox("notify_child_pipelines", "Child pipelines", "Notify about child pipelines too",
 				"Also send e-mails for pipelines started by a parent pipeline.").
-				def("true").edition("newer versions, behind the pipelines_email_notify_child_pipelines feature flag"),
+				def("true").edition("newer versions, behind the pipelines_email_notify_child_pipelines feature flag").since("19.5"),
 		},
 		Events: []string{"pipeline"},
 		Test:   testUnknown("sends the pipeline e-mail for a sample pipeline, ignoring the branch and status filters"),

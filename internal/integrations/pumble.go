@@ -1,5 +1,7 @@
 package integrations
 
+import "slices"
+
 func init() {
 	register(chatNotification(Definition{
 		Name:        "pumble",
@@ -11,9 +13,11 @@ func init() {
 				"The incoming webhook URL of the Pumble channel, from Pumble's Incoming Webhooks app.").
 				section(Connection),
 			notifyOnlyBrokenPipelines(),
+			notifyOnlyWhenPipelineStatusChanges(),
 			branchesToBeNotified("default"),
 		},
-		Events: chatEvents,
-		Test:   testable("posts a sample push message to the webhook (project level only)"),
+		Events:        append(slices.Clone(chatEvents), "work_item", "confidential_work_item"),
+		EventVersions: workItemsSince("19.5"),
+		Test:          testable("posts a sample push message to the webhook (project level only)"),
 	}))
 }

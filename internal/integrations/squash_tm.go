@@ -6,6 +6,7 @@ func init() {
 		Title:       "Squash TM",
 		Description: "Keeps requirements in Squash TM in step with GitLab issues: GitLab sends issue changes to Squash TM's Xsquash4GitLab webhook.",
 		APISlug:     "squash-tm",
+		API:         Availability{Since: Version{15, 10}}, // introduced then (the reference)
 		Fields: []Field{
 			urlField("url", "Squash TM webhook URL", "The Xsquash4GitLab webhook address of your Squash TM server. GitLab refuses addresses on localhost or the local network.").
 				required().placeholder("https://squash.example.com/squash/plugin/xsquash4gitlab/webhook/issue").exposesSecrets(),

@@ -27,6 +27,7 @@ func init() {
 			"push", "issue", "confidential_issue", "merge_request", "note", "confidential_note",
 			"tag_push", "pipeline", "wiki_page", "incident", "work_item", "confidential_work_item",
 		},
+		EEEvents:      []string{"vulnerability"},
 		DefaultEvents: map[string]bool{"incident": false},
 		Test:          testable("has the bot send a sample push message to the chat (project level only)"),
 	}))

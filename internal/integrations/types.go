@@ -50,6 +50,8 @@ const (
 type Choice struct {
 	Label string
 	Value string
+	// API is where GitLab's API accepts the value, when not wherever the field is.
+	API Availability
 }
 
 // Field describes one setting of an integration. Key, Kind, Required, Secret, Choices and Default
@@ -80,6 +82,8 @@ type Field struct {
 	Event string
 	// Edition notes fields that exist only in some GitLab editions or versions.
 	Edition string
+	// API is where GitLab's API declares the field (versions, edition).
+	API Availability
 	// check holds a rule GitLab's model enforces beyond the field's type, such as a format.
 	check func(v string) error
 
@@ -132,7 +136,14 @@ type Definition struct {
 	NoAPICreate  bool
 	NoAPIDisable bool
 
+	// API is where GitLab's API has the integration at all.
+	API Availability
+
 	Fields []Field
+	// EventVersions narrows where the API declares some of the integration's event flags.
+	EventVersions map[string]Availability
+	// Rules check values together, as GitLab's model does on save.
+	Rules []func(values map[string]string) error
 	// Events are the trigger events the integration supports at every level.
 	Events []string
 	// GroupEvents are supported in addition at group level; EEEvents only on GitLab EE.

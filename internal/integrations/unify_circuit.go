@@ -19,6 +19,7 @@ func init() {
 			"push", "issue", "confidential_issue", "work_item", "confidential_work_item",
 			"merge_request", "note", "confidential_note", "tag_push", "pipeline", "wiki_page",
 		},
-		Test: testable("posts a sample push message to the webhook (project level only)"),
+		EventVersions: workItemsSince("19.5"),
+		Test:          testable("posts a sample push message to the webhook (project level only)"),
 	}))
 }

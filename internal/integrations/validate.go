@@ -158,6 +158,28 @@ func (d Definition) Validate(values map[string]string) error {
 		}
 		return errorf("%s: missing required %s", d.Name, strings.Join(keys, ", "))
 	}
+	return d.CheckRules(values)
+}
+
+// CheckRules applies the rules that tie fields together (GitLab's model validations).
+func (d Definition) CheckRules(values map[string]string) error {
+	for _, rule := range d.Rules {
+		if err := rule(values); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckEventAt reports whether the integration supports the event at level l: group-only events
+// (group mentions) at a project are refused, never ignored.
+func (d Definition) CheckEventAt(l Level, name string) error {
+	if err := d.CheckEvent(name); err != nil {
+		return err
+	}
+	if !slices.Contains(d.SupportedEvents(l), name) {
+		return errorf("%s supports the %q event only at group level", d.Name, name)
+	}
 	return nil
 }
 

@@ -12,12 +12,14 @@ func init() {
 				"The incoming webhook URL from Webex's Incoming Webhooks app for the space.").
 				section(Connection),
 			notifyOnlyBrokenPipelines(),
+			notifyOnlyWhenPipelineStatusChanges(),
 			branchesToBeNotified("default"),
 		},
 		Events: []string{
 			"push", "issue", "confidential_issue", "work_item", "confidential_work_item",
 			"merge_request", "note", "confidential_note", "tag_push", "pipeline", "wiki_page",
 		},
-		Test: testable("posts a sample push message to the webhook (project level only)"),
+		EventVersions: workItemsSince("19.5"),
+		Test:          testable("posts a sample push message to the webhook (project level only)"),
 	}))
 }

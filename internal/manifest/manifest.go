@@ -193,7 +193,7 @@ func readEntry(name string, scope client.Scope, k, v *yaml.Node) (Entry, error) 
 			e.Events[ev] = false
 		}
 		for _, ev := range *s.Events {
-			if err := def.CheckEvent(ev); err != nil {
+			if err := def.CheckEventAt(scope.Level, ev); err != nil {
 				return Entry{}, errAt(name, lineOf(v, "events"), "%s: %v", where, err)
 			}
 			e.Events[ev] = true

@@ -36,7 +36,8 @@ type Client struct {
 
 	mu      sync.Mutex
 	scopes  map[string]client.Scope
-	version string
+	info    *serverInfo // nil until /version is read
+	notices io.Writer
 	// custom remembers which groups have settings of their own, per integration, so that
 	// resolving where many projects inherit from reads each group once. Writes to a group
 	// forget it.
@@ -57,6 +58,7 @@ type settings struct {
 	caFile     string
 	skipVerify bool
 	onAttempt  func(*http.Request)
+	notices    io.Writer
 	limits     safehttp.Limits
 }
 
@@ -83,6 +85,9 @@ func WithCAFile(file string) Option { return func(s *settings) { s.caFile = file
 
 // WithSkipVerify turns off TLS verification. Callers warn loudly.
 func WithSkipVerify(skip bool) Option { return func(s *settings) { s.skipVerify = skip } }
+
+// WithNotices writes warnings the user should see once, such as an unreadable server version, to w.
+func WithNotices(w io.Writer) Option { return func(s *settings) { s.notices = w } }
 
 // WithAttemptHook is called before every HTTP attempt, retries included.
 func WithAttemptHook(fn func(*http.Request)) Option { return func(s *settings) { s.onAttempt = fn } }
@@ -130,7 +135,7 @@ func New(host, token string, opts ...Option) (*Client, error) {
 	}
 	return &Client{
 		api: api, base: base, host: key, token: token, scopes: map[string]client.Scope{}, custom: map[string]*client.Scope{},
-		secrets: []string{token},
+		secrets: []string{token}, notices: s.notices,
 	}, nil
 }
 
@@ -194,26 +199,6 @@ func (c *Client) do(ctx context.Context, method, path string, body, v any) (*gl.
 	}
 	resp, err := c.api.Do(req, v)
 	return resp, c.classify(ctx, resp, err)
-}
-
-// serverVersion reads /version once, for messages about what the server supports.
-func (c *Client) serverVersion(ctx context.Context) string {
-	c.mu.Lock()
-	v := c.version
-	c.mu.Unlock()
-	if v != "" {
-		return v
-	}
-	var out struct {
-		Version string `json:"version"`
-	}
-	if _, err := c.do(ctx, http.MethodGet, "version", nil, &out); err != nil || out.Version == "" {
-		return "unknown"
-	}
-	c.mu.Lock()
-	c.version = out.Version
-	c.mu.Unlock()
-	return out.Version
 }
 
 func (c *Client) scopePath(s client.Scope) (string, error) {

@@ -134,7 +134,7 @@ func (c *Client) forgetGroups(s client.Scope) {
 func (c *Client) state(s client.Scope, def integrations.Definition, it map[string]any) client.State {
 	st := client.State{
 		Name: def.Name, Scope: s, Configured: true, Active: it["active"] == true, Inherited: it["inherited"] == true,
-		Values: map[string]string{}, Unknown: map[string]bool{}, Events: map[string]bool{},
+		Values: map[string]string{}, Unknown: map[string]bool{}, Events: map[string]bool{}, UnknownEvents: map[string]bool{},
 	}
 	if t, err := time.Parse(time.RFC3339, str(it["updated_at"])); err == nil {
 		st.Updated = t
@@ -156,6 +156,8 @@ func (c *Client) state(s client.Scope, def integrations.Definition, it map[strin
 		ev, _ := integrations.LookupEvent(e)
 		if v, ok := it[ev.APIFlag].(bool); ok {
 			st.Events[e] = v
+		} else {
+			st.UnknownEvents[e] = true // GitLab's entity never returns this flag
 		}
 	}
 	return st
@@ -193,7 +195,11 @@ func (c *Client) Save(ctx context.Context, s client.Scope, def integrations.Defi
 	if def.NoAPICreate && !cur.Configured {
 		return client.SaveResult{}, client.Invalidf("GitLab does not let the API create %s; install it from GitLab's settings page first, then it can be changed here", def.Title)
 	}
-	body, cleared, err := putBody(def, *cur, u)
+	info := c.server(ctx)
+	if why := def.API.Missing(info.api); why != "" {
+		return client.SaveResult{}, client.Invalidf("%s: %s", def.Name, why)
+	}
+	body, cleared, err := putBody(def, *cur, u, info.api)
 	if err != nil {
 		return client.SaveResult{}, err
 	}
@@ -209,6 +215,9 @@ func (c *Client) Save(ctx context.Context, s client.Scope, def integrations.Defi
 		st.InheritedFrom = c.inheritedFrom(ctx, s, def)
 	}
 	res := client.SaveResult{State: st}
+	if !u.UseInherited {
+		res.NotKept, res.NotKeptBy = notKept(def, body, it), info.label()
+	}
 	if len(cleared) > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%s cleared %s, as GitLab does when an address changes; set it again with --set if it was in use",
 			c.host, strings.Join(cleared, ", ")))
@@ -219,7 +228,24 @@ func (c *Client) Save(ctx context.Context, s client.Scope, def integrations.Defi
 // putBody builds the PUT parameters: every known value (GitLab requires the required ones each
 // time), typed by the catalog, the events asked for, and the inheritance switch. It also names
 // the optional secrets GitLab will clear because an address changed without them.
-func putBody(def integrations.Definition, cur client.State, u client.Update) (map[string]any, []string, error) {
+//
+// Only what srv's API declares is sent: a value the user gave that srv would drop is refused
+// (nothing is written), a value read from the server that srv does not declare is left out.
+// Events are sent only when they change; one the server never returned, only when it differs
+// from its default or the user named it, so a PUT never overwrites what it could not read.
+func putBody(def integrations.Definition, cur client.State, u client.Update, srv integrations.Server) (map[string]any, []string, error) {
+	for _, k := range sortedKeys(u.Values) {
+		if u.Values[k] == "" {
+			continue
+		}
+		if err := def.CheckValue(srv, k, u.Values[k]); err != nil {
+			return nil, nil, client.Invalidf("%v", err)
+		}
+	}
+	events, err := eventsToSend(def, cur, u, srv)
+	if err != nil {
+		return nil, nil, err
+	}
 	values := maps.Clone(cur.Values)
 	maps.Copy(values, u.Values)
 	var need []string
@@ -265,7 +291,7 @@ func putBody(def integrations.Definition, cur client.State, u client.Update) (ma
 	body["use_inherited_settings"] = false
 	for k, v := range values {
 		f, ok := def.Field(k)
-		if !ok {
+		if !ok || !def.FieldAPI(k).In(srv) || def.ChoiceAPI(k, v).Missing(srv) != "" {
 			continue
 		}
 		if v == "" && f.Kind != integrations.Text && f.Kind != integrations.Textarea && f.Kind != integrations.Password {
@@ -273,12 +299,65 @@ func putBody(def integrations.Definition, cur client.State, u client.Update) (ma
 		}
 		body[k] = f.Typed(v)
 	}
-	for e, on := range u.Events {
-		if ev, ok := integrations.LookupEvent(e); ok {
-			body[ev.APIFlag] = on
-		}
+	for e, on := range events {
+		ev, _ := integrations.LookupEvent(e)
+		body[ev.APIFlag] = on
 	}
 	return body, cleared, nil
+}
+
+// eventsToSend picks the events a PUT carries, refusing those srv's API would drop.
+func eventsToSend(def integrations.Definition, cur client.State, u client.Update, srv integrations.Server) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, e := range sortedKeys(u.Events) {
+		on := u.Events[e]
+		if _, ok := integrations.LookupEvent(e); !ok {
+			continue
+		}
+		was, known := cur.Events[e]
+		known = known && cur.Configured && !cur.UnknownEvents[e]
+		switch {
+		case known && was == on:
+			continue
+		case !known && on == def.DefaultEventState(e) && !u.AskedEvents[e]:
+			continue // the caller filled in a default for a state nobody read or asked for
+		}
+		if err := def.CheckEventAPI(srv, e); err != nil {
+			return nil, client.Invalidf("%v", err)
+		}
+		out[e] = on
+	}
+	return out, nil
+}
+
+// notKept compares the PUT's answer with what was sent: every field GitLab returns and every
+// event flag its entity has. Write-only fields and flags GitLab never returns cannot be checked.
+func notKept(def integrations.Definition, sent, got map[string]any) []string {
+	props, hasProps := got["properties"].(map[string]any)
+	var out []string
+	for _, k := range sortedKeys(sent) {
+		if k == "use_inherited_settings" {
+			continue
+		}
+		if f, ok := def.Field(k); ok {
+			if writeOnly(def, f) || f.Secret || !hasProps {
+				continue // never returned, or an answer without properties: nothing to compare
+			}
+			v, returned := props[k]
+			if !returned || integrations.Canonical(sent[k]) != integrations.Canonical(v) {
+				out = append(out, k)
+			}
+			continue
+		}
+		if v, returned := got[k]; returned && v != sent[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
 }
 
 func placeholder(f integrations.Field, v string) any {

@@ -173,7 +173,7 @@ func TestA429PausesEveryRequestSharingTheGate(t *testing.T) {
 	b := newTestClient(t, srv.URL, clock, WithGate(gate))
 	a.Version(context.Background())
 	before := len(clock.waits())
-	b.version = ""
+	b.info = nil
 	b.Version(context.Background())
 	if len(clock.waits()) != before {
 		t.Errorf("the gate's pause had passed; b should not wait again: %v", clock.waits())

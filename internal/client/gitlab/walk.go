@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/integrations"
@@ -81,19 +80,15 @@ func (c *Client) pages(ctx context.Context, path string, opts listOptions, fn fu
 	return nil
 }
 
-// GroupAPI reports whether the server has group-level integration endpoints (GitLab 17.9+).
+// GroupAPI reports whether the server has group-level integration endpoints (GitLab 17.9+). A
+// server whose version cannot be read is taken to be the newest known, as everywhere else; an
+// older one then answers 404, which says that group endpoints need 17.9.
 func (c *Client) GroupAPI(ctx context.Context) (bool, error) {
-	v := c.serverVersion(ctx)
-	if v == "unknown" {
-		return false, nil
+	v := c.server(ctx).api.Version
+	if v.IsZero() {
+		v = integrations.NewestKnownAPI
 	}
-	parts := strings.SplitN(strings.SplitN(v, "-", 2)[0], ".", 3)
-	if len(parts) < 2 {
-		return false, nil
-	}
-	major, _ := strconv.Atoi(parts[0])
-	minor, _ := strconv.Atoi(parts[1])
-	return major > 17 || (major == 17 && minor >= 9), nil
+	return !v.Before(integrations.Version{Major: 17, Minor: 9}), nil
 }
 
 func id(item map[string]any) int64 {

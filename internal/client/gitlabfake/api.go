@@ -97,9 +97,9 @@ func (s *Server) routeIntegrations(w http.ResponseWriter, r *http.Request, body 
 				s.deleteIntegration(w, r, t, kind, id, rest[0])
 			}
 		})
-	case len(rest) == 1 && method == http.MethodPut && specs().bySlug[rest[0]] != nil:
+	case len(rest) == 1 && method == http.MethodPut && s.specs.bySlug[rest[0]] != nil:
 		// Every PUT route is a literal slug; an underscore or unknown slug matches none.
-		sp := specs().bySlug[rest[0]]
+		sp := s.specs.bySlug[rest[0]]
 		s.authed(w, r, func(w http.ResponseWriter, t *Token) { s.putIntegration(w, r, body, t, kind, id, sp) })
 	default:
 		notFoundRoute(w)
@@ -145,7 +145,15 @@ func (s *Server) authed(w http.ResponseWriter, r *http.Request, h func(http.Resp
 }
 
 func (s *Server) getVersion(w http.ResponseWriter, _ *Token) {
-	writeJSON(w, http.StatusOK, map[string]any{"version": s.version, "revision": "fake"})
+	s.mu.RLock()
+	hidden := s.versionHidden
+	s.mu.RUnlock()
+	if hidden {
+		writeMessage(w, http.StatusForbidden, "403 Forbidden")
+		return
+	}
+	// The OpenAPI files the fake serves are EE builds.
+	writeJSON(w, http.StatusOK, map[string]any{"version": s.version, "revision": "fake", "enterprise": true})
 }
 
 func (s *Server) getUser(w http.ResponseWriter, t *Token) {

@@ -34,7 +34,7 @@ func TestAuthentication(t *testing.T) {
 			"bearer token",
 			request{method: "GET", path: "/version", header: map[string]string{"Authorization": "Bearer " + ownerToken}},
 			200,
-			`{"version":"18.5.0","revision":"fake"}`,
+			`{"enterprise":true,"revision":"fake","version":"18.5.0"}`,
 		},
 		{"read_api may read", request{method: "GET", path: "/projects/acme%2Fweb/integrations", token: readToken}, 200, `[]`},
 		{
@@ -86,7 +86,7 @@ func TestUserTokenAndVersion(t *testing.T) {
 	if sc, _ := tok["scopes"].([]any); len(sc) != 2 || sc[0] != "api" || sc[1] != "read_api" {
 		t.Errorf("scopes = %v", tok["scopes"])
 	}
-	expect(t, get(t, s, "/version"), 200, `{"version":"17.10.2-ee","revision":"fake"}`)
+	expect(t, get(t, s, "/version"), 200, `{"version":"17.10.2-ee","revision":"fake","enterprise":true}`)
 }
 
 func TestProjectsAndGroups(t *testing.T) {

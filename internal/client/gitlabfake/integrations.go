@@ -38,12 +38,12 @@ func (s *Server) resolve(w http.ResponseWriter, t *Token, kind, id string) (owne
 
 // slugSpec validates the :slug of GET and DELETE: first the group routes' before filter that
 // refuses project-only integrations, then Grape's `values:` check against the dashed slugs.
-func slugSpec(w http.ResponseWriter, kind, slug string) (*spec, bool) {
-	if kind == "group" && specs().projectSpecific[underscore(slug)] {
+func (s *Server) slugSpec(w http.ResponseWriter, kind, slug string) (*spec, bool) {
+	if kind == "group" && s.specs.projectSpecific[underscore(slug)] {
 		writeMessage(w, http.StatusBadRequest, "400 Integration not available")
 		return nil, false
 	}
-	sp := specs().bySlug[slug]
+	sp := s.specs.bySlug[slug]
 	if sp == nil {
 		writeErrorKey(w, http.StatusBadRequest, "slug does not have a valid value")
 		return nil, false
@@ -80,7 +80,7 @@ func (s *Server) getIntegration(w http.ResponseWriter, t *Token, kind, id, slug 
 	if !ok {
 		return
 	}
-	sp, ok := slugSpec(w, kind, slug)
+	sp, ok := s.slugSpec(w, kind, slug)
 	if !ok {
 		return
 	}
@@ -99,7 +99,7 @@ func (s *Server) deleteIntegration(w http.ResponseWriter, r *http.Request, t *To
 	if !ok {
 		return
 	}
-	sp, ok := slugSpec(w, kind, slug)
+	sp, ok := s.slugSpec(w, kind, slug)
 	if !ok {
 		return
 	}
@@ -120,11 +120,15 @@ func (s *Server) deleteIntegration(w http.ResponseWriter, r *http.Request, t *To
 	}
 	// Every field goes back to its column default: nil for properties, false for a field stored
 	// in an event column. Event flags and the inheritance link stay.
-	for _, f := range sp.def.Fields {
-		if sp.eventProps[f.Key] {
-			rec.events[f.Key] = false
-		} else {
-			rec.props[f.Key] = nil
+	for k := range rec.props {
+		rec.props[k] = nil
+	}
+	for _, p := range sp.params {
+		switch {
+		case sp.eventProps[p.name]:
+			rec.events[p.column] = false
+		case p.column == "":
+			rec.props[p.name] = nil
 		}
 	}
 	rec.active = false
@@ -150,6 +154,9 @@ func (s *Server) putIntegration(w http.ResponseWriter, r *http.Request, body []b
 	vals := map[string]any{}
 	for _, p := range sp.params {
 		v, ok := sent[p.name]
+		if s.dropped[sp.slug+"."+p.name] {
+			continue // this server's API does not declare it: ignored, as undeclared parameters are
+		}
 		if !ok {
 			if p.required {
 				errs = append(errs, p.name+" is missing")
@@ -194,7 +201,7 @@ func (s *Server) putIntegration(w http.ResponseWriter, r *http.Request, body []b
 	now := time.Now()
 	if isNew {
 		rec = s.st.newRecord(d.Name, now)
-		initRecord(rec, d, o.level())
+		initRecord(rec, sp, o.level())
 	}
 
 	// Integrations::UpdateService: inherit when asked to, or when not told and already inheriting.
@@ -239,9 +246,9 @@ func assign(rec *record, sp *spec, vals map[string]any) {
 		v, ok := vals[p.name]
 		switch {
 		case !ok:
-		case p.event:
+		case p.column != "":
 			if b, ok := v.(bool); ok {
-				rec.events[p.name] = b
+				rec.events[p.column] = b
 			}
 		default:
 			rec.props[p.name] = v
@@ -259,84 +266,64 @@ func assign(rec *record, sp *spec, vals map[string]any) {
 
 // specFor returns the spec of a record's integration, also for integrations outside the API
 // (seeded at the instance, say).
-func specFor(name string) *spec {
-	if sp := specs().byName[name]; sp != nil {
+func (s *Server) specFor(name string) *spec {
+	if sp := s.specs.byName[name]; sp != nil {
 		return sp
 	}
-	sp := newSpec(lookupDef(name))
-	sp.slug = strings.ReplaceAll(name, "_", "-")
-	return sp
+	d := lookupDef(name)
+	return &spec{def: d, slug: strings.ReplaceAll(name, "_", "-"), eventProps: map[string]bool{}, exposes: map[string]bool{}, fieldKinds: map[string]paramKind{}}
 }
 
 const timeLayout = "2006-01-02T15:04:05.000Z"
 
-// integrationView is Entities::IntegrationBasic, plus properties for Entities::Integration.
-type integrationView struct {
-	ID                       int64           `json:"id"`
-	Title                    string          `json:"title"`
-	Slug                     string          `json:"slug"`
-	CreatedAt                string          `json:"created_at"`
-	UpdatedAt                string          `json:"updated_at"`
-	Active                   bool            `json:"active"`
-	CommitEvents             bool            `json:"commit_events"`
-	PushEvents               bool            `json:"push_events"`
-	IssuesEvents             bool            `json:"issues_events"`
-	IncidentEvents           bool            `json:"incident_events"`
-	AlertEvents              bool            `json:"alert_events"`
-	ConfidentialIssuesEvents bool            `json:"confidential_issues_events"`
-	MergeRequestsEvents      bool            `json:"merge_requests_events"`
-	TagPushEvents            bool            `json:"tag_push_events"`
-	DeploymentEvents         bool            `json:"deployment_events"`
-	NoteEvents               bool            `json:"note_events"`
-	ConfidentialNoteEvents   bool            `json:"confidential_note_events"`
-	PipelineEvents           bool            `json:"pipeline_events"`
-	WikiPageEvents           bool            `json:"wiki_page_events"`
-	JobEvents                bool            `json:"job_events"`
-	CommentOnEventEnabled    bool            `json:"comment_on_event_enabled"`
-	Inherited                *bool           `json:"inherited,omitempty"`
-	VulnerabilityEvents      bool            `json:"vulnerability_events"`
-	Properties               json.RawMessage `json:"properties,omitempty"`
-}
-
-// integrationJSON renders a record. The caller holds s.mu.
+// integrationJSON renders a record as Entities::IntegrationBasic (withProps: Entities::Integration,
+// with `properties`): only the event columns the entity exposes, so event flags such as
+// work_item_events are never returned. The caller holds s.mu.
 func (s *Server) integrationJSON(r *record, withProps bool) json.RawMessage {
-	sp := specFor(r.name)
+	sp := s.specFor(r.name)
 	d := sp.def
-	event := func(flag, name string) bool {
-		if v, ok := r.events[flag]; ok {
-			return v
+	var b bytes.Buffer
+	field := func(k string, v any) {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		} else {
+			b.WriteByte('{')
 		}
-		return d.DefaultEventState(name) // the column default
+		key, _ := json.Marshal(k)
+		val, err := json.Marshal(v)
+		if err != nil {
+			panic(err)
+		}
+		b.Write(key)
+		b.WriteByte(':')
+		b.Write(val)
 	}
-	ev := make([]bool, len(basicEvents))
-	for i, e := range basicEvents {
-		ev[i] = event(e.flag, e.event)
+	field("id", r.id)
+	field("title", d.Title)
+	field("slug", sp.slug)
+	field("created_at", r.created.UTC().Format(timeLayout))
+	field("updated_at", r.updated.UTC().Format(timeLayout))
+	field("active", r.active)
+	for _, col := range s.specs.entityEvents {
+		v, ok := r.events[col]
+		if !ok {
+			v = columnDefault(d, col)
+		}
+		field(col, v)
 	}
-	v := integrationView{
-		ID: r.id, Title: d.Title, Slug: sp.slug,
-		CreatedAt: r.created.UTC().Format(timeLayout), UpdatedAt: r.updated.UTC().Format(timeLayout),
-		Active:       r.active,
-		CommitEvents: ev[0], PushEvents: ev[1], IssuesEvents: ev[2], IncidentEvents: ev[3], AlertEvents: ev[4],
-		ConfidentialIssuesEvents: ev[5], MergeRequestsEvents: ev[6], TagPushEvents: ev[7], DeploymentEvents: ev[8],
-		NoteEvents: ev[9], ConfidentialNoteEvents: ev[10], PipelineEvents: ev[11], WikiPageEvents: ev[12], JobEvents: ev[13],
-		CommentOnEventEnabled: true,
-		VulnerabilityEvents:   event("vulnerability_events", "vulnerability"),
+	comment := true
+	if v, ok := asBool(r.props["comment_on_event_enabled"]); ok {
+		comment = v
 	}
-	if b, ok := asBool(r.props["comment_on_event_enabled"]); ok {
-		v.CommentOnEventEnabled = b
-	}
+	field("comment_on_event_enabled", comment)
 	if s.inheritAPI {
-		inh := r.inherits()
-		v.Inherited = &inh
+		field("inherited", r.inherits())
 	}
 	if withProps {
-		v.Properties = propertiesJSON(r, sp)
+		field("properties", propertiesJSON(r, sp))
 	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return out
+	b.WriteByte('}')
+	return b.Bytes()
 }
 
 // propertiesJSON renders `properties` in field order: values as stored, checkboxes as booleans,
@@ -353,7 +340,7 @@ func propertiesJSON(r *record, sp *spec) json.RawMessage {
 		b.WriteByte(':')
 		var v any
 		if sp.eventProps[k] {
-			v = r.events[k]
+			v = r.events[columnOf(k)]
 		} else {
 			v = typedProp(sp.fieldKinds[k], r.props[k])
 		}

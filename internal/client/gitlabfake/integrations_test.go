@@ -432,7 +432,7 @@ func TestEveryCatalogIntegration(t *testing.T) {
 	s := newServer(t)
 	s.AddProject("acme/web", false)
 	for _, d := range integrations.Catalog() {
-		sp := specs().byName[d.Name]
+		sp := s.specs.byName[d.Name]
 		if sp == nil || d.NoAPICreate {
 			continue
 		}
@@ -465,6 +465,12 @@ func TestEveryCatalogIntegration(t *testing.T) {
 			m := r.obj(t)
 			props := m["properties"].(map[string]any)
 			for _, f := range d.Fields {
+				if _, declared := sp.fieldKinds[f.Key]; !declared {
+					if _, shown := props[f.Key]; shown {
+						t.Errorf("%s %s: %s is not declared by this version but shown", base, d.Name, f.Key)
+					}
+					continue
+				}
 				_, shown := props[f.Key]
 				if hidden := f.Secret || f.Kind == integrations.Password; shown == hidden {
 					t.Errorf("%s %s: %s shown=%v", base, d.Name, f.Key, shown)

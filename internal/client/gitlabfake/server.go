@@ -3,8 +3,11 @@
 // source says they behave (see shared/reference/gitlab-api.md), plus the few endpoints a client
 // needs around them: the user, the token, the version, projects, groups and their listings.
 //
-// Every integration's parameters, required fields, secrets, events and levels come from the
-// catalog in internal/integrations, so the fake accepts what GitLab accepts. Faults (5xx, 429
+// Every integration's declared PUT parameters (names, types, required) come from GitLab's
+// generated OpenAPI spec for the version the server runs as (testdata/openapi: 18.x, and 19.5
+// from 19.0 on), never from the catalog it tests: undeclared parameters are answered with 200 and
+// dropped, as GitLab does. The catalog gives only titles, levels, defaults and which fields are
+// write-only. Faults (5xx, 429
 // with rate-limit headers, dropped connections) can be injected one by one or at random.
 //
 // A Server is safe for concurrent use.
@@ -37,10 +40,16 @@ type Server struct {
 	latency     time.Duration
 	perPageMax  int
 	maxBodySize int64
+	// specs are the parameters this version's API declares (from its OpenAPI file).
+	specs *specTable
 
-	mu     sync.RWMutex // guards the data below
-	st     *state
-	tokens map[string]*Token // by token string
+	mu sync.RWMutex // guards the data below
+	st *state
+	// dropped are slug.param pairs this server's API does not declare, whatever its file says.
+	dropped map[string]bool
+	// versionHidden makes /version answer 403, as some proxies and locked-down servers do.
+	versionHidden bool
+	tokens        map[string]*Token // by token string
 
 	logMu sync.Mutex
 	log   []Request
@@ -59,6 +68,32 @@ type Option func(*Server)
 // 17.3 responses have no `inherited` key and PUT ignores use_inherited_settings.
 func WithVersion(v string) Option { return func(s *Server) { s.version = v } }
 
+// WithoutParams makes the server's API ignore the named parameters of slug, as a GitLab version
+// that does not declare them would: a PUT with them answers 200 and keeps nothing of them.
+func WithoutParams(slug string, params ...string) Option {
+	return func(s *Server) { s.dropParams(slug, params) }
+}
+
+// HideVersion makes /version answer 403: clients cannot tell which GitLab this is.
+func (s *Server) HideVersion() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.versionHidden = true
+}
+
+// DropParams is WithoutParams on a running server.
+func (s *Server) DropParams(slug string, params ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropParams(slug, params)
+}
+
+func (s *Server) dropParams(slug string, params []string) {
+	for _, p := range params {
+		s.dropped[slug+"."+p] = true
+	}
+}
+
 // WithLatency adds d to every response, faults included.
 func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
 
@@ -73,10 +108,12 @@ func New(opts ...Option) *Server {
 		maxBodySize: 10 << 20,
 		st:          newState(),
 		tokens:      map[string]*Token{},
+		dropped:     map[string]bool{},
 	}
 	for _, o := range opts {
 		o(s)
 	}
+	s.specs = specsFor(s.version)
 	s.groupAPI = versionAtLeast(s.version, 17, 9)
 	s.inheritAPI = versionAtLeast(s.version, 17, 3)
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))

@@ -1,11 +1,34 @@
 package gitlabfake
 
 import (
+	"embed"
+	"encoding/json"
 	"strings"
 	"sync"
 
 	"github.com/forgekit/integrations/internal/integrations"
 )
+
+// What the API accepts comes from GitLab's own generated OpenAPI spec, one file per version
+// (testdata/openapi, copied from shared/reference/openapi), never from the catalog: the fake
+// must be able to disagree with the code it tests. The catalog supplies only what the spec does
+// not say: titles, levels, column defaults and which fields GitLab never returns.
+//
+//go:embed testdata/openapi/gitlab-18.x-integrations.json testdata/openapi/gitlab-19.5-integrations.json
+var openAPIFiles embed.FS
+
+// openAPIFile is the integrations part of one OpenAPI file.
+type openAPIFile struct {
+	SlugEnum  []string `json:"slug_enum"`
+	PutParams map[string][]struct {
+		Name     string `json:"name"`
+		Type     string `json:"type"`
+		Required bool   `json:"required"`
+	} `json:"put_params"`
+	Notes struct {
+		EntityEventFlags []string `json:"get_entity_event_flags"`
+	} `json:"notes"`
+}
 
 // paramKind is the Grape type of a PUT parameter.
 type paramKind int
@@ -17,30 +40,42 @@ const (
 	kindStrings                  // Array[String]
 )
 
+func openAPIKind(t string) paramKind {
+	switch t {
+	case "boolean":
+		return kindBool
+	case "integer":
+		return kindInt
+	case "array":
+		return kindStrings
+	}
+	return kindString
+}
+
 // param is one declared PUT parameter.
 type param struct {
 	name     string
 	kind     paramKind
 	required bool
-	// event parameters are stored as event flags (<event>_events), not properties.
-	event bool
+	// column is the event column an event parameter is stored in; "" for properties.
+	column string
 }
 
-// spec is what the API knows about one integration, derived from the catalog.
+// spec is what the API knows about one integration.
 type spec struct {
 	def  integrations.Definition
 	slug string
-	// params are the declared PUT parameters in Grape's order: fields, then event flags.
+	// params are the declared PUT parameters in the spec's order.
 	params []param
-	// props are the keys GET returns in `properties`, in field order: every field but password
-	// fields and the ones GitLab never returns (webhook, Discord's per-event webhooks).
+	// props are the keys GET returns in `properties`: every declared parameter that is a field,
+	// but password fields and the ones GitLab never returns (webhook, Discord's per-event webhooks).
 	props []string
 	// eventProps are properties stored in an event column (Datadog's archive_trace_events).
 	eventProps map[string]bool
 	// passwords are the password-type fields; exposes the fields whose change resets them.
 	passwords []string
 	exposes   map[string]bool
-	// fieldKinds maps every field to its parameter type.
+	// fieldKinds maps every declared field to its parameter type.
 	fieldKinds map[string]paramKind
 }
 
@@ -49,122 +84,145 @@ type specTable struct {
 	byName map[string]*spec // by catalog name
 	// projectSpecific are names of integrations GitLab offers at project level only.
 	projectSpecific map[string]bool
+	// entityEvents are the event columns Entities::IntegrationBasic renders, in order.
+	entityEvents []string
 }
 
-// specs is built once from the catalog. An integration is in the API when the catalog gives it an
-// API slug, GitLab still ships it and it is not a development-only one (mock-ci and friends exist
-// only in GitLab's dev and test environments).
-var specs = sync.OnceValue(func() *specTable {
-	t := &specTable{bySlug: map[string]*spec{}, byName: map[string]*spec{}, projectSpecific: map[string]bool{}}
-	for _, d := range integrations.Catalog() {
-		if d.APISlug == "" || d.Removed() || d.DevOnly {
-			continue
+// columnOf maps an event parameter to the column it is stored in: Datadog's build_events is
+// written to job_events.
+func columnOf(name string) string {
+	if name == "build_events" {
+		return "job_events"
+	}
+	return name
+}
+
+// fieldColumns are parameters named like event flags that GitLab defines as fields: stored in an
+// event column but returned among the properties.
+var fieldColumns = map[string]bool{"archive_trace_events": true}
+
+// entityEventFlags is APIEntitiesIntegrationBasic's list (19.5 notes); 18.x renders the same.
+var entityEventFlags = sync.OnceValue(func() []string {
+	return loadOpenAPI("gitlab-19.5-integrations.json").Notes.EntityEventFlags
+})
+
+func loadOpenAPI(name string) openAPIFile {
+	raw, err := openAPIFiles.ReadFile("testdata/openapi/" + name)
+	if err != nil {
+		panic("gitlabfake: " + err.Error())
+	}
+	var f openAPIFile
+	if err := json.Unmarshal(raw, &f); err != nil {
+		panic("gitlabfake: " + name + ": " + err.Error())
+	}
+	return f
+}
+
+var (
+	specs18 = sync.OnceValue(func() *specTable { return buildSpecs(loadOpenAPI("gitlab-18.x-integrations.json")) })
+	specs19 = sync.OnceValue(func() *specTable { return buildSpecs(loadOpenAPI("gitlab-19.5-integrations.json")) })
+)
+
+// specsFor picks the OpenAPI file a server of version v serves: 19.5's from 19.0 on, 18.x's for
+// every older server (the oldest file known).
+func specsFor(v string) *specTable {
+	if versionAtLeast(v, 19, 0) {
+		return specs19()
+	}
+	return specs18()
+}
+
+func buildSpecs(f openAPIFile) *specTable {
+	t := &specTable{
+		bySlug: map[string]*spec{}, byName: map[string]*spec{}, projectSpecific: map[string]bool{},
+		entityEvents: entityEventFlags(),
+	}
+	for _, slug := range f.SlugEnum {
+		d, err := integrations.Lookup(slug)
+		if err != nil {
+			panic("gitlabfake: the API has " + slug + ", which the catalog does not know; add it there first")
 		}
-		sp := newSpec(d)
-		t.bySlug[sp.slug] = sp
+		if d.DevOnly {
+			continue // mock-ci and friends exist only in GitLab's development and test builds
+		}
+		sp := &spec{
+			def: d, slug: slug,
+			eventProps: map[string]bool{}, exposes: map[string]bool{}, fieldKinds: map[string]paramKind{},
+		}
+		secretChannels := false
+		for _, fl := range d.Fields {
+			secretChannels = secretChannels || (fl.Event != "" && fl.Secret)
+		}
+		for _, p := range f.PutParams[slug] {
+			if p.Name == "use_inherited_settings" {
+				continue // handled by the update service, not stored
+			}
+			pr := param{name: p.Name, kind: openAPIKind(p.Type), required: p.Required}
+			if strings.HasSuffix(p.Name, "_events") {
+				pr.column = columnOf(p.Name)
+			}
+			sp.params = append(sp.params, pr)
+			if pr.column != "" && !fieldColumns[p.Name] {
+				continue
+			}
+			sp.fieldKinds[p.Name] = pr.kind
+			if pr.column != "" {
+				sp.eventProps[p.Name] = true
+			}
+			f, known := d.Field(p.Name)
+			if known && f.Kind == integrations.Password {
+				sp.passwords = append(sp.passwords, p.Name)
+			}
+			if known && f.ExposesSecrets {
+				sp.exposes[p.Name] = true
+			}
+			// GitLab never returns password fields, the chat webhook and Discord's per-event
+			// webhooks (mask_configurable_channels?): the catalog's Secret fields.
+			// Channels the catalog lacks follow the integration's other channels.
+			if known && (f.Secret || f.Kind == integrations.Password) ||
+				!known && secretChannels && strings.HasSuffix(p.Name, "_channel") {
+				continue
+			}
+			sp.props = append(sp.props, p.Name)
+		}
+		t.bySlug[slug] = sp
 		t.byName[d.Name] = sp
 		if d.SupportsLevel(integrations.Project) && !d.SupportsLevel(integrations.Group) {
 			t.projectSpecific[d.Name] = true
 		}
 	}
 	return t
-})
-
-func fieldKind(f integrations.Field) paramKind {
-	switch f.Kind {
-	case integrations.Checkbox:
-		return kindBool
-	case integrations.Number:
-		return kindInt
-	case integrations.StringArray:
-		return kindStrings
-	}
-	return kindString
-}
-
-func newSpec(d integrations.Definition) *spec {
-	sp := &spec{
-		def: d, slug: d.APISlug,
-		eventProps: map[string]bool{}, exposes: map[string]bool{}, fieldKinds: map[string]paramKind{},
-	}
-	flags := map[string]bool{}
-	for _, e := range declaredEvents(d) {
-		flags[e.APIFlag] = true
-	}
-	for _, f := range d.Fields {
-		k := fieldKind(f)
-		sp.fieldKinds[f.Key] = k
-		sp.params = append(sp.params, param{name: f.Key, kind: k, required: f.Required, event: flags[f.Key]})
-		if flags[f.Key] {
-			sp.eventProps[f.Key] = true
-		}
-		if f.Kind == integrations.Password {
-			sp.passwords = append(sp.passwords, f.Key)
-		}
-		if f.ExposesSecrets {
-			sp.exposes[f.Key] = true
-		}
-		// The catalog marks Secret exactly the fields GitLab never returns: password fields, the
-		// chat webhook and Discord's per-event webhooks (mask_configurable_channels?).
-		if !f.Secret && f.Kind != integrations.Password {
-			sp.props = append(sp.props, f.Key)
-		}
-	}
-	for _, e := range declaredEvents(d) {
-		if !sp.eventProps[e.APIFlag] {
-			sp.params = append(sp.params, param{name: e.APIFlag, kind: kindBool, event: true})
-		}
-	}
-	return sp
-}
-
-// declaredEvents are the events whose <event>_events flags the API declares: the class's
-// supported events, EE's included. The group-only extras (group_mention) are not declared.
-func declaredEvents(d integrations.Definition) []integrations.Event {
-	var out []integrations.Event
-	for _, name := range d.SupportedEvents(integrations.Project) {
-		if e, ok := integrations.LookupEvent(name); ok {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 // underscore is ActiveSupport's String#underscore for the slugs the API sees.
 func underscore(slug string) string { return strings.ToLower(strings.ReplaceAll(slug, "-", "_")) }
 
-// basicEvents are the event columns IntegrationBasic exposes, in order, with the catalog event
-// each reads. job_events is the column the catalog's build event (build_events) writes.
-var basicEvents = []struct{ key, flag, event string }{
-	{"commit_events", "commit_events", "commit"},
-	{"push_events", "push_events", "push"},
-	{"issues_events", "issues_events", "issue"},
-	{"incident_events", "incident_events", "incident"},
-	{"alert_events", "alert_events", "alert"},
-	{"confidential_issues_events", "confidential_issues_events", "confidential_issue"},
-	{"merge_requests_events", "merge_requests_events", "merge_request"},
-	{"tag_push_events", "tag_push_events", "tag_push"},
-	{"deployment_events", "deployment_events", "deployment"},
-	{"note_events", "note_events", "note"},
-	{"confidential_note_events", "confidential_note_events", "confidential_note"},
-	{"pipeline_events", "pipeline_events", "pipeline"},
-	{"wiki_page_events", "wiki_page_events", "wiki_page"},
-	{"job_events", "build_events", "build"},
+// columnDefault is an event column's default for a new record of d: the catalog's default for
+// the event the column holds, false for columns no event of d reads.
+func columnDefault(d integrations.Definition, column string) bool {
+	for _, name := range d.SupportedEvents("") {
+		if e, ok := integrations.LookupEvent(name); ok && e.APIFlag == column {
+			return d.DefaultEventState(name)
+		}
+	}
+	return false
 }
 
 // initRecord gives a new record GitLab's defaults: the event columns' defaults for the events the
 // integration supports at its level, and the field defaults initialize_properties sets.
-func initRecord(r *record, d integrations.Definition, l integrations.Level) {
+func initRecord(r *record, sp *spec, l integrations.Level) {
+	d := sp.def
 	for _, name := range d.SupportedEvents(l) {
 		if e, ok := integrations.LookupEvent(name); ok {
 			r.events[e.APIFlag] = d.DefaultEventState(name)
 		}
 	}
 	for _, f := range d.Fields {
-		if f.Default == "" || f.Secret || f.Kind == integrations.Password {
+		if _, declared := sp.fieldKinds[f.Key]; !declared || f.Default == "" || f.Secret || f.Kind == integrations.Password {
 			continue
 		}
-		if _, isEvent := r.events[f.Key]; isEvent {
+		if fieldColumns[f.Key] {
+			r.events[f.Key], _ = asBool(f.Default)
 			continue
 		}
 		switch v := f.Typed(f.Default).(type) {
@@ -182,6 +240,6 @@ func datadogCIVisibility(r *record, d integrations.Definition) {
 	}
 	if b, ok := asBool(r.props["datadog_ci_visibility"]); ok {
 		r.events["pipeline_events"] = b
-		r.events["build_events"] = b
+		r.events["job_events"] = b
 	}
 }

@@ -71,7 +71,7 @@ type record struct {
 	active bool
 	// props holds every field's value, secrets included: string, bool, int64, []string or nil.
 	props map[string]any
-	// events maps API flags (push_events, build_events…) to their state.
+	// events maps API flags (push_events, job_events…) to their state.
 	events map[string]bool
 	// inheritGroup or inheritInstance is the default the record inherits from (inherit_from_id).
 	inheritGroup    *group
@@ -411,7 +411,7 @@ func (s *Server) seedRecord(o owner, d integrations.Definition, props map[string
 	r := recs[d.Name]
 	if r == nil {
 		r = s.st.newRecord(d.Name, now)
-		initRecord(r, d, o.level())
+		initRecord(r, s.specFor(d.Name), o.level())
 		recs[d.Name] = r
 	}
 	maps.Copy(r.props, cloneProps(props))
