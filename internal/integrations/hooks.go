@@ -28,15 +28,15 @@ const (
 // hookEvents are the trigger events only webhooks have; the others (push, issue, …) share
 // the integrations' names and API flags.
 var hookEvents = []Event{
-	{"repository_update", "repository_update_events", "Repository updated"},
-	{"job", "job_events", "Job status changed"},
-	{"feature_flag", "feature_flag_events", "Feature flag toggled"},
-	{"release", "releases_events", "Release created, updated or deleted"},
-	{"milestone", "milestone_events", "Milestone created, closed or deleted"},
-	{"emoji", "emoji_events", "Emoji reaction added or removed"},
-	{"resource_access_token", "resource_access_token_events", "Access token about to expire"},
-	{"resource_deploy_token", "resource_deploy_token_events", "Deploy token about to expire"},
-	{"member", "member_events", "Member added, changed or removed"},
+	{Name: "repository_update", APIFlag: "repository_update_events", Title: "Repository updated"},
+	{Name: "job", APIFlag: "job_events", Title: "Job status changed"},
+	{Name: "feature_flag", APIFlag: "feature_flag_events", Title: "Feature flag toggled"},
+	{Name: "release", APIFlag: "releases_events", Title: "Release created, updated or deleted"},
+	{Name: "milestone", APIFlag: "milestone_events", Title: "Milestone created, closed or deleted"},
+	{Name: "emoji", APIFlag: "emoji_events", Title: "Emoji reaction added or removed"},
+	{Name: "resource_access_token", APIFlag: "resource_access_token_events", Title: "Access token about to expire"},
+	{Name: "resource_deploy_token", APIFlag: "resource_deploy_token_events", Title: "Deploy token about to expire"},
+	{Name: "member", APIFlag: "member_events", Title: "Member added, changed or removed"},
 }
 
 // LookupHookEvent finds a webhook trigger event by name or API flag.
