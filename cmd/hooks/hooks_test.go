@@ -14,6 +14,7 @@ import (
 	"github.com/forgekit/integrations/internal/forms"
 	"github.com/forgekit/integrations/internal/forms/formstest"
 	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/forgekit/integrations/internal/redact"
 	"github.com/spf13/cobra"
 )
 
@@ -102,5 +103,18 @@ func TestEditFormKeepsSecretsLeftBlank(t *testing.T) {
 	got, err := e.Store.GetHook(context.Background(), client.Scope{Level: "project", Path: "acme/web"}, 1)
 	if err != nil || got.Values["token"] != "KEEP" || got.Values["description"] != "from the form" {
 		t.Fatalf("after the form: %v %v", got.Values, err)
+	}
+}
+
+func TestDisplayURLHidesSecretsKeepsPlaceholders(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://user:PASS@ci.example.com/hook":        "https://" + redact.Mask + "@ci.example.com/hook",
+		"https://ci.example.com/hook?token=SECRET&x=1": "https://ci.example.com/hook?token=" + redact.Mask + "&x=1",
+		"https://ci.example.com/hook?token={tok}&x=1":  "https://ci.example.com/hook?token={tok}&x=1",
+		"https://{host}/hook":                          "https://{host}/hook",
+	} {
+		if got := displayURL(in); got != want {
+			t.Errorf("displayURL(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/output"
+	"github.com/forgekit/integrations/internal/redact"
 )
 
 // hookView is the JSON shape of a hook (snake_case, stable; null where the backend cannot
@@ -61,8 +63,8 @@ func strOrNil(v string) *string {
 func newHookView(h client.Hook) hookView {
 	kind := integrations.HookKind(h.Scope.Level)
 	v := hookView{
-		ID: h.ID, Scope: h.Scope.String(), Kind: kind.Name, IdentifiedBy: h.IdentifiedBy(), Identity: h.Identity(),
-		Name: strOrNil(h.Name()), Description: strOrNil(h.Values["description"]), URL: h.URL(),
+		ID: h.ID, Scope: h.Scope.String(), Kind: kind.Name, IdentifiedBy: h.IdentifiedBy(), Identity: displayURL(h.Identity()),
+		Name: strOrNil(h.Name()), Description: strOrNil(h.Values["description"]), URL: displayURL(h.URL()),
 		BranchFilterStrategy: strOrNil(h.Values[integrations.HookBranchStrategy]), BranchFilter: strOrNil(h.Values[integrations.HookBranchFilter]),
 		CustomWebhookTemplate: strOrNil(h.Values["custom_webhook_template"]), AlertStatus: strOrNil(h.AlertStatus),
 		Events: []eventView{},
@@ -98,6 +100,19 @@ func newHookView(h client.Hook) hookView {
 		v.Events = append(v.Events, ve)
 	}
 	return v
+}
+
+// placeholderParam is a query parameter whose value is a {NAME} placeholder.
+var placeholderParam = regexp.MustCompile(`([?&][^=&#]+=)(\{[A-Za-z_][A-Za-z0-9_]*\})`)
+
+// displayURL hides what a URL typed with its secrets in clear carries (userinfo, token-like
+// parameters); {NAME} placeholders are names, not secrets, and stay.
+func displayURL(u string) string {
+	out := redact.URL(u)
+	for _, m := range placeholderParam.FindAllStringSubmatch(u, -1) {
+		out = strings.Replace(out, m[1]+redact.Mask, m[1]+m[2], 1)
+	}
+	return out
 }
 
 func enabled(v hookView) []string {
@@ -183,5 +198,5 @@ func levelOf(v hookView) integrations.Level {
 }
 
 func describeHook(h client.Hook) string {
-	return fmt.Sprintf("hook %d (%s) at %s", h.ID, h.Identity(), h.Scope)
+	return fmt.Sprintf("hook %d (%s) at %s", h.ID, displayURL(h.Identity()), h.Scope)
 }
