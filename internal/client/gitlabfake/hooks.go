@@ -30,6 +30,7 @@ type hook struct {
 	alertStatus   string
 	disabledUntil *time.Time
 	created       time.Time
+	updated       time.Time
 }
 
 // hookStore holds the hooks of every owner, by "project:<id>", "group:<id>" or "system".
@@ -99,7 +100,7 @@ func (s *Server) routeHooks(w http.ResponseWriter, r *http.Request, body []byte,
 		case len(rest) == 1 && method == http.MethodPut:
 			s.withHook(w, key, hid, func(h *hook) { s.editHook(w, r, body, kind, h) })
 		case len(rest) == 1 && method == http.MethodDelete:
-			s.withHook(w, key, hid, func(h *hook) { s.removeHook(w, key, h) })
+			s.withHook(w, key, hid, func(h *hook) { s.removeHook(w, r, key, h) })
 		case len(rest) == 3 && (rest[1] == "url_variables" || rest[1] == "custom_headers") &&
 			(method == http.MethodPut || method == http.MethodDelete):
 			s.withHook(w, key, hid, func(h *hook) { s.hookKeyValue(w, r, body, method, kind, h, rest[1], rest[2]) })
@@ -452,6 +453,7 @@ func (s *Server) addHook(w http.ResponseWriter, r *http.Request, body []byte, ki
 		events: map[string]bool{}, urlVariables: map[string]string{}, customHeaders: map[string]string{},
 		alertStatus: "executable", created: time.Now(),
 	}
+	h.updated = h.created
 	// Column defaults: push on for project and group hooks; system hooks send repository
 	// updates and not pushes or merge requests.
 	if kind == "system" {
@@ -563,11 +565,17 @@ func (s *Server) editHook(w http.ResponseWriter, r *http.Request, body []byte, k
 		writeHookError(w, false, field, msg)
 		return
 	}
+	next.updated = time.Now()
 	*h = *next
 	writeJSON(w, http.StatusOK, s.hookJSON(h, kind, true))
 }
 
-func (s *Server) removeHook(w http.ResponseWriter, key string, h *hook) {
+func (s *Server) removeHook(w http.ResponseWriter, r *http.Request, key string, h *hook) {
+	// destroy_conditionally!: a hook changed after If-Unmodified-Since is kept.
+	if since, err := http.ParseTime(r.Header.Get("If-Unmodified-Since")); err == nil && h.updated.Truncate(time.Second).After(since) {
+		writeMessage(w, http.StatusPreconditionFailed, "412 Precondition Failed")
+		return
+	}
 	st := s.hookStore()
 	st.byOwner[key] = slices.DeleteFunc(st.byOwner[key], func(x *hook) bool { return x == h })
 	w.WriteHeader(http.StatusNoContent) // the spec says 200; the code answers 204
@@ -598,6 +606,7 @@ func (s *Server) hookKeyValue(w http.ResponseWriter, r *http.Request, body []byt
 			writeErrorKey(w, http.StatusUnprocessableEntity, "Illegal key or value")
 			return
 		}
+		next.updated = time.Now()
 		*h = *next
 		w.WriteHeader(http.StatusNoContent)
 		return
@@ -624,6 +633,7 @@ func (s *Server) hookKeyValue(w http.ResponseWriter, r *http.Request, body []byt
 		writeErrorKey(w, http.StatusUnprocessableEntity, "Illegal key or value")
 		return
 	}
+	next.updated = time.Now()
 	*h = *next
 	w.WriteHeader(http.StatusNoContent)
 }

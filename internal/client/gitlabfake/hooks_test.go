@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 const adminToken = "glpat-admin"
@@ -189,4 +190,18 @@ func TestHookRolesAndKinds(t *testing.T) {
 	if g.obj(t)["member_events"] != true {
 		t.Fatalf("group hook: %s", g.body)
 	}
+}
+
+func TestHookDeleteIfUnmodifiedSince(t *testing.T) {
+	s := hookServer(t, "19.5.0")
+	post(t, s, projectHooks, map[string]any{"url": "https://a.example.com"})
+	before := time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat)
+	r := do(t, s, request{method: http.MethodDelete, path: projectHooks + "/1", token: ownerToken, header: map[string]string{"If-Unmodified-Since": before}})
+	expect(t, r, http.StatusPreconditionFailed, `{"message":"412 Precondition Failed"}`)
+	if len(s.Hooks("project", "acme/web")) != 1 {
+		t.Fatal("a hook changed after If-Unmodified-Since was deleted")
+	}
+	later := time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)
+	r = do(t, s, request{method: http.MethodDelete, path: projectHooks + "/1", token: ownerToken, header: map[string]string{"If-Unmodified-Since": later}})
+	expect(t, r, http.StatusNoContent, "")
 }
