@@ -1,0 +1,90 @@
+package gitlab_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/client/gitlab"
+	"github.com/forgekit/integrations/internal/client/gitlabfake"
+	"github.com/forgekit/integrations/internal/integrations"
+)
+
+func hookClient(t *testing.T) (*gitlabfake.Server, *gitlab.Client) {
+	t.Helper()
+	fake := gitlabfake.New(gitlabfake.WithVersion("19.5.0"))
+	t.Cleanup(fake.Close)
+	fake.AddToken("maintainer", gitlabfake.Token{Username: "m", Scopes: []string{"api"}, AccessLevel: 40})
+	fake.AddProject("acme/web", false)
+	fake.AddGroup("acme")
+	c, err := gitlab.New(fake.URL, "maintainer", gitlab.WithHTTPClient(fake.Client()), gitlab.WithAttempts(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fake, c
+}
+
+
+// Both of GitLab's error shapes reach the user as GitLab's words, as refused input.
+func TestHookErrorShapes(t *testing.T) {
+	_, c := hookClient(t)
+	ctx := context.Background()
+	_, err := c.AddHook(ctx, web, client.HookChange{Values: map[string]string{"url": "http://127.0.0.1:1/x"}})
+	var ie *client.InputError
+	if !asInput(err, &ie) || !strings.Contains(err.Error(), "Invalid url given") {
+		t.Fatalf("blocked URL: %v", err)
+	}
+	res, err := c.AddHook(ctx, web, client.HookChange{Values: map[string]string{"url": "https://a.example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.EditHook(ctx, web, res.Hook.ID, client.HookChange{Values: map[string]string{"custom_webhook_template": strings.Repeat("x", 4097)}})
+	if !asInput(err, &ie) || !strings.Contains(err.Error(), `{"custom_webhook_template":["is too long (maximum is 4096 characters)"]}`) {
+		t.Fatalf("the {message: {field: […]}} shape: %v", err)
+	}
+}
+
+// A header-only change sends no PUT of the hook (GitLab refuses an empty one with 400) but the
+// header's own endpoint; DELETE's 204 is success and a second DELETE names the missing hook.
+func TestHookRequestsGitLabAccepts(t *testing.T) {
+	fake, c := hookClient(t)
+	ctx := context.Background()
+	res, err := c.AddHook(ctx, web, client.HookChange{Values: map[string]string{"url": "https://a.example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.ResetRequests()
+	if _, err := c.EditHook(ctx, web, res.Hook.ID, client.HookChange{CustomHeaders: map[string]string{"X-Key": "v"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range fake.Requests() {
+		if r.Method == http.MethodPut && strings.HasSuffix(r.Path, "/hooks/1") {
+			t.Fatalf("a PUT of the hook itself was sent: %+v", r)
+		}
+	}
+	if got := fake.Hooks("project", "acme/web")[0].CustomHeaders["X-Key"]; got != "v" {
+		t.Fatalf("header %q", got)
+	}
+	if err := c.RemoveHook(ctx, web, res.Hook.ID); err != nil {
+		t.Fatalf("DELETE answered 204: %v", err)
+	}
+	if err := c.RemoveHook(ctx, web, res.Hook.ID); !client.IsNotFound(err) || !strings.Contains(err.Error(), "no hook 1 at project acme/web") {
+		t.Fatalf("second DELETE: %v", err)
+	}
+}
+
+// Group hooks need the Owner role: the refusal says so and counts as an authentication problem.
+func TestGroupHooksNeedOwner(t *testing.T) {
+	_, c := hookClient(t)
+	_, err := c.ListHooks(context.Background(), client.Scope{Level: integrations.Group, Path: "acme"})
+	if err == nil || !strings.Contains(err.Error(), "group hooks need the Owner role") || !isUnauthorized(err) {
+		t.Fatalf("group hooks as a maintainer: %v", err)
+	}
+}
+
+func asInput(err error, target **client.InputError) bool { return errors.As(err, target) }
+
+func isUnauthorized(err error) bool { return errors.Is(err, client.ErrUnauthorized) }
