@@ -27,7 +27,6 @@ func hookClient(t *testing.T) (*gitlabfake.Server, *gitlab.Client) {
 	return fake, c
 }
 
-
 // Both of GitLab's error shapes reach the user as GitLab's words, as refused input.
 func TestHookErrorShapes(t *testing.T) {
 	_, c := hookClient(t)
