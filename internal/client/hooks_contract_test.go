@@ -184,8 +184,8 @@ func testHooks(t *testing.T, newH func(t *testing.T) hookHarness) {
 		hh := newH(t)
 		hh.seed(integrations.Project, web.Path)
 		res, err := hh.h.AddHook(ctx, web, client.HookChange{
-			Values:        map[string]string{"url": "https://{host}/hook"},
-			URLVariables:  map[string]string{"host": "a.example.com"},
+			Values:        map[string]string{"url": "https://hooks.example.com/{key}/hook"},
+			URLVariables:  map[string]string{"key": "K1"},
 			CustomHeaders: map[string]string{"X-Key": "HEAD-1"},
 		})
 		if err != nil {
@@ -193,22 +193,22 @@ func testHooks(t *testing.T, newH func(t *testing.T) hookHarness) {
 		}
 		id := res.Hook.ID
 		_, err = hh.h.EditHook(ctx, web, id, client.HookChange{
-			Values:        map[string]string{"url": "https://{host}/v2/{path}"},
-			URLVariables:  map[string]string{"host": "b.example.com", "path": "p"},
+			Values:        map[string]string{"url": "https://hooks.example.com/v2/{key}/{path}"},
+			URLVariables:  map[string]string{"key": "K2", "path": "p"},
 			CustomHeaders: map[string]string{"X-Key": "HEAD-2"},
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		got, err := hh.h.GetHook(ctx, web, id)
-		if err != nil || got.URL() != "https://{host}/v2/{path}" {
+		if err != nil || got.URL() != "https://hooks.example.com/v2/{key}/{path}" {
 			t.Fatalf("URL after edit: %q %v", got.URL(), err)
 		}
-		if _, vars, heads := hh.secrets(web, id); vars["host"] != "b.example.com" || vars["path"] != "p" || heads["X-Key"] != "HEAD-2" {
+		if _, vars, heads := hh.secrets(web, id); vars["key"] != "K2" || vars["path"] != "p" || heads["X-Key"] != "HEAD-2" {
 			t.Fatalf("after the template change: %v %v", vars, heads)
 		}
 		// Overwriting a variable the URL uses changes the resolved URL too.
-		_, err = hh.h.EditHook(ctx, web, id, client.HookChange{URLVariables: map[string]string{"host": "c.example.com"}})
+		_, err = hh.h.EditHook(ctx, web, id, client.HookChange{URLVariables: map[string]string{"key": "K3"}})
 		var mse *client.MissingSecretsError
 		if hh.server != errors.As(err, &mse) {
 			t.Fatalf("changing a used variable alone: %v", err)

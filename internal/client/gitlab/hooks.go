@@ -272,8 +272,10 @@ func (c *Client) EditHook(ctx context.Context, s client.Scope, id int64, ch clie
 		return err
 	}
 	if p.plainFirst != "" {
-		if err := put(map[string]any{"url": p.plainFirst}); err != nil {
-			return client.HookResult{}, c.hookError(ctx, s, err, id)
+		stand := plainURL(p.url, c.base)
+		if err := put(map[string]any{"url": stand}); err != nil {
+			return client.HookResult{}, fmt.Errorf("%w (to replace URL variables GitLab must first take a URL without them, and it refused %s; nothing was changed)",
+				c.hookError(ctx, s, err, id), stand)
 		}
 	}
 	body := hookBody(kind, ch)
@@ -300,6 +302,25 @@ func (c *Client) EditHook(ctx context.Context, s client.Scope, id int64, ch clie
 	return client.HookResult{Hook: got, Warnings: p.warnings}, err
 }
 
+// plainURL is the stand-in for a templated URL while its variables are replaced: no secret in
+// it, and a host GitLab can resolve (its URL check resolves hosts). Placeholders outside the
+// host become their names; a placeholder in the host makes the stand-in the server's own
+// address, the one host sure to resolve.
+func plainURL(template, server string) string {
+	rest := template
+	if i := strings.Index(rest, "://"); i >= 0 {
+		rest = rest[i+3:]
+	}
+	authority := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority = rest[:i]
+	}
+	if strings.Contains(authority, "{") {
+		return strings.TrimSuffix(server, "/") + "/"
+	}
+	return integrations.FillURL(template, func(name string) string { return name })
+}
+
 // keyValue PUTs one variable or header (value "" DELETEs it).
 func (c *Client) keyValue(ctx context.Context, path, value string) error {
 	if value == "" {
@@ -324,7 +345,8 @@ type editPlan struct {
 	// url is the new URL template; resendURL says it must be in the main PUT.
 	url       string
 	resendURL bool
-	// plainFirst is a URL without placeholders to PUT first, clearing the old variables.
+	// plainFirst is set when a URL without placeholders must be PUT first, clearing the old
+	// variables; it holds the template whose plain stand-in (plainURL) is sent.
 	plainFirst string
 	// vars are sent with the main PUT; headers one by one after it (a URL change in the same
 	// request would clear them); removeVars are deleted last.
@@ -391,7 +413,7 @@ func planEdit(cur client.Hook, ch client.HookChange) editPlan {
 		}
 	}
 	if plainFirst {
-		p.plainFirst = integrations.FillURL(p.url, func(name string) string { return name })
+		p.plainFirst = p.url
 		p.resendURL = true
 	}
 	if _, known := cur.SecretSet[integrations.HookToken]; !known && tokenGiven && ch.Values[integrations.HookToken] == "" {

@@ -13,9 +13,9 @@ import (
 	"github.com/forgekit/integrations/internal/integrations"
 )
 
-func hookClient(t *testing.T) (*gitlabfake.Server, *gitlab.Client) {
+func hookClient(t *testing.T, opts ...gitlabfake.Option) (*gitlabfake.Server, *gitlab.Client) {
 	t.Helper()
-	fake := gitlabfake.New(gitlabfake.WithVersion("19.5.0"))
+	fake := gitlabfake.New(append([]gitlabfake.Option{gitlabfake.WithVersion("19.5.0")}, opts...)...)
 	t.Cleanup(fake.Close)
 	fake.AddToken("maintainer", gitlabfake.Token{Username: "m", Scopes: []string{"api"}, AccessLevel: 40})
 	fake.AddProject("acme/web", false)
@@ -87,3 +87,36 @@ func TestGroupHooksNeedOwner(t *testing.T) {
 func asInput(err error, target **client.InputError) bool { return errors.As(err, target) }
 
 func isUnauthorized(err error) bool { return errors.Is(err, client.ErrUnauthorized) }
+
+// A variable in the host: while the variables are replaced, the hook points at the GitLab
+// server itself (no secret in the URL, a host that resolves); where GitLab refuses that address,
+// nothing is changed and the error says why.
+func TestHookHostVariableChange(t *testing.T) {
+	for _, local := range []bool{true, false} {
+		var opts []gitlabfake.Option
+		if local {
+			opts = append(opts, gitlabfake.WithLocalHookURLs())
+		}
+		fake, c := hookClient(t, opts...)
+		ctx := context.Background()
+		res, err := c.AddHook(ctx, web, client.HookChange{Values: map[string]string{"url": "https://{host}/hook"}, URLVariables: map[string]string{"host": "a.example.com"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.EditHook(ctx, web, res.Hook.ID, client.HookChange{URLVariables: map[string]string{"host": "b.example.com"}})
+		got := fake.Hooks("project", "acme/web")[0]
+		if local {
+			if err != nil || got.URLVariables["host"] != "b.example.com" || got.Props["url"] != "https://{host}/hook" {
+				t.Fatalf("with local URLs allowed: %v %+v", err, got)
+			}
+			continue
+		}
+		var ie *client.InputError
+		if !asInput(err, &ie) || !strings.Contains(err.Error(), "must first take a URL without them") {
+			t.Fatalf("refused stand-in: %v", err)
+		}
+		if got.URLVariables["host"] != "a.example.com" {
+			t.Fatalf("a refused edit changed the hook: %+v", got)
+		}
+	}
+}
