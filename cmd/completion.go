@@ -3,6 +3,7 @@ package cmd
 import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/cmdutil"
+	"github.com/forgekit/integrations/internal/quote"
 	"github.com/spf13/cobra"
 )
 
@@ -34,7 +35,7 @@ func newCmdCompletion(f *cmdutil.Factory) *cobra.Command {
 			case "powershell":
 				return root.GenPowerShellCompletionWithDesc(w)
 			}
-			return cmdutil.FlagErrorf("unsupported shell %q: use bash, zsh, fish or powershell", args[0])
+			return cmdutil.FlagErrorf("unsupported shell %s: use bash, zsh, fish or powershell", quote.Value(args[0]))
 		},
 	}
 }

@@ -75,7 +75,9 @@ func exitCode(err error) int {
 		inputErr  *client.InputError
 		cfgErr    *config.Error
 		jqErr     *output.JQError
+		jqRunErr  *output.JQRunError
 		fileErr   *local.FileError
+		keyErr    *local.KeyError
 		manErr    *manifest.Error
 	)
 	switch {
@@ -86,7 +88,7 @@ func exitCode(err error) int {
 	case errors.Is(err, client.ErrUnauthorized):
 		return exitAuth
 	case errors.As(err, &flagErr), errors.As(err, &catErr), errors.As(err, &inputErr),
-		errors.As(err, &cfgErr), errors.As(err, &jqErr), errors.As(err, &fileErr), errors.As(err, &manErr),
+		errors.As(err, &cfgErr), errors.As(err, &jqErr), errors.As(err, &jqRunErr), errors.As(err, &fileErr), errors.As(err, &manErr), errors.As(err, &keyErr),
 		errors.Is(err, forms.ErrNoPrompt), strings.HasPrefix(err.Error(), "unknown command"):
 		return exitUsage
 	}

@@ -45,7 +45,7 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 	root.Version = versionString(f.AppVersion)
 	root.SetOut(f.IOStreams.Out)
 	root.SetErr(f.IOStreams.ErrOut)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.FlagErrorWrap(err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.FlagParseError(err) })
 	root.CompletionOptions.DisableDefaultCmd = true
 
 	pf := root.PersistentFlags()
@@ -54,6 +54,7 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 	pf.String("store", "", "local store `PATH` (env INTEGRATIONS_STORE; default $XDG_DATA_HOME/integrations/store.db)")
 	pf.String("config", "", "config file `PATH` (default $XDG_CONFIG_HOME/integrations/config.yaml)")
 	pf.Bool("no-input", false, "never prompt; fail when input is missing")
+	pf.String("lock-timeout", "", "wait at most `DURATION` for another process using the local store (env INTEGRATIONS_LOCK_TIMEOUT; default 10s)")
 	pf.Bool("debug", false, "print a redacted HTTP trace on stderr")
 	pf.String("timeout", "", "stop the run after `DURATION`, such as 30s or 10m (env INTEGRATIONS_TIMEOUT; default none: each request has its own timeouts)")
 	pf.BoolVar(&f.Accessible, "accessible", false, "plain prompts for screen readers (env INTEGRATIONS_ACCESSIBLE)")
@@ -62,6 +63,9 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 	pf.StringVar(&f.Output.JQ, "jq", "", "filter JSON output with a jq `EXPRESSION` (implies -o json)")
 
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := cmdutil.RefuseEmptyLists(cmd.Flags()); err != nil {
+			return err
+		}
 		f.Output.Format = output.Format(format)
 		if err := f.Output.Validate(); err != nil {
 			return cmdutil.FlagErrorWrap(err)

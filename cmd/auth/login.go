@@ -3,13 +3,13 @@ package auth
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/auth"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/forms"
+	"github.com/forgekit/integrations/internal/input"
 	"github.com/forgekit/integrations/internal/iostreams"
 	"github.com/spf13/cobra"
 )
@@ -82,9 +82,9 @@ func loginRun(ctx context.Context, o *loginOptions) error {
 
 func readToken(ctx context.Context, o *loginOptions, h string) (string, error) {
 	if o.WithToken || !o.IO.IsStdinTTY() {
-		raw, err := io.ReadAll(io.LimitReader(o.IO.In, 64<<10))
+		raw, err := input.ReadAll(o.IO.In, 64<<10)
 		if err != nil {
-			return "", err
+			return "", cmdutil.FlagErrorf("reading the token from stdin: %v", err)
 		}
 		if t := strings.TrimSpace(string(raw)); t != "" {
 			return t, nil

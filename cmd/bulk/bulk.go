@@ -138,7 +138,7 @@ func newCmdOp(f *cmdutil.Factory, op bulk.Op) *cobra.Command {
 	fl.BoolVar(&o.Force, "force", false, "rewrite targets that look already as wanted (secrets included)")
 	fl.BoolVar(&o.DryRun, "dry-run", false, "print the plan and write nothing")
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "do not ask before writing")
-	fl.IntVar(&o.Concurrency, "concurrency", 8, "`N` writes at a time")
+	cmdutil.ConcurrencyFlag(fl, &o.Concurrency)
 	fl.StringVar(&o.Resume, "resume", "", "continue run `RUN_ID`, skipping the targets it finished")
 	return cmd
 }
@@ -153,9 +153,6 @@ func (o *options) complete(args []string) error {
 	}
 	if len(o.Groups) == 0 {
 		return cmdutil.FlagErrorf("bulk %s needs at least one --group", o.Op)
-	}
-	if o.Concurrency < 1 || o.Concurrency > 64 {
-		return cmdutil.FlagErrorf("--concurrency must be between 1 and 64")
 	}
 	o.spec = bulk.Spec{
 		Op: o.Op, Def: def, Subgroups: o.Subgroups, Archived: o.Archived,
@@ -317,7 +314,11 @@ func printReport(o *options, rep *bulk.Report, dryRun bool) error {
 			t.Changes = nil
 		}
 	}
-	return output.Write(o.IO, *o.Output, rep, func(p *output.Printer) {
+	write := output.WriteAfterWrite
+	if dryRun {
+		write = output.Write
+	}
+	return write(o.IO, *o.Output, rep, func(p *output.Printer) {
 		rows := make([][]string, 0, len(rep.Targets))
 		for _, t := range rep.Targets {
 			detail := t.Reason

@@ -34,7 +34,7 @@ func newCmdRevert(f *cmdutil.Factory) *cobra.Command {
 	cmd.Flags().StringArrayVar(&o.ValueFlags.Sets, "set", nil, "supply a secret the server needs again: `key=value`")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print what would be restored and write nothing")
 	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask before writing")
-	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 8, "`N` writes at a time")
+	cmdutil.ConcurrencyFlag(cmd.Flags(), &o.Concurrency)
 	return cmd
 }
 

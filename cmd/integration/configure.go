@@ -302,7 +302,7 @@ func save(ctx context.Context, r saveRequest, cur client.State, next target) err
 			fmt.Fprintf(r.IO.ErrOut, "Nothing to change: %s at %s is already as asked\n", r.Def.Name, r.Scope)
 		}
 		if r.Output.IsJSON() {
-			return writeJSON(ctx, r.IO, r.Output, r.Backend, r.Def, cur, nil)
+			return writeJSON(ctx, r.IO, r.Output, r.Backend, r.Def, cur, nil, false)
 		}
 		return nil
 	}
@@ -343,7 +343,7 @@ func finishWrite(ctx context.Context, ios *iostreams.IOStreams, out *output.Opti
 		fmt.Fprintf(ios.ErrOut, "%s: %s did not keep %s\n", d.Name, res.NotKeptBy, k)
 	}
 	if out.IsJSON() {
-		if err := writeJSON(ctx, ios, out, b, d, res.State, res.NotKept); err != nil {
+		if err := writeJSON(ctx, ios, out, b, d, res.State, res.NotKept, true); err != nil {
 			return err
 		}
 	}
@@ -353,12 +353,16 @@ func finishWrite(ctx context.Context, ios *iostreams.IOStreams, out *output.Opti
 	return nil
 }
 
-// writeJSON prints a write's result: the show shape, and not_kept.
-func writeJSON(ctx context.Context, ios *iostreams.IOStreams, out *output.Options, b client.Backend, d integrations.Definition, st client.State, notKept []string) error {
+// writeJSON prints a write's result: the show shape, and not_kept. After a write was made
+// (written), a --jq filter failing on the result prints it unfiltered instead of failing.
+func writeJSON(ctx context.Context, ios *iostreams.IOStreams, out *output.Options, b client.Backend, d integrations.Definition, st client.State, notKept []string, written bool) error {
 	if notKept == nil {
 		notKept = []string{}
 	}
 	v := writeView{showView: newShowView(d, &st, serverOf(ctx, b)), NotKept: notKept}
+	if written {
+		return output.WriteAfterWrite(ios, *out, v, nil)
+	}
 	return output.Write(ios, *out, v, nil)
 }
 
@@ -439,7 +443,7 @@ func useInherited(ctx context.Context, o *configureOptions, b client.Backend, cu
 		fmt.Fprintf(o.IO.ErrOut, "✓ %s at %s now %s\n", o.def.Name, o.scope, settingsWord(res.State))
 	}
 	if o.Output.IsJSON() {
-		return writeJSON(ctx, o.IO, o.Output, b, o.def, res.State, res.NotKept)
+		return writeJSON(ctx, o.IO, o.Output, b, o.def, res.State, res.NotKept, true)
 	}
 	return nil
 }

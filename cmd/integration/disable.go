@@ -88,7 +88,7 @@ func disableRun(ctx context.Context, o *toggleOptions) error {
 			return output.Write(o.IO, *o.Output, view, func(p *output.Printer) { printChange(p, view) })
 		}
 		if o.Output.IsJSON() {
-			return writeJSON(ctx, o.IO, o.Output, b, o.def, cur, nil)
+			return writeJSON(ctx, o.IO, o.Output, b, o.def, cur, nil, false)
 		}
 		return nil
 	}
@@ -117,7 +117,7 @@ func disableRun(ctx context.Context, o *toggleOptions) error {
 		fmt.Fprintf(o.IO.ErrOut, "✓ Disabled %s at %s; %s\n", o.def.Name, o.scope, kept)
 	}
 	if o.Output.IsJSON() {
-		return writeJSON(ctx, o.IO, o.Output, b, o.def, st, nil)
+		return writeJSON(ctx, o.IO, o.Output, b, o.def, st, nil, true)
 	}
 	return nil
 }

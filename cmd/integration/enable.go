@@ -118,7 +118,7 @@ func enableRun(ctx context.Context, o *toggleOptions) error {
 			fmt.Fprintf(o.IO.ErrOut, "%s is already active at %s\n", o.def.Name, o.scope)
 		}
 		if o.Output.IsJSON() {
-			return writeJSON(ctx, o.IO, o.Output, b, o.def, cur, nil)
+			return writeJSON(ctx, o.IO, o.Output, b, o.def, cur, nil, false)
 		}
 		return nil
 	case (!cur.Configured || len(missing) > 0) && o.IO.CanPrompt():
@@ -154,7 +154,7 @@ func (o *toggleOptions) reinherit(ctx context.Context, b client.Backend, server 
 		return err
 	}
 	if o.Output.IsJSON() {
-		return writeJSON(ctx, o.IO, o.Output, b, o.def, res.State, res.NotKept)
+		return writeJSON(ctx, o.IO, o.Output, b, o.def, res.State, res.NotKept, true)
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/forgekit/integrations/internal/quote"
+
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/cmdutil"
@@ -113,29 +115,37 @@ func (o *eventsOptions) complete(args []string) error {
 		return cmdutil.FlagErrorf("--enable and --disable need a scope: -p, -g or --instance")
 	}
 	spec := ""
-	for _, e := range splitList(o.Enable) {
+	enable, err := listFlag("--enable", o.Enable)
+	if err != nil {
+		return err
+	}
+	disable, err := listFlag("--disable", o.Disable)
+	if err != nil {
+		return err
+	}
+	for _, e := range enable {
 		spec += ",+" + e
 	}
-	for _, e := range splitList(o.Disable) {
-		if slices.Contains(splitList(o.Enable), e) {
-			return cmdutil.FlagErrorf("event %q is both enabled and disabled", e)
+	for _, e := range disable {
+		if slices.Contains(enable, e) {
+			return cmdutil.FlagErrorf("event %s is both enabled and disabled", quote.Value(e))
 		}
 		spec += ",-" + e
 	}
+	spec = strings.TrimPrefix(spec, ",")
 	if o.change, err = cmdutil.ParseEvents(d, spec); err != nil {
 		return err
 	}
 	return checkNamedEvents(d, o.scope.Level, o.change)
 }
 
-func splitList(s string) []string {
-	var out []string
-	for _, it := range strings.Split(s, ",") {
-		if it = strings.TrimSpace(it); it != "" {
-			out = append(out, it)
-		}
+// listFlag splits --enable or --disable; a flag not given is an empty list, but a given one
+// must name events: "," or " " is a mistake, not "nothing".
+func listFlag(flag, v string) ([]string, error) {
+	if v == "" {
+		return nil, nil
 	}
-	return out
+	return cmdutil.SplitList(flag, v)
 }
 
 func scopeFlag(s client.Scope) string {
@@ -179,7 +189,11 @@ func eventsRun(ctx context.Context, o *eventsOptions) error {
 	if len(views) == 0 && !o.Output.IsJSON() {
 		return cmdutil.NewNoResultsError(d.Name + " has no trigger events")
 	}
-	err := output.Write(o.IO, *o.Output, views, func(p *output.Printer) {
+	write := output.Write
+	if o.change != nil {
+		write = output.WriteAfterWrite // the events were switched
+	}
+	err := write(o.IO, *o.Output, views, func(p *output.Printer) {
 		rows := make([][]string, len(views))
 		for i, v := range views {
 			ev, _ := integrations.LookupEvent(v.Name)

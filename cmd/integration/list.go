@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/forgekit/integrations/internal/quote"
+
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/cmdutil"
@@ -77,7 +79,7 @@ func (o *listOptions) complete() error {
 		return cmdutil.FlagErrorf("--active needs a scope: -p, -g or --instance")
 	}
 	if o.Category != "" && !slices.Contains(categories(), o.Category) {
-		return cmdutil.FlagErrorf("unknown category %q; valid: %s", o.Category, strings.Join(categories(), ", "))
+		return cmdutil.FlagErrorf("unknown category %s; valid: %s", quote.Value(o.Category), strings.Join(categories(), ", "))
 	}
 	return nil
 }

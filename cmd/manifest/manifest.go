@@ -3,7 +3,9 @@ package manifest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,6 +77,9 @@ func exportRun(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOutputFile(o.File); err != nil {
+		return err
+	}
 	b, err := o.Backend()
 	if err != nil {
 		return err
@@ -103,6 +108,28 @@ func exportRun(ctx context.Context, o *options) error {
 		return err
 	}
 	fmt.Fprintf(o.IO.ErrOut, "Wrote %d scope(s) to %s\n", len(file.Scopes), o.File)
+	return nil
+}
+
+// checkOutputFile refuses, before anything is read, a --file that cannot be written as a file:
+// a directory, or a path whose directory does not exist.
+func checkOutputFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return cmdutil.FlagErrorf("--file %s is a directory; name the file to write", path)
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return cmdutil.FlagErrorf("--file %s: directory %s does not exist", path, dir)
+	case err != nil:
+		return cmdutil.FlagErrorf("--file %s: %v", path, err)
+	case !st.IsDir():
+		return cmdutil.FlagErrorf("--file %s: %s is not a directory", path, dir)
+	}
 	return nil
 }
 
@@ -185,7 +212,7 @@ func NewCmdApply(f *cmdutil.Factory) *cobra.Command {
 	addFileFlags(cmd, o)
 	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "do not ask before writing")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the plan and write nothing (as plan does)")
-	cmd.Flags().IntVar(&o.Concurrency, "concurrency", 8, "`N` writes at a time")
+	cmdutil.ConcurrencyFlag(cmd.Flags(), &o.Concurrency)
 	return cmd
 }
 
@@ -228,7 +255,7 @@ func planFile(ctx context.Context, o *options, resolve bool) (*bulk.Report, clie
 	if err != nil {
 		return nil, nil, err
 	}
-	rep, err := (&manifest.Planner{Backend: b, Store: store}).Plan(ctx, entries, o.Prune)
+	rep, err := (&manifest.Planner{Backend: b, Store: store, File: name}).Plan(ctx, entries, o.Prune)
 	return rep, b, err
 }
 
@@ -267,7 +294,7 @@ func applyRun(ctx context.Context, o *options) error {
 	for _, t := range rep.Targets {
 		t.Changes = nil
 	}
-	if err := output.Write(o.IO, *o.Output, rep, func(p *output.Printer) { reportTable(p, rep) }); err != nil {
+	if err := output.WriteAfterWrite(o.IO, *o.Output, rep, func(p *output.Printer) { reportTable(p, rep) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(o.IO.ErrOut, "apply %s: %d succeeded, %d failed, %d partial, %d unchanged; journal %s\n",

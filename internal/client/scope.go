@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/forgekit/integrations/internal/quote"
+
 	"github.com/forgekit/integrations/internal/integrations"
 )
 
@@ -53,6 +55,9 @@ func ParentPath(path string) string {
 // GitLab's path rules, simplified: letters, digits, '_', '-', '.'; not starting with '-' or '.'.
 var segment = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
 
+// maxSegment is GitLab's limit on one part of a path.
+const maxSegment = 255
+
 // ParseScope reads a scope flag's value: a full path (acme/web) or a numeric ID.
 func ParseScope(level integrations.Level, ref string) (Scope, error) {
 	if level == integrations.Instance {
@@ -61,17 +66,23 @@ func ParseScope(level integrations.Level, ref string) (Scope, error) {
 	ref = strings.TrimSpace(ref)
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
 		if id <= 0 {
-			return Scope{}, Invalidf("invalid %s ID %q", level, ref)
+			return Scope{}, Invalidf("invalid %s ID %s", level, quote.Value(ref))
 		}
 		return Scope{Level: level, ID: id}, nil
 	}
+	if ref != "" && strings.Trim(ref, "0123456789") == "" {
+		return Scope{}, Invalidf("invalid %s ID %s: too large for an ID", level, quote.Value(ref))
+	}
 	parts := strings.Split(ref, "/")
 	if ref == "" || len(parts) > 20 {
-		return Scope{}, Invalidf("invalid %s path %q", level, ref)
+		return Scope{}, Invalidf("invalid %s path %s", level, quote.Value(ref))
 	}
 	for _, p := range parts {
+		if len(p) > maxSegment {
+			return Scope{}, Invalidf("invalid %s path %s: a part is %d characters; GitLab allows %d", level, quote.Value(ref), len(p), maxSegment)
+		}
 		if !segment.MatchString(p) || strings.HasSuffix(p, ".git") || strings.HasSuffix(p, ".atom") {
-			return Scope{}, Invalidf("invalid %s path %q: each part must be letters, digits, '_', '-' or '.', not starting with '-' or '.'", level, ref)
+			return Scope{}, Invalidf("invalid %s path %s: each part must be letters, digits, '_', '-' or '.', not starting with '-' or '.'", level, quote.Value(ref))
 		}
 	}
 	return Scope{Level: level, Path: ref}, nil

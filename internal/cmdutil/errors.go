@@ -6,6 +6,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/forgekit/integrations/internal/quote"
+	"github.com/spf13/pflag"
 )
 
 // FlagError is invalid usage: a bad flag, argument or value. It exits 2; nothing was written.
@@ -63,4 +66,19 @@ func ConfirmOrYes(ctx context.Context, canPrompt, yes bool, p func() Confirmer, 
 		return ErrCancel
 	}
 	return nil
+}
+
+// FlagParseError is a flag the command line could not parse, as a usage error; a bad value is
+// quoted in part only, so that a huge one cannot flood the message.
+func FlagParseError(err error) error {
+	var ive *pflag.InvalidValueError
+	if !errors.As(err, &ive) {
+		return FlagErrorWrap(err)
+	}
+	f := ive.GetFlag()
+	name := "--" + f.Name
+	if f.Shorthand != "" && f.ShorthandDeprecated == "" {
+		name = "-" + f.Shorthand + ", " + name
+	}
+	return FlagErrorf("invalid argument %s for %q flag: %v", quote.Value(ive.GetValue()), name, ive.Unwrap())
 }

@@ -50,7 +50,11 @@ func New(version string, flags *pflag.FlagSet) *Factory {
 		if err != nil {
 			return nil, err
 		}
-		s, err := local.OpenLazy(context.Background(), cfg.StorePath())
+		wait, err := cfg.LockTimeout()
+		if err != nil {
+			return nil, err
+		}
+		s, err := local.OpenLazy(context.Background(), cfg.StorePath(), local.WithLockTimeout(wait))
 		if err == nil {
 			f.closers = append(f.closers, s.Close)
 		}

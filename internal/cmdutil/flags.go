@@ -3,7 +3,10 @@ package cmdutil
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
+
+	"github.com/forgekit/integrations/internal/quote"
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/client/local"
@@ -113,7 +116,7 @@ func ExactArgs(n int, what string) cobra.PositionalArgs {
 			return FlagErrorf("%s: missing %s", cmd.CommandPath(), what)
 		}
 		if len(args) > n {
-			return FlagErrorf("%s: unexpected argument %q", cmd.CommandPath(), args[n])
+			return FlagErrorf("%s: unexpected argument %s", cmd.CommandPath(), quote.Value(args[n]))
 		}
 		return nil
 	}
@@ -123,7 +126,7 @@ func ExactArgs(n int, what string) cobra.PositionalArgs {
 func MaxArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) > n {
-			return FlagErrorf("%s: unexpected argument %q", cmd.CommandPath(), args[n])
+			return FlagErrorf("%s: unexpected argument %s", cmd.CommandPath(), quote.Value(args[n]))
 		}
 		return nil
 	}
@@ -142,4 +145,28 @@ func CompleteIntegrationNames(_ *cobra.Command, args []string, toComplete string
 		}
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// MaxConcurrency is the most writes a run makes at a time.
+const MaxConcurrency = 64
+
+// concurrencyValue is --concurrency: a whole number from 1 to MaxConcurrency, checked when the
+// flag is parsed, so every command that takes it refuses the same values the same way.
+type concurrencyValue struct{ n *int }
+
+func (c concurrencyValue) String() string { return strconv.Itoa(*c.n) }
+func (c concurrencyValue) Type() string   { return "int" }
+func (c concurrencyValue) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < 1 || n > MaxConcurrency {
+		return fmt.Errorf("want a whole number from 1 to %d", MaxConcurrency)
+	}
+	*c.n = n
+	return nil
+}
+
+// ConcurrencyFlag registers --concurrency N (default 8) on fs.
+func ConcurrencyFlag(fs *pflag.FlagSet, p *int) {
+	*p = 8
+	fs.Var(concurrencyValue{p}, "concurrency", fmt.Sprintf("`N` writes at a time, 1 to %d", MaxConcurrency))
 }

@@ -8,8 +8,12 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/forgekit/integrations/internal/input"
 	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/forgekit/integrations/internal/quote"
+	"github.com/forgekit/integrations/internal/yamldoc"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -52,7 +56,7 @@ func (v ValueFlags) Parse(def integrations.Definition, stdin io.Reader) (Setting
 	for _, kv := range v.Sets {
 		key, raw, ok := strings.Cut(kv, "=")
 		if !ok || strings.TrimSpace(key) == "" {
-			return s, FlagErrorf("--set %q: want key=value", kv)
+			return s, FlagErrorf("--set %s: want key=value", quote.Value(kv))
 		}
 		key = strings.TrimSpace(key)
 		val, err := setValue(def, key, raw)
@@ -92,41 +96,34 @@ func Resolve(v string) (string, error) {
 		name := strings.TrimPrefix(v, "env:")
 		val, ok := os.LookupEnv(name)
 		if !ok || name == "" {
-			return "", fmt.Errorf("environment variable %q (from env:%s) is not set", name, name)
+			return "", fmt.Errorf("environment variable %s is not set", quote.Value(name))
 		}
 		return val, nil
 	case strings.HasPrefix(v, "file:"):
 		path := strings.TrimPrefix(v, "file:")
-		raw, err := os.ReadFile(path)
+		raw, err := input.ReadFile(path, input.MaxValueBytes)
 		if err != nil {
-			return "", fmt.Errorf("reading file:%s: %w", path, unwrapPathError(err))
+			return "", fmt.Errorf("reading file:%s: %w", path, err)
 		}
 		return strings.TrimSuffix(strings.TrimSuffix(string(raw), "\n"), "\r"), nil
 	}
 	return v, nil
 }
 
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
-
 // ReadInput reads the file a flag names, or stdin for "-", and returns the name to use in
-// messages. A file that cannot be read is a usage error naming it.
+// messages; either is cut off at input.MaxDocumentBytes. A file that cannot be read, is not a
+// regular file or is over the limit is a usage error naming it.
 func ReadInput(path string, stdin io.Reader) (string, []byte, error) {
 	if path == "-" {
-		raw, err := io.ReadAll(stdin)
+		raw, err := input.ReadAll(stdin, input.MaxDocumentBytes)
 		if err != nil {
 			return "stdin", nil, FlagErrorf("reading stdin: %v", err)
 		}
 		return "stdin", raw, nil
 	}
-	raw, err := os.ReadFile(path)
+	raw, err := input.ReadFile(path, input.MaxDocumentBytes)
 	if err != nil {
-		return path, nil, FlagErrorf("reading %s: %v", path, unwrapPathError(err))
+		return path, nil, FlagErrorf("reading %s: %v", path, err)
 	}
 	return path, raw, nil
 }
@@ -138,14 +135,13 @@ func readSettingsFile(def integrations.Definition, path string, stdin io.Reader,
 	if err != nil {
 		return err
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return FlagErrorf("%s: not valid YAML or JSON: %v", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	m, err := yamldoc.Parse(name, raw)
+	if err != nil {
+		return FlagErrorWrap(err)
 	}
-	if len(doc.Content) == 0 {
+	if m == nil {
 		return FlagErrorf("%s is empty", name)
 	}
-	m := doc.Content[0]
 	if m.Kind != yaml.MappingNode {
 		return FlagErrorf("%s:%d: want a mapping of field: value", name, m.Line)
 	}
@@ -161,7 +157,7 @@ func readSettingsFile(def integrations.Definition, path string, stdin io.Reader,
 			continue
 		}
 		if v.Kind != yaml.ScalarNode && v.Kind != yaml.SequenceNode {
-			return FlagErrorf("%s: %s: want a value, not a %s", at, k.Value, kindName(v))
+			return FlagErrorf("%s: %s: want a value, not a %s", at, quote.Value(k.Value), kindName(v))
 		}
 		var val any
 		if err := v.Decode(&val); err != nil {
@@ -191,6 +187,9 @@ func eventsFromNode(def integrations.Definition, n *yaml.Node) (*EventChange, er
 		var list []string
 		if err := n.Decode(&list); err != nil {
 			return nil, err
+		}
+		if len(list) == 0 {
+			return &EventChange{ExactGiven: true}, nil // an explicit empty list: none
 		}
 		return ParseEvents(def, strings.Join(list, ","))
 	case yaml.MappingNode:
@@ -222,20 +221,24 @@ type EventChange struct {
 }
 
 // ParseEvents reads "a,b" (exactly these), "+a,-b" (add and remove) or "none"; mixing lists
-// and changes is an error.
+// and changes is an error. An empty element is an error too: "none" is the only way to say
+// none, so that a stray comma or an empty variable never switches every event off.
 func ParseEvents(def integrations.Definition, spec string) (*EventChange, error) {
 	ch := &EventChange{}
 	if strings.TrimSpace(spec) == "none" {
 		ch.ExactGiven = true
 		return ch, nil
 	}
+	items, err := SplitList("--events", spec)
+	if err != nil {
+		return nil, err
+	}
 	relative, absolute := false, false
-	for _, item := range strings.Split(spec, ",") {
-		item = strings.TrimSpace(item)
-		if item == "" {
-			continue
-		}
+	for _, item := range items {
 		name := strings.TrimLeft(item, "+-")
+		if name == "" {
+			return nil, FlagErrorf("--events %s: %s names no event", quote.Value(spec), quote.Value(item))
+		}
 		if err := def.CheckEvent(name); err != nil {
 			return nil, err
 		}
@@ -252,10 +255,33 @@ func ParseEvents(def integrations.Definition, spec string) (*EventChange, error)
 		}
 	}
 	if relative && absolute {
-		return nil, FlagErrorf("--events %q: give either a list (a,b) or changes (+a,-b), not both", spec)
+		return nil, FlagErrorf("--events %s: give either a list (a,b) or changes (+a,-b), not both", quote.Value(spec))
 	}
 	ch.ExactGiven = absolute || !relative
 	return ch, nil
+}
+
+// SplitList splits a comma-separated flag value into its trimmed elements. An empty value or
+// an empty element (",", "a,,b", " ") is a usage error naming the flag.
+func SplitList(flag, s string) ([]string, error) {
+	parts := strings.Split(s, ",")
+	for i, p := range parts {
+		if parts[i] = strings.TrimSpace(p); parts[i] == "" {
+			return nil, FlagErrorf("%s %s: empty element in the list; give names separated by commas (none means no events)", flag, quote.Value(s))
+		}
+	}
+	return parts, nil
+}
+
+// RefuseEmptyLists refuses --events, --enable and --disable given with an empty value: an
+// unset variable in a script must not read as "no events".
+func RefuseEmptyLists(fs *pflag.FlagSet) error {
+	for _, name := range []string{"events", "enable", "disable"} {
+		if f := fs.Lookup(name); f != nil && f.Changed && strings.TrimSpace(f.Value.String()) == "" {
+			return FlagErrorf("--%s was given an empty list; name the events (--events none means no events)", name)
+		}
+	}
+	return nil
 }
 
 // Apply returns the event states after the change, for the events the integration supports.

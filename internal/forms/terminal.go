@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/huh/v2"
+	"github.com/forgekit/integrations/internal/boolval"
 	"github.com/forgekit/integrations/internal/integrations"
 )
 
@@ -21,7 +22,7 @@ type Terminal struct {
 // NewTerminal returns a prompter reading in and drawing on out. Accessible mode (plain line
 // prompts for screen readers) is on when asked, or with INTEGRATIONS_ACCESSIBLE or TERM=dumb.
 func NewTerminal(in io.Reader, out io.Writer, accessible bool) *Terminal {
-	if os.Getenv("INTEGRATIONS_ACCESSIBLE") != "" || os.Getenv("TERM") == "dumb" {
+	if on, _, _ := boolval.Env(os.Getenv, "INTEGRATIONS_ACCESSIBLE"); on || os.Getenv("TERM") == "dumb" {
 		accessible = true
 	}
 	return &Terminal{in: in, out: out, accessible: accessible}

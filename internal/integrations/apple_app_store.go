@@ -5,6 +5,8 @@ import (
 	"encoding/pem"
 	"regexp"
 	"strings"
+
+	"github.com/forgekit/integrations/internal/quote"
 )
 
 func init() {
@@ -45,7 +47,7 @@ var (
 func appleAppStoreKeyIDCheck(v string) error {
 	if !appleAppStoreKeyID.MatchString(v) || !strings.ContainsAny(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") ||
 		!strings.ContainsAny(v, "0123456789") {
-		return errorf("%q is not a key ID (uppercase letters and digits, with at least one of each)", v)
+		return errorf("%s is not a key ID (uppercase letters and digits, with at least one of each)", quote.Value(v))
 	}
 	return nil
 }

@@ -1,6 +1,10 @@
 package integrations
 
-import "regexp"
+import (
+	"regexp"
+
+	"github.com/forgekit/integrations/internal/quote"
+)
 
 func init() {
 	register(Definition{
@@ -36,7 +40,7 @@ func campfireSubdomainCheck(v string) error {
 		return errorf("is longer than 63 characters")
 	}
 	if !campfireSubdomainPattern.MatchString(v) {
-		return errorf("%q is not a subdomain: use letters, digits and dashes, starting with a letter and not ending with a dash", v)
+		return errorf("%s is not a subdomain: use letters, digits and dashes, starting with a letter and not ending with a dash", quote.Value(v))
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/forgekit/integrations/internal/quote"
+
 	"github.com/agnivade/levenshtein"
 )
 
@@ -85,9 +87,9 @@ func Lookup(name string) (Definition, error) {
 	if canonical, ok := aliases[strings.ToLower(strings.TrimSpace(name))]; ok {
 		return registry[canonical], nil
 	}
-	msg := fmt.Sprintf("unknown integration %q", name)
+	msg := fmt.Sprintf("unknown integration %s", quote.Value(name))
 	if s := suggest(name); s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
+		msg += fmt.Sprintf(" (did you mean %s?)", quote.Value(s))
 	}
 	return Definition{}, &Error{msg + "; run 'integrations list --all' to see them all"}
 }

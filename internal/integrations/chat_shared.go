@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/forgekit/integrations/internal/quote"
 )
 
 // Helpers shared by the chat, notification and e-mail integrations of this batch.
@@ -14,10 +16,10 @@ func chatWholeNumber(positive bool) func(string) error {
 	return func(v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return errorf("%q is not a whole number", v)
+			return errorf("%s is not a whole number", quote.Value(v))
 		}
 		if positive && n <= 0 {
-			return errorf("%q must be greater than 0", v)
+			return errorf("%s must be greater than 0", quote.Value(v))
 		}
 		return nil
 	}
@@ -41,7 +43,7 @@ func chatEmailList(split func(rune) bool, stripBrackets bool, limit int, separat
 				continue
 			}
 			if !chatEmailAddress.MatchString(addr) {
-				return errorf("%q is not an e-mail address; separate addresses with %s", addr, separators)
+				return errorf("%s is not an e-mail address; separate addresses with %s", quote.Value(addr), separators)
 			}
 			seen[strings.ToLower(addr)] = true
 		}

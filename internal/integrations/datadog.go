@@ -3,6 +3,8 @@ package integrations
 import (
 	"regexp"
 	"strings"
+
+	"github.com/forgekit/integrations/internal/quote"
 )
 
 func init() {
@@ -69,7 +71,7 @@ func datadogTagsCheck(v string) error {
 			continue
 		}
 		if !datadogTagLine.MatchString(line) {
-			return errorf("line %d, %q, is not a key:value tag", i+1, line)
+			return errorf("line %d, %s, is not a key:value tag", i+1, quote.Value(line))
 		}
 	}
 	return nil

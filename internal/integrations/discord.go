@@ -3,6 +3,8 @@ package integrations
 import (
 	"regexp"
 	"strings"
+
+	"github.com/forgekit/integrations/internal/quote"
 )
 
 func init() {
@@ -55,7 +57,7 @@ var discordWebhookPattern = regexp.MustCompile(`^https://discord\.com(/.*)?$`)
 // discordWebhookCheck is GitLab's rule that a Discord webhook points at https://discord.com.
 func discordWebhookCheck(v string) error {
 	if !discordWebhookPattern.MatchString(v) {
-		return errorf("%q is not a Discord webhook; it must start with https://discord.com/", v)
+		return errorf("%s is not a Discord webhook; it must start with https://discord.com/", quote.Value(v))
 	}
 	return nil
 }

@@ -1,6 +1,10 @@
 package integrations
 
-import "net/url"
+import (
+	"net/url"
+
+	"github.com/forgekit/integrations/internal/quote"
+)
 
 func init() {
 	register(Definition{
@@ -28,7 +32,7 @@ func init() {
 // gitGuardianHTTPS enforces GitLab's rule that a custom API URL uses https.
 func gitGuardianHTTPS(v string) error {
 	if u, err := url.Parse(v); err != nil || u.Scheme != "https" {
-		return errorf("%q is not an https URL", v)
+		return errorf("%s is not an https URL", quote.Value(v))
 	}
 	return nil
 }

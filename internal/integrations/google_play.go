@@ -3,6 +3,8 @@ package integrations
 import (
 	"encoding/json"
 	"regexp"
+
+	"github.com/forgekit/integrations/internal/quote"
 )
 
 func init() {
@@ -52,11 +54,16 @@ func googlePlayServiceAccountKeyCheck(v string) error {
 	}
 	for _, name := range googlePlayServiceAccountKeyFields {
 		if _, ok := key[name].(string); !ok {
-			return errorf("is not a service account key: %q is missing or not a string", name)
+			return errorf("is not a service account key: %s is missing or not a string", quote.Value(name))
 		}
 	}
 	if key["type"] != "service_account" {
-		return errorf("is not a service account key: type is %q, not \"service_account\"", key["type"])
+		return errorf("is not a service account key: type is %s, not \"service_account\"", quote.Value(anyString(key["type"])))
 	}
 	return nil
+}
+
+func anyString(v any) string {
+	s, _ := v.(string)
+	return s
 }

@@ -3,6 +3,8 @@ package integrations
 import (
 	"net/url"
 	"strings"
+
+	"github.com/forgekit/integrations/internal/quote"
 )
 
 func init() {
@@ -41,7 +43,7 @@ func irkerIRCScheme(s string) bool { return s == "irc" || s == "ircs" }
 func irkerDefaultURICheck(v string) error {
 	u, err := url.Parse(v)
 	if err != nil || !irkerIRCScheme(strings.ToLower(u.Scheme)) || u.Host == "" {
-		return errorf("%q is not an irc:// or ircs:// URI", v)
+		return errorf("%s is not an irc:// or ircs:// URI", quote.Value(v))
 	}
 	return nil
 }
@@ -51,7 +53,7 @@ func irkerDefaultURICheck(v string) error {
 func irkerRecipientsCheck(v string) error {
 	for _, r := range strings.Fields(v) {
 		if u, err := url.Parse(r); err == nil && u.Scheme != "" && !irkerIRCScheme(strings.ToLower(u.Scheme)) {
-			return errorf("%q is not an irc:// or ircs:// URI", r)
+			return errorf("%s is not an irc:// or ircs:// URI", quote.Value(r))
 		}
 	}
 	return nil

@@ -3,6 +3,8 @@ package integrations
 import (
 	"regexp"
 	"strings"
+
+	"github.com/forgekit/integrations/internal/quote"
 )
 
 func init() {
@@ -95,7 +97,7 @@ var transitionIDs = regexp.MustCompile(`^\d+([,;]\d+)*$`)
 
 func checkTransitionIDs(v string) error {
 	if !transitionIDs.MatchString(strings.ReplaceAll(v, " ", "")) {
-		return errorf("%q is not a list of numeric transition IDs separated by , or ;", v)
+		return errorf("%s is not a list of numeric transition IDs separated by , or ;", quote.Value(v))
 	}
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/forgekit/integrations/internal/quote"
 )
 
 func init() {
@@ -63,7 +65,7 @@ func jiraCloudAppEnvironmentsCheck(v string) error {
 			continue
 		}
 		if !slices.Contains(jiraCloudAppEnvironments, env) {
-			return errorf("%q is not an environment tier; use %s", env, strings.Join(jiraCloudAppEnvironments, ", "))
+			return errorf("%s is not an environment tier; use %s", quote.Value(env), strings.Join(jiraCloudAppEnvironments, ", "))
 		}
 	}
 	return nil

@@ -3,6 +3,8 @@ package integrations
 import (
 	"regexp"
 	"unicode/utf8"
+
+	"github.com/forgekit/integrations/internal/quote"
 )
 
 // Helpers shared by several integrations of the "other" batch (asana, pivotaltracker,
@@ -14,7 +16,7 @@ import (
 func otherPattern(re *regexp.Regexp, what string) func(string) error {
 	return func(v string) error {
 		if !re.MatchString(v) {
-			return errorf("%q is not %s", v, what)
+			return errorf("%s is not %s", quote.Value(v), what)
 		}
 		return nil
 	}

@@ -5,7 +5,15 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/forgekit/integrations/internal/boolval"
+	"github.com/forgekit/integrations/internal/input"
+	"github.com/forgekit/integrations/internal/quote"
 )
+
+// MaxValueBytes is the longest value any field takes: 1 MiB, far above any real setting and low
+// enough that a mistaken file: reference cannot exhaust memory.
+const MaxValueBytes = input.MaxValueBytes
 
 // Normalize checks a raw value for the field named key and returns it in canonical form:
 // "true"/"false" for checkboxes, a decimal integer for numbers, a choice's value for selects,
@@ -13,7 +21,13 @@ import (
 func (d Definition) Normalize(key, raw string) (string, error) {
 	f, ok := d.Field(key)
 	if !ok {
-		return "", errorf("%s has no field %q; valid fields: %s", d.Name, key, strings.Join(d.FieldKeys(), ", "))
+		return "", errorf("%s has no field %s; valid fields: %s", d.Name, quote.Value(key), strings.Join(d.FieldKeys(), ", "))
+	}
+	if len(raw) > MaxValueBytes {
+		return "", errorf("%s: %s: the value is %d bytes; the limit is %d (1 MiB)", d.Name, key, len(raw), MaxValueBytes)
+	}
+	if strings.IndexByte(raw, 0) >= 0 {
+		return "", errorf("%s: %s: the value holds a NUL byte, which no field accepts", d.Name, key)
 	}
 	v, err := f.normalize(raw)
 	if err != nil {
@@ -30,6 +44,7 @@ func (d Definition) Normalize(key, raw string) (string, error) {
 func redact(msg, secret string) string {
 	for _, s := range []string{secret, strings.TrimSpace(secret)} {
 		if s != "" {
+			msg = strings.ReplaceAll(msg, quote.Value(s), "the value")
 			msg = strings.ReplaceAll(msg, strconv.Quote(s), "the value")
 			msg = strings.ReplaceAll(msg, s, "…")
 		}
@@ -49,13 +64,13 @@ func (f Field) normalize(raw string) (string, error) {
 	case Checkbox:
 		b, ok := ParseBool(raw)
 		if !ok {
-			return "", errorf("%q is not a boolean (use true or false)", raw)
+			return "", errorf("%s is not a boolean (use true or false)", quote.Value(raw))
 		}
 		v = strconv.FormatBool(b)
 	case Number:
 		n, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil {
-			return "", errorf("%q is not a whole number", raw)
+			return "", errorf("%s is not a whole number", quote.Value(raw))
 		}
 		v = strconv.FormatInt(n, 10)
 	case StringArray:
@@ -72,7 +87,7 @@ func (f Field) normalize(raw string) (string, error) {
 	if len(f.Choices) > 0 {
 		c, ok := f.matchChoice(v)
 		if !ok {
-			return "", errorf("%q is not one of: %s", raw, strings.Join(f.choiceList(), ", "))
+			return "", errorf("%s is not one of: %s", quote.Value(raw), strings.Join(f.choiceList(), ", "))
 		}
 		v = c
 	}
@@ -114,20 +129,12 @@ func (f Field) choiceList() []string {
 }
 
 // ParseBool accepts the spellings people and YAML use for booleans.
-func ParseBool(s string) (value, ok bool) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "true", "t", "yes", "y", "on", "1":
-		return true, true
-	case "false", "f", "no", "n", "off", "0":
-		return false, true
-	}
-	return false, false
-}
+func ParseBool(s string) (value, ok bool) { return boolval.Parse(s) }
 
 func checkURL(v string) error {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return errorf("%q is not an http(s) URL", v)
+		return errorf("%s is not an http(s) URL", quote.Value(v))
 	}
 	return nil
 }
@@ -190,7 +197,7 @@ func (d Definition) CheckEvent(name string) error {
 		if len(supported) == 0 {
 			return errorf("%s has no trigger events", d.Name)
 		}
-		return errorf("%s does not support the %q event; supported: %s", d.Name, name, strings.Join(supported, ", "))
+		return errorf("%s does not support the %s event; supported: %s", d.Name, quote.Value(name), strings.Join(supported, ", "))
 	}
 	return nil
 }

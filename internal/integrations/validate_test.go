@@ -30,6 +30,9 @@ func TestNormalize(t *testing.T) {
 		{"pushover", "sound", "", "", ""},
 		{"pushover", "priority", "-2", "-2", ""},
 		{"discord", "webhook", "https://example.com/x", "", "discord.com"},
+		{"slack", "channel", "a\x00b", "", "holds a NUL byte"},
+		{"slack", "channel", strings.Repeat("c", MaxValueBytes+1), "", "the value is 1048577 bytes; the limit is 1048576"},
+		{"slack", "channel", strings.Repeat("c", MaxValueBytes), strings.Repeat("c", MaxValueBytes), ""},
 	}
 	for _, c := range cases {
 		d, err := Lookup(c.name)
@@ -54,7 +57,8 @@ func TestSecretValuesStayOutOfErrors(t *testing.T) {
 	const canary = "https://example.com/CANARY-SECRET"
 	for _, name := range []string{"discord", "slack"} {
 		d, _ := Lookup(name)
-		for _, raw := range []string{canary, "CANARY-SECRET not a url"} {
+		// The long one is quoted in part in the message; no part of it may show.
+		for _, raw := range []string{canary, "CANARY-SECRET not a url", strings.Repeat("CANARY-SECRET ", 20)} {
 			_, err := d.Normalize("webhook", raw)
 			if err == nil {
 				if name == "slack" && raw == canary {

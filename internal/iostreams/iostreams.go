@@ -6,8 +6,8 @@ import (
 	"bytes"
 	"io"
 	"os"
-	"strings"
 
+	"github.com/forgekit/integrations/internal/boolval"
 	"github.com/mattn/go-isatty"
 	"golang.org/x/term"
 )
@@ -44,13 +44,15 @@ func System() *IOStreams {
 }
 
 // NoPromptEnv reports whether the environment forbids prompts: INTEGRATIONS_NO_PROMPT or
-// NO_PROMPT set, or CI set to anything but "false".
+// NO_PROMPT true (boolval's rule; a value it cannot read also forbids them, and config.Load
+// refuses it), or CI set to anything but "false".
 func NoPromptEnv(getenv func(string) string) bool {
-	if getenv("INTEGRATIONS_NO_PROMPT") != "" || getenv("NO_PROMPT") != "" {
-		return true
+	for _, name := range []string{"INTEGRATIONS_NO_PROMPT", "NO_PROMPT"} {
+		if v, set, err := boolval.Env(getenv, name); err != nil || (set && v) {
+			return true
+		}
 	}
-	ci := getenv("CI")
-	return ci != "" && !strings.EqualFold(ci, "false")
+	return boolval.CI(getenv)
 }
 
 func isTerminal(f *os.File) bool {

@@ -7,10 +7,12 @@ package manifest
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/forgekit/integrations/internal/quote"
+	"github.com/forgekit/integrations/internal/yamldoc"
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/integrations"
@@ -74,26 +76,16 @@ func SecretEnv(scope client.Scope, name, field string) string {
 	}, raw)
 }
 
-// ReadFile reads and validates a manifest.
-func ReadFile(path string) ([]Entry, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, &Error{fmt.Sprintf("reading %s: %v", path, err)}
-	}
-	return Read(path, raw)
-}
-
 // Read validates a manifest against the catalog: scopes, integration names, levels, fields,
 // value types and events. Every problem names the file, line and field.
 func Read(name string, raw []byte) ([]Entry, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, &Error{fmt.Sprintf("%s: not valid YAML: %v", name, strings.TrimPrefix(err.Error(), "yaml: "))}
+	root, err := yamldoc.Parse(name, raw)
+	if err != nil {
+		return nil, &Error{err.Error()}
 	}
-	if len(doc.Content) == 0 {
+	if root == nil {
 		return nil, &Error{name + " is empty"}
 	}
-	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		return nil, errAt(name, root.Line, "want a mapping with version and scopes")
 	}
@@ -103,7 +95,7 @@ func Read(name string, raw []byte) ([]Entry, error) {
 		switch k.Value {
 		case "version":
 			if v.Value != fmt.Sprint(Version) {
-				return nil, errAt(name, v.Line, "version %s is not supported (this build reads version %d)", v.Value, Version)
+				return nil, errAt(name, v.Line, "version %s is not supported (this build reads version %d)", quote.Value(v.Value), Version)
 			}
 		case "scopes":
 			entries, err := readScopes(name, v)
@@ -112,7 +104,7 @@ func Read(name string, raw []byte) ([]Entry, error) {
 			}
 			out = append(out, entries...)
 		default:
-			return nil, errAt(name, k.Line, "unknown key %q (want version and scopes)", k.Value)
+			return nil, errAt(name, k.Line, "unknown key %s (want version and scopes)", quote.Value(k.Value))
 		}
 	}
 	return out, nil
@@ -126,25 +118,72 @@ func readScopes(name string, n *yaml.Node) ([]Entry, error) {
 		return nil, errAt(name, n.Line, "scopes: want a mapping of scope to integrations")
 	}
 	var out []Entry
+	scopes := map[string]scopeAt{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		scope, err := parseScope(k.Value)
 		if err != nil {
 			return nil, errAt(name, k.Line, "%v", err)
 		}
+		if err := checkScope(name, scopes, scopeAt{scope, k.Value, k.Line}); err != nil {
+			return nil, err
+		}
 		if v.Kind != yaml.MappingNode {
 			return nil, errAt(name, v.Line, "%s: want a mapping of integration to settings", k.Value)
 		}
+		names := map[string]int{}
 		for j := 0; j+1 < len(v.Content); j += 2 {
 			ik, iv := v.Content[j], v.Content[j+1]
 			e, err := readEntry(name, scope, ik, iv)
 			if err != nil {
 				return nil, err
 			}
+			if first, ok := names[e.Def.Name]; ok {
+				return nil, errAt(name, ik.Line, "%s: %s is given twice (first at line %d)", k.Value, e.Def.Name, first)
+			}
+			names[e.Def.Name] = ik.Line
 			out = append(out, e)
 		}
 	}
 	return out, nil
+}
+
+// scopeAt is a scope as the file names it.
+type scopeAt struct {
+	scope client.Scope
+	text  string
+	line  int
+}
+
+// checkScope refuses what apply would only find out half-way: a scope given twice (paths are
+// case-insensitive, as in GitLab), one path as both a group and a project, and a scope below a
+// project.
+func checkScope(name string, seen map[string]scopeAt, s scopeAt) error {
+	key := strings.ToLower(s.scope.String())
+	if s.scope.Path == "" && s.scope.ID != 0 {
+		key = fmt.Sprintf("%s:#%d", s.scope.Level, s.scope.ID)
+	}
+	if first, ok := seen[key]; ok {
+		return errAt(name, s.line, "scope %s is given twice: %s is at line %d (paths are case-insensitive)", s.text, first.text, first.line)
+	}
+	seen[key] = s
+	if s.scope.Path == "" {
+		return nil
+	}
+	path := strings.ToLower(s.scope.Path)
+	for _, o := range seen {
+		other := strings.ToLower(o.scope.Path)
+		switch {
+		case o.scope.Path == "" || o.line == s.line:
+		case other == path:
+			return errAt(name, s.line, "%s and %s (line %d) name the same path; a path is either a group or a project", s.text, o.text, o.line)
+		case o.scope.Level == integrations.Project && strings.HasPrefix(path, other+"/"):
+			return errAt(name, s.line, "%s is below %s (line %d), a project, which cannot contain groups or projects", s.text, o.text, o.line)
+		case s.scope.Level == integrations.Project && strings.HasPrefix(other, path+"/"):
+			return errAt(name, o.line, "%s is below %s (line %d), a project, which cannot contain groups or projects", o.text, s.text, s.line)
+		}
+	}
+	return nil
 }
 
 func parseScope(s string) (client.Scope, error) {
@@ -153,7 +192,7 @@ func parseScope(s string) (client.Scope, error) {
 	}
 	kind, path, ok := strings.Cut(s, ":")
 	if !ok || (kind != "group" && kind != "project") {
-		return client.Scope{}, fmt.Errorf("scope %q: want instance, group:PATH or project:PATH", s)
+		return client.Scope{}, fmt.Errorf("scope %s: want instance, group:PATH or project:PATH", quote.Value(s))
 	}
 	return client.ParseScope(integrations.Level(kind), path)
 }
@@ -169,6 +208,11 @@ func readEntry(name string, scope client.Scope, k, v *yaml.Node) (Entry, error) 
 	}
 	if def.Removed() {
 		return Entry{}, errAt(name, k.Line, "%s: %s was removed from GitLab", where, def.Name)
+	}
+	if v.Kind == yaml.MappingNode {
+		if err := yamldoc.CheckKeys(name, v, where+": ", "inherit", "active", "settings", "events"); err != nil {
+			return Entry{}, &Error{err.Error()}
+		}
 	}
 	var s Settings
 	if err := v.Decode(&s); err != nil {
@@ -219,7 +263,7 @@ func readValues(name, where string, def integrations.Definition, v *yaml.Node, e
 		fk, fv := settings.Content[i], settings.Content[i+1]
 		f, ok := def.Field(fk.Value)
 		if !ok {
-			return errAt(name, fk.Line, "%s: no field %q; valid fields: %s", where, fk.Value, strings.Join(def.FieldKeys(), ", "))
+			return errAt(name, fk.Line, "%s: no field %s; valid fields: %s", where, quote.Value(fk.Value), strings.Join(def.FieldKeys(), ", "))
 		}
 		var val any
 		if err := fv.Decode(&val); err != nil {

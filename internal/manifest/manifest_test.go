@@ -27,7 +27,7 @@ func TestReadNamesFileLineAndField(t *testing.T) {
 		{"version: 1\nscopes:\n  group:acme:\n    jenkins:\n      active: true\n", `m.yaml:4: group:acme jenkins: jenkins cannot be set at group level`},
 		{"version: 1\nscopes:\n  team:acme:\n    slack: {}\n", `m.yaml:3: scope "team:acme": want instance, group:PATH or project:PATH`},
 		{"version: 1\nscopes:\n  project:acme/web:\n    slack:\n      inherit: true\n      active: false\n", `m.yaml:4: project:acme/web slack: inherit takes no active`},
-		{"version: 2\n", `m.yaml:1: version 2 is not supported`},
+		{"version: 2\n", `m.yaml:1: version "2" is not supported`},
 		{"scopes: [\n", `m.yaml: not valid YAML`},
 	}
 	for _, c := range cases {

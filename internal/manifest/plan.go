@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/forgekit/integrations/internal/bulk"
 	"github.com/forgekit/integrations/internal/client"
@@ -18,6 +19,8 @@ type Planner struct {
 	// Store holds the fingerprints of secrets written before, to compare secrets a server
 	// cannot return.
 	Store *local.Store
+	// File names the manifest in messages.
+	File string
 }
 
 // Plan lists, per entry, whether apply would create, update, disable, reset to inherit, or
@@ -36,6 +39,9 @@ func (p *Planner) Plan(ctx context.Context, entries []Entry, prune bool) (*bulk.
 		}
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", e.Key(), err)
+		}
+		if err := p.check(ctx, entries, e, cur, missing); err != nil {
+			return nil, err
 		}
 		if missing && e.Inherit {
 			// The scope does not exist yet: create it, inheriting from the parent the same apply
@@ -157,4 +163,70 @@ func orEmpty(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// check refuses, before apply writes anything, an entry the backend would refuse half-way
+// through: a scope to create below a project, or dropping settings to inherit where no parent
+// has any (in the store, or earlier in the same file).
+func (p *Planner) check(ctx context.Context, entries []Entry, e Entry, cur client.State, missing bool) error {
+	if !p.Backend.Capabilities().CreatesScopes || e.Scope.Path == "" {
+		return nil
+	}
+	file := p.File
+	if file == "" {
+		file = "manifest"
+	}
+	if missing {
+		for up := client.ParentPath(e.Scope.Path); up != ""; up = client.ParentPath(up) {
+			_, err := p.Backend.Resolve(ctx, client.Scope{Level: integrations.Group, Path: up})
+			if err != nil && !client.IsNotFound(err) {
+				return errAt(file, e.Line, "%s cannot be created: %v", e.Scope, err)
+			}
+		}
+	}
+	if !e.Inherit || (!missing && (!cur.Configured || cur.Inherited)) {
+		return nil
+	}
+	for _, o := range entries {
+		if o.Def.Name == e.Def.Name && !o.Inherit && isAncestor(o.Scope, e.Scope) {
+			return nil
+		}
+	}
+	parent, err := p.nearestParent(ctx, e.Scope)
+	if err != nil {
+		return err
+	}
+	if parent != nil && e.Def.SupportsLevel(parent.Level) {
+		st, err := p.Backend.Get(ctx, *parent, e.Def)
+		if err != nil {
+			return fmt.Errorf("reading %s %s: %w", parent, e.Def.Name, err)
+		}
+		if st.Configured {
+			return nil
+		}
+	}
+	return errAt(file, e.Line, "%s: inherit: no parent of %s has %s settings to inherit, in the store or in the file", e.Key(), e.Scope, e.Def.Name)
+}
+
+// nearestParent is the closest existing group above s, or the instance.
+func (p *Planner) nearestParent(ctx context.Context, s client.Scope) (*client.Scope, error) {
+	for up := client.ParentPath(s.Path); up != ""; up = client.ParentPath(up) {
+		g, err := p.Backend.Resolve(ctx, client.Scope{Level: integrations.Group, Path: up})
+		if err == nil {
+			return &g, nil
+		}
+		if !client.IsNotFound(err) {
+			return nil, err
+		}
+	}
+	inst := client.InstanceScope
+	return &inst, nil
+}
+
+// isAncestor reports whether a is the instance or a group above b.
+func isAncestor(a, b client.Scope) bool {
+	if a.Level == integrations.Instance {
+		return b.Level != integrations.Instance
+	}
+	return a.Level == integrations.Group && a.Path != "" && strings.HasPrefix(strings.ToLower(b.Path), strings.ToLower(a.Path)+"/")
 }

@@ -5,9 +5,12 @@ package output
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/forgekit/integrations/internal/quote"
 
 	"github.com/forgekit/integrations/internal/iostreams"
 	"github.com/itchyny/gojq"
@@ -33,7 +36,7 @@ type Options struct {
 // Validate checks the options before any work is done, so a bad --jq fails as bad usage.
 func (o Options) Validate() error {
 	if o.Format != "" && o.Format != Table && o.Format != JSON {
-		return fmt.Errorf("invalid output format %q: use table or json", o.Format)
+		return fmt.Errorf("invalid output format %s: use table or json", quote.Value(string(o.Format)))
 	}
 	if o.JQ != "" {
 		if _, err := compileJQ(o.JQ); err != nil {
@@ -73,32 +76,47 @@ func writeJSON(w io.Writer, data any, expr string) error {
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return err
 	}
+	// The results are gathered first, so that a filter failing half-way prints nothing.
+	var buf bytes.Buffer
 	iter := code.Run(v)
 	for {
 		res, ok := iter.Next()
 		if !ok {
-			return nil
+			_, err := w.Write(buf.Bytes())
+			return err
 		}
 		if err, isErr := res.(error); isErr {
-			return fmt.Errorf("--jq: %w", err)
+			return &JQRunError{err}
 		}
 		// Strings print raw, as gh and jq -r do, so scripts can use them directly.
 		if s, isStr := res.(string); isStr {
-			if _, err := fmt.Fprintln(w, s); err != nil {
-				return err
-			}
+			buf.WriteString(s + "\n")
 			continue
 		}
-		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
 		enc.SetEscapeHTML(false)
 		if err := enc.Encode(res); err != nil {
 			return err
 		}
-		if _, err := w.Write(buf.Bytes()); err != nil {
-			return err
-		}
 	}
+}
+
+// JQRunError is a --jq expression that failed on the data (exit 2: nothing was written).
+type JQRunError struct{ Err error }
+
+func (e *JQRunError) Error() string { return "--jq: " + e.Err.Error() }
+
+// WriteAfterWrite is Write for the result of a write that was made. A --jq filter failing on
+// that result must not turn the write into a failure: the result is printed unfiltered, the
+// filter's failure is said on stderr, and the command goes on to exit as the write did.
+func WriteAfterWrite(ios *iostreams.IOStreams, o Options, data any, text func(p *Printer)) error {
+	err := Write(ios, o, data, text)
+	var re *JQRunError
+	if !errors.As(err, &re) {
+		return err
+	}
+	fmt.Fprintf(ios.ErrOut, "warning: the change was written, but --jq failed on the result (%v); printing it unfiltered\n", re.Err)
+	return writeJSON(ios.Out, data, "")
 }
 
 // JQError is a --jq expression that does not parse; commands report it as bad usage.

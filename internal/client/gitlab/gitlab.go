@@ -14,14 +14,15 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/input"
 	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/forgekit/integrations/internal/quote"
 	"github.com/forgekit/integrations/internal/redact"
 	"github.com/forgekit/integrations/internal/safehttp"
 	gl "gitlab.com/gitlab-org/api/client-go"
@@ -105,7 +106,7 @@ func NormalizeHost(raw string) (base, host string, err error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", "", client.Invalidf("invalid GitLab host %q: want a URL such as https://gitlab.example.com", raw)
+		return "", "", client.Invalidf("invalid GitLab host %s: want a URL such as https://gitlab.example.com", quote.Value(raw))
 	}
 	path := strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/api/v4")
 	return u.Scheme + "://" + u.Host + strings.TrimSuffix(path, "/"), u.Host, nil
@@ -148,7 +149,7 @@ func httpClient(s settings) (*http.Client, error) {
 		if s.caFile != "" || s.skipVerify {
 			cfg = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: s.skipVerify} //nolint:gosec // asked for, and warned about
 			if s.caFile != "" {
-				pem, err := os.ReadFile(s.caFile)
+				pem, err := input.ReadFile(s.caFile, input.MaxDocumentBytes)
 				if err != nil {
 					return nil, client.Invalidf("reading ca_file: %v", err)
 				}

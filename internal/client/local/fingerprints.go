@@ -3,6 +3,8 @@ package local
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"os"
 )
 
 // SecretsUnchanged reports whether every secret in secrets has the fingerprint recorded for
@@ -12,7 +14,11 @@ func (s *Store) SecretsUnchanged(ctx context.Context, server, scope, integration
 	if len(secrets) == 0 {
 		return true, nil
 	}
-	sl, err := s.secrets()
+	sl, err := s.readKey(ctx, s.conn())
+	var ke *KeyError
+	if errors.As(err, &ke) || errors.Is(err, os.ErrNotExist) {
+		return false, nil // without the key nothing can be compared: write again
+	}
 	if err != nil {
 		return false, err
 	}
@@ -38,11 +44,15 @@ func (s *Store) RecordSecrets(ctx context.Context, server, scope, integration st
 	if len(secrets) == 0 {
 		return nil
 	}
-	sl, err := s.secrets()
-	if err != nil {
-		return err
-	}
 	return s.write(ctx, func(tx *sql.Tx) error {
+		sl, err := s.fingerprintKey(ctx, tx)
+		var ke *KeyError
+		if errors.As(err, &ke) {
+			return nil // fingerprints only spare writes; without the right key, record none
+		}
+		if err != nil {
+			return err
+		}
 		for field, v := range secrets {
 			fp := sl.fingerprint(server+"\x00"+scope+"\x00"+integration+"\x00"+field, v)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO secret_fingerprints (server, scope, integration, field, fingerprint)
@@ -53,4 +63,23 @@ func (s *Store) RecordSecrets(ctx context.Context, server, scope, integration st
 		}
 		return nil
 	})
+}
+
+// fingerprintKey is the key fingerprints are made with: the store's key, made on first use
+// only while the store holds no sealed secrets, and refused when it is not the one they use.
+func (s *Store) fingerprintKey(ctx context.Context, tx *sql.Tx) (*sealer, error) {
+	check, sealed, err := keyState(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	sl, err := loadKey(s.path, check == "" && !sealed, sealedWith(ctx, tx))
+	if err != nil {
+		return nil, err
+	}
+	if check != "" {
+		if _, err := sl.open(check, keyCheckContext); err != nil {
+			return nil, err
+		}
+	}
+	return sl, nil
 }

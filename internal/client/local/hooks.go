@@ -82,12 +82,12 @@ func (r hookRow) view(sec *hookSecrets) client.Hook {
 	return h
 }
 
-func (s *Store) unsealHook(r hookRow) (*hookSecrets, error) {
+func (s *Store) unsealHook(ctx context.Context, q querier, r hookRow) (*hookSecrets, error) {
 	sec := &hookSecrets{}
 	if r.sealed == "" {
 		return sec, nil
 	}
-	sl, err := s.secrets()
+	sl, err := s.readKey(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +148,7 @@ func (s *Store) GetHook(ctx context.Context, sc client.Scope, id int64) (client.
 		if err != nil {
 			return err
 		}
-		sec, err := s.unsealHook(r)
+		sec, err := s.unsealHook(ctx, tx, r)
 		if err != nil {
 			return err
 		}
@@ -207,7 +207,7 @@ func (s *Store) EditHook(ctx context.Context, sc client.Scope, id int64, c clien
 		if err != nil {
 			return err
 		}
-		sec, err := s.unsealHook(r)
+		sec, err := s.unsealHook(ctx, tx, r)
 		if err != nil {
 			return err
 		}
@@ -266,7 +266,7 @@ func mergeEntries(cur, change map[string]string) map[string]string {
 func (s *Store) putHook(ctx context.Context, tx *sql.Tx, r hookRow, sec *hookSecrets) error {
 	sealed := ""
 	if len(sec.Values)+len(sec.URLVariables)+len(sec.CustomHeaders) > 0 {
-		sl, err := s.secrets()
+		sl, err := s.checkKey(ctx, tx) // a wrong key is refused before it seals anything
 		if err != nil {
 			return err
 		}

@@ -11,8 +11,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/forgekit/integrations/internal/client"
@@ -29,6 +32,10 @@ type Store struct {
 	materializing sync.Mutex
 	path          string
 	now           func() time.Time
+	opts          []Option
+	lockTimeout   time.Duration
+	// readOnly is set when the store's directory cannot be written: reads work, writes fail.
+	readOnly bool
 
 	sealerOnce sync.Once
 	sealer     *sealer
@@ -37,9 +44,37 @@ type Store struct {
 
 var _ client.Backend = (*Store)(nil)
 
+// DefaultLockTimeout is how long opening the store waits for another process holding its lock.
+const DefaultLockTimeout = 10 * time.Second
+
+// Option changes how a store is opened.
+type Option func(*options)
+
+type options struct{ lockTimeout time.Duration }
+
+// WithLockTimeout bounds the wait for another process holding the store's lock (the lock file
+// while the schema is brought up to date, SQLite's write lock while writing).
+func WithLockTimeout(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.lockTimeout = d
+		}
+	}
+}
+
+func optionsOf(opts []Option) options {
+	o := options{lockTimeout: DefaultLockTimeout}
+	for _, fn := range opts {
+		fn(&o)
+	}
+	return o
+}
+
 // Open opens the store at path, creating it (mode 0600, directory 0700) and bringing its schema
 // up to date. A file that is not a store, or that a newer version wrote, is refused untouched.
-func Open(ctx context.Context, path string) (*Store, error) {
+// A store whose directory cannot be written is opened for reading only.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	o := optionsOf(opts)
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -53,28 +88,65 @@ func Open(ctx context.Context, path string) (*Store, error) {
 			return nil, err
 		}
 	}
-	db, err := sql.Open("sqlite", dsn(abs))
+	lockFile, err := os.OpenFile(abs+".lock", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil && !fresh && isReadOnly(err) {
+		return openReadOnly(ctx, abs, o)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("creating the store's lock file: %w", err)
+	}
+	lockFile.Close()
+	db, err := sql.Open("sqlite", dsn(abs, o.lockTimeout))
 	if err != nil {
 		return nil, err
 	}
-	if err := prepareLocked(ctx, db, abs); err != nil {
+	if err := prepareLocked(ctx, db, abs, o.lockTimeout); err != nil {
 		db.Close()
 		return nil, err
 	}
-	s := &Store{path: abs, now: time.Now}
+	s := &Store{path: abs, now: time.Now, lockTimeout: o.lockTimeout}
+	s.db.Store(db)
+	return s, nil
+}
+
+func isReadOnly(err error) bool {
+	return errors.Is(err, syscall.EROFS) || errors.Is(err, os.ErrPermission)
+}
+
+// openReadOnly opens a store in a directory this process cannot write (a read-only mount, a
+// shared copy): reads work, writes are refused naming the reason.
+func openReadOnly(ctx context.Context, path string, o options) (*Store, error) {
+	db, err := sql.Open("sqlite", dsn(path, o.lockTimeout)+"&mode=ro&immutable=1")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSchema(ctx, db, path); err != nil {
+		db.Close()
+		return nil, err
+	}
+	var version int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	if version < SchemaVersion {
+		db.Close()
+		return nil, fmt.Errorf("store %s needs its schema brought up to date, but its directory cannot be written", path)
+	}
+	s := &Store{path: path, now: time.Now, lockTimeout: o.lockTimeout, readOnly: true}
 	s.db.Store(db)
 	return s, nil
 }
 
 // OpenLazy opens the store at path if it exists. Otherwise reads see an empty store and the
 // first write creates the file: commands that only read leave a fresh machine as it was.
-func OpenLazy(ctx context.Context, path string) (*Store, error) {
+func OpenLazy(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := os.Stat(abs); err == nil || !errors.Is(err, os.ErrNotExist) {
-		return Open(ctx, abs)
+		return Open(ctx, abs, opts...)
 	}
 	mem, err := sql.Open("sqlite", "file::memory:")
 	if err != nil {
@@ -85,7 +157,7 @@ func OpenLazy(ctx context.Context, path string) (*Store, error) {
 		mem.Close()
 		return nil, err
 	}
-	s := &Store{path: abs, now: time.Now, memory: mem}
+	s := &Store{path: abs, now: time.Now, memory: mem, opts: opts, lockTimeout: optionsOf(opts).lockTimeout}
 	s.db.Store(mem)
 	return s, nil
 }
@@ -99,7 +171,7 @@ func (s *Store) materialize(ctx context.Context) error {
 	if s.memory == nil || s.conn() != s.memory {
 		return nil
 	}
-	real, err := Open(ctx, s.path)
+	real, err := Open(ctx, s.path, s.opts...)
 	if err != nil {
 		return err
 	}
@@ -109,18 +181,54 @@ func (s *Store) materialize(ctx context.Context) error {
 
 // prepareLocked runs prepare under an exclusive lock on a file beside the store: switching to
 // WAL and migrating the schema must not race with another process doing the same, which SQLite
-// reports as I/O errors rather than waiting.
-func prepareLocked(ctx context.Context, db *sql.DB, path string) error {
-	lock := flock.New(path + ".lock")
-	if err := os.WriteFile(path+".lock", nil, 0o600); err != nil && !errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("creating the store's lock file: %w", err)
+// reports as I/O errors rather than waiting. The holder writes its pid into the lock file, so
+// that a process that waits too long can say who holds it.
+func prepareLocked(ctx context.Context, db *sql.DB, path string, timeout time.Duration) error {
+	lockPath := path + ".lock"
+	lock := flock.New(lockPath)
+	wait, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	locked, err := lock.TryLockContext(wait, 5*time.Millisecond)
+	if !locked {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return lockError(lockPath, timeout, err)
 	}
-	locked, err := lock.TryLockContext(ctx, 5*time.Millisecond)
-	if err != nil || !locked {
-		return fmt.Errorf("locking the store %s: %w", path, err)
-	}
-	defer func() { _ = lock.Unlock() }()
+	defer func() {
+		_ = os.Truncate(lockPath, 0)
+		_ = lock.Unlock()
+	}()
+	_ = os.WriteFile(lockPath, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
 	return prepare(ctx, db, path)
+}
+
+// LockError is a store another process kept locked for longer than the wait allowed.
+type LockError struct {
+	Lock    string
+	Waited  time.Duration
+	Holder  int // 0 when unknown
+	Problem error
+}
+
+func (e *LockError) Error() string {
+	holder := "another process"
+	if e.Holder > 0 {
+		holder = fmt.Sprintf("process %d", e.Holder)
+	}
+	msg := fmt.Sprintf("the store is locked: %s holds %s; gave up after %s (set --lock-timeout or INTEGRATIONS_LOCK_TIMEOUT to wait longer)", holder, e.Lock, e.Waited)
+	if e.Problem != nil && !errors.Is(e.Problem, context.DeadlineExceeded) {
+		msg += ": " + e.Problem.Error()
+	}
+	return msg
+}
+
+func lockError(lockPath string, waited time.Duration, err error) error {
+	e := &LockError{Lock: lockPath, Waited: waited, Problem: err}
+	if raw, rerr := os.ReadFile(lockPath); rerr == nil && len(raw) < 32 {
+		e.Holder, _ = strconv.Atoi(strings.TrimSpace(string(raw)))
+	}
+	return e
 }
 
 func prepare(ctx context.Context, db *sql.DB, path string) error {
@@ -151,9 +259,9 @@ func create(path string) error {
 // dsn builds the connection string. Pragmas run on every new pooled connection; _txlock makes
 // every write transaction BEGIN IMMEDIATE, so writers queue on the busy timeout instead of
 // failing with "database is locked" when a read lock would need upgrading.
-func dsn(path string) string {
+func dsn(path string, busy time.Duration) string {
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(15000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Set("_txlock", "immediate")
@@ -178,25 +286,31 @@ func (s *Store) Close() error {
 	return s.conn().Close()
 }
 
-func (s *Store) secrets() (*sealer, error) {
-	s.sealerOnce.Do(func() { s.sealer, s.sealerErr = loadSealer(s.path) })
-	return s.sealer, s.sealerErr
-}
-
 // write runs fn in one immediate transaction.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.readOnly {
+		return fmt.Errorf("cannot write to the local store %s: its directory is read-only", s.path)
+	}
 	if err := s.materialize(ctx); err != nil {
 		return err
 	}
 	tx, err := s.conn().BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return s.busy(err)
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return s.busy(err)
 	}
-	return tx.Commit()
+	return s.busy(tx.Commit())
+}
+
+// busy names the store when SQLite gave up waiting for another process's write lock.
+func (s *Store) busy(err error) error {
+	if err != nil && (strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked")) {
+		return &LockError{Lock: s.path, Waited: s.lockTimeout}
+	}
+	return err
 }
 
 // read runs fn in a deferred (read) transaction so that it sees one snapshot.

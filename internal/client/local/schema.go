@@ -102,21 +102,25 @@ var SchemaVersion = len(migrations)
 // checkFile refuses, before anything touches it, a file that is not a store of ours or that a
 // newer version wrote. It returns whether the file is new (absent or empty).
 func checkFile(path string) (fresh bool, err error) {
-	f, err := os.Open(path)
+	// Stat before opening: opening a FIFO would wait for a writer.
+	st, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return true, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	defer f.Close()
-	st, err := f.Stat()
+	if st.IsDir() {
+		return false, &FileError{Path: path, Reason: "it is a directory; --store names the store's file"}
+	}
+	if !st.Mode().IsRegular() {
+		return false, &FileError{Path: path, Reason: "it is not a regular file"}
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return false, err
 	}
-	if st.IsDir() {
-		return false, fmt.Errorf("%s is a directory, not a store", path)
-	}
+	defer f.Close()
 	if st.Size() == 0 {
 		return true, nil
 	}

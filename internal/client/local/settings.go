@@ -146,7 +146,7 @@ func (s *Store) Get(ctx context.Context, sc client.Scope, def integrations.Defin
 			return err
 		}
 		st = stateOf(ns, def.Name, r, found)
-		return s.unseal(r, st.Values)
+		return s.unseal(ctx, tx, r, st.Values)
 	})
 	return st, err
 }
@@ -166,11 +166,11 @@ func (s *Store) nearest(ctx context.Context, q querier, ns namespace, name strin
 
 func sealContext(scopeID int64, name string) string { return fmt.Sprintf("%d/%s", scopeID, name) }
 
-func (s *Store) unseal(r row, into map[string]string) error {
+func (s *Store) unseal(ctx context.Context, q querier, r row, into map[string]string) error {
 	if r.sealed == "" {
 		return nil
 	}
-	sl, err := s.secrets()
+	sl, err := s.readKey(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -207,11 +207,16 @@ func (s *Store) Save(ctx context.Context, sc client.Scope, def integrations.Defi
 			return err
 		}
 		next := stateOf(ns, def.Name, cur, found)
-		if err := s.unseal(cur, next.Values); err != nil {
+		if err := s.unseal(ctx, tx, cur, next.Values); err != nil {
 			return err
 		}
 		if !found {
 			next.Events = def.DefaultEventStates()
+		}
+		// The caller's changes go onto the row as stored now. A caller that saw no settings at
+		// all where the store has inherited ones asked for exactly what it sent.
+		if u.Current != nil && (u.Current.Configured || !found || cur.scope.id == ns.id) {
+			u = changesOnly(def, u)
 		}
 		apply(&next, u)
 		if err := s.put(ctx, tx, ns, def, next); err != nil {
@@ -223,6 +228,30 @@ func (s *Store) Save(ctx context.Context, sc client.Scope, def integrations.Defi
 		return nil
 	})
 	return res, err
+}
+
+// changesOnly keeps of u what differs from the state its caller read (u.Current): callers send
+// whole event maps, and writing back the events they did not change would undo what another
+// process changed since that read. The rest is applied to the row as stored at write time.
+func changesOnly(def integrations.Definition, u client.Update) client.Update {
+	if u.Current == nil {
+		return u
+	}
+	read := def.EventStates(u.Current.Scope.Level, u.Current.Events)
+	events := map[string]bool{}
+	for e, on := range u.Events {
+		if was, ok := read[e]; !ok || was != on {
+			events[e] = on
+		}
+	}
+	values := map[string]string{}
+	for k, v := range u.Values {
+		if was, ok := u.Current.Values[k]; !ok || was != v {
+			values[k] = v
+		}
+	}
+	u.Events, u.Values = events, values
+	return u
 }
 
 func apply(st *client.State, u client.Update) {
@@ -256,7 +285,7 @@ func (s *Store) inherit(ctx context.Context, tx *sql.Tx, ns namespace, def integ
 		return err
 	}
 	res.State = stateOf(ns, def.Name, parent, true)
-	return s.unseal(parent, res.State.Values)
+	return s.unseal(ctx, tx, parent, res.State.Values)
 }
 
 // put writes the scope's own row: non-secret values in clear, secrets sealed together.
@@ -271,7 +300,7 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, ns namespace, def integrati
 	}
 	sealed := ""
 	if len(secrets) > 0 {
-		sl, err := s.secrets()
+		sl, err := s.checkKey(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -317,7 +346,7 @@ func (s *Store) Disable(ctx context.Context, sc client.Scope, def integrations.D
 		if !found {
 			return nil
 		}
-		if err := s.unseal(cur, st.Values); err != nil {
+		if err := s.unseal(ctx, tx, cur, st.Values); err != nil {
 			return err
 		}
 		st.Active, st.Inherited, st.InheritedFrom = false, false, nil
