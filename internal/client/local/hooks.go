@@ -110,21 +110,27 @@ func (s *Store) ListHooks(ctx context.Context, sc client.Scope) ([]client.Hook, 
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, "SELECT "+hookColumns+" FROM hooks WHERE scope_id = ? ORDER BY id", ns.id)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanHook(rows, ns)
-			if err != nil {
-				return err
-			}
-			out = append(out, r.view(nil))
-		}
-		return rows.Err()
+		out, err = scopeHooks(ctx, tx, ns)
+		return err
 	})
 	return out, err
+}
+
+func scopeHooks(ctx context.Context, q querier, ns namespace) ([]client.Hook, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+hookColumns+" FROM hooks WHERE scope_id = ? ORDER BY id", ns.id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []client.Hook
+	for rows.Next() {
+		r, err := scanHook(rows, ns)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r.view(nil))
+	}
+	return out, rows.Err()
 }
 
 func loadHook(ctx context.Context, q querier, ns namespace, id int64) (hookRow, error) {
@@ -168,6 +174,14 @@ func (s *Store) AddHook(ctx context.Context, sc client.Scope, c client.HookChang
 			return err
 		}
 		res.Created = created
+		// Checked again inside the write: two runs adding the same hook at once add it once.
+		existing, err := scopeHooks(ctx, tx, ns)
+		if err != nil {
+			return err
+		}
+		if same, ok := client.SameHook(existing, c.Values[integrations.HookName], c.Values[integrations.HookURL]); ok {
+			return client.Invalidf("%s already has hook %d with the same %s; adding it again updates it", ns.scope().Describe(), same.ID, same.IdentifiedBy())
+		}
 		kind := integrations.HookKind(ns.level)
 		r := hookRow{scope: ns, props: map[string]string{}, events: kind.DefaultEventStates(), created: s.now().UTC()}
 		for _, f := range kind.Fields {

@@ -80,3 +80,28 @@ func dump(t *testing.T, path string) string {
 	}
 	return b.String()
 }
+
+func TestAddingTheSameHookTwiceIsRefusedInsideTheWrite(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	sc := scope(t, integrations.Project, "acme/web")
+	add := func(vals map[string]string) error {
+		_, err := s.AddHook(ctx, sc, client.HookChange{Values: vals})
+		return err
+	}
+	if err := add(map[string]string{"url": "https://a.example.com", "name": "ci"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := add(map[string]string{"url": "https://b.example.com", "name": "ci"}); !errors.As(err, new(*client.InputError)) {
+		t.Fatalf("same name: %v", err)
+	}
+	if err := add(map[string]string{"url": "https://c.example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := add(map[string]string{"url": "https://c.example.com"}); !errors.As(err, new(*client.InputError)) {
+		t.Fatalf("same URL without a name: %v", err)
+	}
+	if list, _ := s.ListHooks(ctx, sc); len(list) != 2 {
+		t.Fatalf("%d hooks, want 2", len(list))
+	}
+}
