@@ -2,11 +2,13 @@ package gitlab
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/forgekit/integrations/internal/client"
@@ -187,9 +189,33 @@ func (c *Client) AddHook(ctx context.Context, s client.Scope, ch client.HookChan
 	c.sendingHook(ch)
 	var item map[string]any
 	if _, err := c.do(ctx, http.MethodPost, path, body, &item); err != nil {
-		return client.HookResult{}, c.hookError(ctx, s, err)
+		err = c.hookError(ctx, s, err)
+		var ie *client.InputError
+		if errors.As(err, &ie) || errors.Is(err, client.ErrUnauthorized) || ctx.Err() != nil {
+			return client.HookResult{}, err
+		}
+		// The answer was lost (5xx, dropped connection), not the request: a POST is not sent
+		// twice, so look for the hook it may have made.
+		if made, ok := c.madeAnyway(ctx, s, ch); ok {
+			return client.HookResult{Hook: made, Warnings: []string{"the server's answer was lost, but the hook was created"}}, nil
+		}
+		return client.HookResult{}, err
 	}
 	return client.HookResult{Hook: hookOf(s, item)}, nil
+}
+
+// madeAnyway finds the hook a POST whose answer was lost created, by its name or URL.
+func (c *Client) madeAnyway(ctx context.Context, s client.Scope, ch client.HookChange) (client.Hook, bool) {
+	list, err := c.ListHooks(ctx, s)
+	if err != nil {
+		return client.Hook{}, false
+	}
+	same, ok := client.SameHook(list, ch.Values[integrations.HookName], ch.Values[integrations.HookURL])
+	if !ok {
+		return client.Hook{}, false
+	}
+	got, err := c.GetHook(ctx, s, same.ID)
+	return got, err == nil
 }
 
 // checkSigning refuses a signing token for a server that would silently drop it.
@@ -447,9 +473,20 @@ func (c *Client) RemoveHook(ctx context.Context, s client.Scope, id int64) error
 	if err != nil {
 		return err
 	}
-	_, err = c.do(ctx, http.MethodDelete, path+"/"+strconv.FormatInt(id, 10), nil, nil)
+	// Attempts are counted here, and added to any count the caller keeps: a 404 after an
+	// attempt whose answer was lost means that attempt deleted the hook.
+	outer, _ := ctx.Value(attemptsKey{}).(*atomic.Int32)
+	counted, n := CountAttempts(ctx)
+	_, err = c.do(counted, http.MethodDelete, path+"/"+strconv.FormatInt(id, 10), nil, nil)
+	if outer != nil {
+		outer.Add(n.Load())
+	}
 	if err != nil {
-		return c.hookError(ctx, s, err, id)
+		err = c.hookError(ctx, s, err, id)
+		if client.IsNotFound(err) && n.Load() > 1 {
+			return nil
+		}
+		return err
 	}
 	return nil
 }

@@ -120,3 +120,32 @@ func TestHookHostVariableChange(t *testing.T) {
 		}
 	}
 }
+
+// A hook request the server processed but whose answer was lost: a POST is not sent twice (the
+// hook exists once, and is found), and a DELETE retried into a 404 has succeeded.
+func TestLostAnswersNeitherDuplicateNorFail(t *testing.T) {
+	fake := gitlabfake.New(gitlabfake.WithVersion("19.5.0"))
+	t.Cleanup(fake.Close)
+	fake.AddToken("maintainer", gitlabfake.Token{Username: "m", Scopes: []string{"api"}, AccessLevel: 40})
+	fake.AddProject("acme/web", false)
+	c, err := gitlab.New(fake.URL, "maintainer", gitlab.WithHTTPClient(fake.Client()), gitlab.WithAttempts(3), gitlab.WithClock(&recordingClock{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	fake.LoseNextHookAnswers(1)
+	res, err := c.AddHook(ctx, web, client.HookChange{Values: map[string]string{"url": "https://a.example.com", "name": "ci"}})
+	if err != nil {
+		t.Fatalf("add with its answer lost: %v", err)
+	}
+	if n := len(fake.Hooks("project", "acme/web")); n != 1 || res.Hook.Name() != "ci" || len(res.Warnings) != 1 {
+		t.Fatalf("%d hooks on the server, result %+v", n, res)
+	}
+	fake.LoseNextHookAnswers(1)
+	if err := c.RemoveHook(ctx, web, res.Hook.ID); err != nil {
+		t.Fatalf("delete with its answer lost: %v", err)
+	}
+	if n := len(fake.Hooks("project", "acme/web")); n != 0 {
+		t.Fatalf("%d hooks left", n)
+	}
+}

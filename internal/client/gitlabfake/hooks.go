@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -37,6 +38,16 @@ type hook struct {
 type hookStore struct {
 	seq     int64
 	byOwner map[string][]*hook
+	// lose is how many hook requests are still to be processed with their answer lost.
+	lose int
+}
+
+// LoseNextHookAnswers processes the next n hook requests and then drops the connection
+// without answering, as a proxy that fails after the server did the work.
+func (s *Server) LoseNextHookAnswers(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hookStore().lose += n
 }
 
 // Event flags per kind (§2 of the reference).
@@ -74,6 +85,18 @@ func (s *Server) hookStore() *hookStore {
 // routeHooks serves /projects/:id/hooks…, /groups/:id/hooks… (kind project, group) and
 // /hooks… (kind system, id "").
 func (s *Server) routeHooks(w http.ResponseWriter, r *http.Request, body []byte, method, kind, id string, rest []string) {
+	s.mu.Lock()
+	lose := s.hookStore().lose > 0
+	if lose {
+		s.hooks.lose--
+	}
+	s.mu.Unlock()
+	if lose {
+		rec := httptest.NewRecorder()
+		s.routeHooks(rec, r, body, method, kind, id, rest)
+		dropConnection(w)
+		return
+	}
 	s.authed(w, r, func(w http.ResponseWriter, t *Token) {
 		var hid int64
 		if len(rest) > 0 {
@@ -687,4 +710,20 @@ func (s *Server) Hooks(kind, path string) []HookRecord {
 func (s *Server) HooksJSON(kind, path string) []byte {
 	raw, _ := json.MarshalIndent(s.Hooks(kind, path), "", "  ")
 	return raw
+}
+
+// dropConnection closes the connection without an answer.
+func dropConnection(w http.ResponseWriter) {
+	if sw, ok := w.(*statusWriter); ok {
+		w = sw.ResponseWriter
+	}
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	_ = conn.Close()
 }
