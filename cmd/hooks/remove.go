@@ -6,6 +6,7 @@ import (
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/cmdutil"
+	"github.com/forgekit/integrations/internal/output"
 	"github.com/spf13/cobra"
 )
 
@@ -68,5 +69,8 @@ func removeRun(ctx context.Context, o *removeOptions) error {
 	if o.IO.IsStdoutTTY() {
 		fmt.Fprintf(o.IO.ErrOut, "✓ Deleted %s\n", describeHook(got))
 	}
-	return nil
+	if !o.Output.IsJSON() {
+		return nil
+	}
+	return output.Write(o.IO, *o.Output, writeView{hookView: newHookView(got), Action: "removed", Warnings: []string{}}, nil)
 }

@@ -48,7 +48,7 @@ type eventView struct {
 // writeView is a write's result: the hook and what happened to it.
 type writeView struct {
 	hookView
-	// Action is created, updated or unchanged.
+	// Action is created, updated, unchanged or removed.
 	Action   string   `json:"action"`
 	Warnings []string `json:"warnings"`
 }
