@@ -37,7 +37,8 @@ func NewCmdEdit(f *cmdutil.Factory, runF func(*editOptions) error) *cobra.Comman
 			$ integrations hooks edit ci -p acme/web --set url=https://ci2.example.com/hook --set token=env:HOOK_TOKEN
 			$ integrations hooks edit 12 -g acme --set custom_headers.X-Api-Key=env:API_KEY
 		`),
-		Args: cmdutil.ExactArgs(1, "the hook's ID, name or URL"),
+		Args:              cmdutil.ExactArgs(1, "the hook's ID, name or URL"),
+		ValidArgsFunction: completeHookRefs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
 			if err := opts.completeScope("edit"); err != nil {

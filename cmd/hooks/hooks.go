@@ -5,11 +5,15 @@ package hooks
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/cmdutil"
+	"github.com/forgekit/integrations/internal/config"
 	"github.com/forgekit/integrations/internal/forms"
 	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/iostreams"
@@ -169,4 +173,41 @@ func addValueFlags(cmd *cobra.Command, v *cmdutil.ValueFlags) {
 	cmd.Flags().StringVar(&v.Events, "events", "", "trigger events: `a,b` sets exactly these, +a,-b adds and removes, none clears")
 	_ = cmd.RegisterFlagCompletionFunc("set", completeSet)
 	_ = cmd.RegisterFlagCompletionFunc("events", completeEvents)
+}
+
+// completeHookRefs completes a hook argument from the local store, never the network (and not
+// at all when a GitLab host is configured): the names of the hooks at the scope the flags name,
+// and the IDs of hooks without a name.
+func completeHookRefs(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+	none := cobra.ShellCompDirectiveNoFileComp
+	cfg, err := config.Load(cmd.Root().PersistentFlags())
+	if len(args) > 0 || err != nil || cfg.Host() != "" {
+		return nil, none
+	}
+	var sf cmdutil.ScopeFlags
+	sf.Project, _ = cmd.Flags().GetString("project")
+	sf.Group, _ = cmd.Flags().GetString("group")
+	sf.Instance, _ = cmd.Flags().GetBool("instance")
+	sc, err := sf.Scope()
+	if err != nil || sc.IsZero() {
+		return nil, none
+	}
+	if _, err := os.Stat(cfg.StorePath()); err != nil {
+		return nil, none
+	}
+	s, err := local.Open(cmd.Context(), cfg.StorePath())
+	if err != nil {
+		return nil, none
+	}
+	defer s.Close()
+	list, _ := s.ListHooks(cmd.Context(), sc)
+	var out []string
+	for _, h := range list {
+		if h.Name() != "" {
+			out = append(out, h.Name()+"\t"+displayURL(h.URL()))
+		} else {
+			out = append(out, strconv.FormatInt(h.ID, 10)+"\t"+displayURL(h.URL()))
+		}
+	}
+	return out, none
 }

@@ -31,7 +31,8 @@ func NewCmdRemove(f *cmdutil.Factory, runF func(*removeOptions) error) *cobra.Co
 			$ integrations hooks remove ci -p acme/web
 			$ integrations hooks remove 12 --instance --yes
 		`),
-		Args: cmdutil.ExactArgs(1, "the hook's ID, name or URL"),
+		Args:              cmdutil.ExactArgs(1, "the hook's ID, name or URL"),
+		ValidArgsFunction: completeHookRefs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
 			if err := opts.completeScope("remove"); err != nil {

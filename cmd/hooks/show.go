@@ -29,7 +29,8 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*showOptions) error) *cobra.Comman
 			$ integrations hooks show ci -p acme/web
 			$ integrations hooks show 12 --instance -o json
 		`),
-		Args: cmdutil.ExactArgs(1, "the hook's ID, name or URL"),
+		Args:              cmdutil.ExactArgs(1, "the hook's ID, name or URL"),
+		ValidArgsFunction: completeHookRefs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
 			if err := opts.completeScope("show"); err != nil {
