@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/client/gitlab"
@@ -147,5 +148,21 @@ func TestLostAnswersNeitherDuplicateNorFail(t *testing.T) {
 	}
 	if n := len(fake.Hooks("project", "acme/web")); n != 0 {
 		t.Fatalf("%d hooks left", n)
+	}
+}
+
+// What doctor will read: GitLab's alert status and back-off time come through.
+func TestHookAlertStatusComesThrough(t *testing.T) {
+	fake, c := hookClient(t)
+	ctx := context.Background()
+	res, err := c.AddHook(ctx, web, client.HookChange{Values: map[string]string{"url": "https://a.example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	until := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	fake.SetHookAlert("project", "acme/web", res.Hook.ID, "temporarily_disabled", &until)
+	got, err := c.GetHook(ctx, web, res.Hook.ID)
+	if err != nil || got.AlertStatus != "temporarily_disabled" || got.DisabledUntil == nil || !got.DisabledUntil.Equal(until) {
+		t.Fatalf("GetHook = %+v, %v", got, err)
 	}
 }

@@ -678,22 +678,8 @@ type HookRecord struct {
 func (s *Server) Hooks(kind, path string) []HookRecord {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	key := "system"
-	switch kind {
-	case "project":
-		p := s.st.projects[strings.ToLower(cleanPath(path))]
-		if p == nil {
-			return nil
-		}
-		key = "project:" + strconv.FormatInt(p.id, 10)
-	case "group":
-		g := s.st.groups[strings.ToLower(cleanPath(path))]
-		if g == nil {
-			return nil
-		}
-		key = "group:" + strconv.FormatInt(g.id, 10)
-	}
-	if s.hooks == nil {
+	key, ok := s.st.hookKey(kind, path)
+	if !ok || s.hooks == nil {
 		return nil
 	}
 	var out []HookRecord
@@ -726,4 +712,42 @@ func dropConnection(w http.ResponseWriter) {
 		panic(http.ErrAbortHandler)
 	}
 	_ = conn.Close()
+}
+
+// SetHookAlert sets a hook's alert_status (executable, temporarily_disabled or disabled) and
+// disabled_until, as GitLab's auto-disabling would after failed deliveries. kind and path are
+// as for Hooks; it reports whether the hook exists.
+func (s *Server) SetHookAlert(kind, path string, id int64, status string, until *time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key, ok := s.st.hookKey(kind, path)
+	if !ok || s.hooks == nil {
+		return false
+	}
+	for _, h := range s.hooks.byOwner[key] {
+		if h.id == id {
+			h.alertStatus, h.disabledUntil = status, until
+			return true
+		}
+	}
+	return false
+}
+
+// hookKey is the hookStore key of a project or group by path, or of the system hooks.
+func (st *state) hookKey(kind, path string) (string, bool) {
+	switch kind {
+	case "project":
+		p := st.projects[strings.ToLower(cleanPath(path))]
+		if p == nil {
+			return "", false
+		}
+		return "project:" + strconv.FormatInt(p.id, 10), true
+	case "group":
+		g := st.groups[strings.ToLower(cleanPath(path))]
+		if g == nil {
+			return "", false
+		}
+		return "group:" + strconv.FormatInt(g.id, 10), true
+	}
+	return "system", true
 }

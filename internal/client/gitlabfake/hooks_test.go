@@ -205,3 +205,18 @@ func TestHookDeleteIfUnmodifiedSince(t *testing.T) {
 	r = do(t, s, request{method: http.MethodDelete, path: projectHooks + "/1", token: ownerToken, header: map[string]string{"If-Unmodified-Since": later}})
 	expect(t, r, http.StatusNoContent, "")
 }
+
+func TestHookAlertStatusIsReadOnlyAndShown(t *testing.T) {
+	s := hookServer(t, "19.5.0")
+	post(t, s, projectHooks, map[string]any{"url": "https://a.example.com"})
+	// alert_status is not a parameter: sending it changes nothing (and is no parameter at all).
+	expect(t, put(t, s, projectHooks+"/1", map[string]any{"alert_status": "disabled"}), http.StatusBadRequest, `{"error":"No parameters provided"}`)
+	until := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	if !s.SetHookAlert("project", "acme/web", 1, "temporarily_disabled", &until) {
+		t.Fatal("SetHookAlert found no hook")
+	}
+	h := get(t, s, projectHooks+"/1").obj(t)
+	if h["alert_status"] != "temporarily_disabled" || h["disabled_until"] != "2026-12-02T10:00:00Z" {
+		t.Fatalf("hook %v", h)
+	}
+}
