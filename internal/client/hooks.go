@@ -121,13 +121,6 @@ func ParseHookRef(s string) (HookRef, error) {
 	return HookRef{Ref: s}, nil
 }
 
-func (r HookRef) String() string {
-	if r.ID != 0 {
-		return strconv.FormatInt(r.ID, 10)
-	}
-	return strconv.Quote(r.Ref)
-}
-
 // FindHook picks the hook r names among hooks: by ID, else by name, else by URL among hooks
 // with no name. It also says what matched ("id", "name" or "url"). No match is a NotFound
 // InputError; several are an InputError listing their IDs.

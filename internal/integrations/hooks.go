@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -155,20 +154,6 @@ func ParseKeyValues(s string) map[string]string {
 		out[strings.TrimSpace(k)] = v
 	}
 	return out
-}
-
-// FormatKeyValues writes entries as sorted NAME=VALUE lines, the canonical form of the field.
-func FormatKeyValues(m map[string]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	lines := make([]string, len(keys))
-	for i, k := range keys {
-		lines[i] = k + "=" + m[k]
-	}
-	return strings.Join(lines, "\n")
 }
 
 func checkKeyValues(keyPattern *regexp.Regexp, maxValue int) func(string) error {
