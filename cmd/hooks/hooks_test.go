@@ -3,6 +3,7 @@ package hooks
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -116,5 +117,26 @@ func TestDisplayURLHidesSecretsKeepsPlaceholders(t *testing.T) {
 		if got := displayURL(in); got != want {
 			t.Errorf("displayURL(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// URL variables and headers come from --set entries, NAME=VALUE lines or a mapping in a file;
+// references in them are read at once, and --set wins over the file.
+func TestParseWantedEntries(t *testing.T) {
+	t.Setenv("HOOK_PATH", "from-env")
+	file := t.TempDir() + "/hook.yaml"
+	if err := os.WriteFile(file, []byte("url: https://a.example.com/{path}\nurl_variables:\n  path: env:HOOK_PATH\n  other: x\ncustom_headers: \"X-A=1\\nX-B=2\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kind := integrations.HookKind(integrations.Project)
+	w, err := parseWanted(kind, cmdutil.ValueFlags{FromFile: file, Sets: []string{"url_variables.other=y", "custom_headers.X-B="}}, strings.NewReader(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.vars["path"] != "from-env" || w.vars["other"] != "y" || w.headers["X-A"] != "1" || w.headers["X-B"] != "" || w.values["url"] != "https://a.example.com/{path}" {
+		t.Fatalf("wanted %+v", w)
+	}
+	if _, ok := w.values["url_variables"]; ok {
+		t.Fatal("entries leaked into plain values")
 	}
 }

@@ -40,7 +40,7 @@ func hookPage(d integrations.Definition) []byte {
 	fmt.Fprintf(&b, "# %s (`%s`)\n\n%s\n\n- Scope: `%s`\n", d.Title, d.Name, d.Description, hookScopeFlag(d))
 	b.WriteString("- Identified by its ID, its name, or its URL when it has no name\n")
 	b.WriteString("\n## Fields\n\nSecret values are write-only on GitLab, encrypted in the local store and never printed. ")
-	b.WriteString("`url_variables` and `custom_headers` hold `NAME=VALUE` entries; `--set url_variables.NAME=VALUE` sets one, an empty value removes it; in `--from-file` they are `NAME=VALUE` lines (a YAML block string).\n\n")
+	b.WriteString("`url_variables` and `custom_headers` hold `NAME=VALUE` entries; `--set url_variables.NAME=VALUE` sets one, an empty value removes it; in `--from-file` they are a mapping of `NAME: VALUE` or `NAME=VALUE` lines.\n\n")
 	b.WriteString("| field | type | required | secret | choices | default | description |\n|---|---|---|---|---|---|---|\n")
 	for _, f := range d.Fields {
 		help := f.Title
