@@ -58,10 +58,10 @@ func build(def integrations.Definition, in *Input, maskSecrets, accessible bool)
 	if in.Where != "" {
 		title += " — " + in.Where
 	}
-	first := []huh.Field{
-		huh.NewNote().Title(title).Description(f.noteText(def.Description)),
-		huh.NewConfirm().Title("Active").Description("Turn the integration on. Off keeps the settings without using them.").
-			Affirmative("On").Negative("Off").Value(f.active),
+	first := []huh.Field{huh.NewNote().Title(title).Description(f.noteText(def.Description))}
+	if def.Base != integrations.HookBase { // a webhook has no activation of its own
+		first = append(first, huh.NewConfirm().Title("Active").Description("Turn the integration on. Off keeps the settings without using them.").
+			Affirmative("On").Negative("Off").Value(f.active))
 	}
 	var options []integrations.Field
 	for _, fld := range def.Fields {
@@ -146,15 +146,14 @@ func sectionTitle(s integrations.Section) string {
 func (f *Form) eventsField(supported []string) huh.Field {
 	opts := make([]huh.Option[string], 0, len(supported))
 	for _, name := range supported {
-		ev, _ := integrations.LookupEvent(name)
 		on := f.in.Events[name]
 		if on {
 			*f.events = append(*f.events, name)
 		}
-		opts = append(opts, huh.NewOption(fmt.Sprintf("%s (%s)", ev.Title, name), name).Selected(on))
+		opts = append(opts, huh.NewOption(fmt.Sprintf("%s (%s)", integrations.EventTitle(name), name), name).Selected(on))
 	}
 	return huh.NewMultiSelect[string]().Title("Trigger events").
-		Description("The events that send to this integration.").
+		Description("The events that are sent.").
 		Options(opts...).Value(f.events).Filterable(false)
 }
 
