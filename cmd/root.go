@@ -8,6 +8,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/cmd/auth"
 	"github.com/forgekit/integrations/cmd/bulk"
+	"github.com/forgekit/integrations/cmd/hooks"
 	"github.com/forgekit/integrations/cmd/integration"
 	"github.com/forgekit/integrations/cmd/manifest"
 	"github.com/forgekit/integrations/internal/cmdutil"
@@ -95,6 +96,7 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 		integration.NewCmdDisable(f, nil),
 		integration.NewCmdTest(f, nil),
 		integration.NewCmdLogs(f, nil),
+		hooks.NewCmdHooks(f),
 		auth.NewCmdAuth(f),
 		bulk.NewCmdBulk(f),
 		manifest.NewCmdExport(f),

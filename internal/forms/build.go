@@ -82,10 +82,10 @@ func build(def integrations.Definition, in *Input, maskSecrets, accessible bool)
 	*f.active = in.Active
 	*f.confirm = true
 
-	first := []item{
-		{field: huh.NewNote().Description(f.noteText(def.Description))},
-		f.confirmField("Active", "Turn the integration on. Off keeps the settings without using them.",
-			in.Active, "On", "Off", f.active),
+	first := []item{{field: huh.NewNote().Description(f.noteText(def.Description))}}
+	if def.Base != integrations.HookBase { // a webhook has no activation of its own
+		first = append(first, f.confirmField("Active", "Turn the integration on. Off keeps the settings without using them.",
+			in.Active, "On", "Off", f.active))
 	}
 	var options []integrations.Field
 	for _, fld := range def.Fields {
@@ -324,10 +324,10 @@ func (f *Form) eventOptions(width int) []huh.Option[string] {
 	room := max(width-7, 12)
 	opts := make([]huh.Option[string], len(f.eventNames))
 	for i, name := range f.eventNames {
-		ev, _ := integrations.LookupEvent(name)
-		label := fmt.Sprintf("%s (%s)", ev.Title, name)
+		title := integrations.EventTitle(name)
+		label := fmt.Sprintf("%s (%s)", title, name)
 		if lipgloss.Width(label) > room {
-			label = fitLine(ev.Title, max(room-lipgloss.Width(name)-3, 4)) + " (" + name + ")"
+			label = fitLine(title, max(room-lipgloss.Width(name)-3, 4)) + " (" + name + ")"
 		}
 		opts[i] = huh.NewOption(fitLine(label, room), name).Selected(slices.Contains(*f.events, name))
 	}
@@ -339,7 +339,7 @@ func (f *Form) eventOptions(width int) []huh.Option[string] {
 func (f *Form) eventsInput(supported []string) item {
 	cur := strings.Join(*f.events, ",")
 	s := cur
-	help := fmt.Sprintf("The events that send to this integration, separated by commas. Available: %s. Current: %s. A blank answer keeps the current events; - clears them.",
+	help := fmt.Sprintf("The events that are sent, separated by commas. Available: %s. Current: %s. A blank answer keeps the current events; - clears them.",
 		strings.Join(supported, ", "), orNotSet(cur))
 	in := huh.NewInput().Title("Trigger events").Value(&s).Validate(func(v string) error {
 		v = strings.TrimSpace(v)
