@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/manifest"
 	"github.com/forgekit/integrations/internal/output"
+	"github.com/spf13/cobra"
 )
 
 // Exit codes: the contract scripts rely on.
@@ -42,11 +44,12 @@ func Main() int {
 
 	root, f := NewRoot(Version)
 	defer f.Close()
-	_, err := root.ExecuteContextC(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
 	}
-	if ctx.Err() != nil && !errors.Is(err, cmdutil.ErrSilent) {
+	interrupted := ctx.Err() != nil && !errors.Is(err, cmdutil.ErrSilent)
+	if interrupted {
 		err = cmdutil.ErrCancel
 	}
 	if f.Deadline > 0 && errors.Is(err, context.DeadlineExceeded) {
@@ -59,15 +62,78 @@ func Main() int {
 			fmt.Fprintln(f.IOStreams.ErrOut, err)
 		}
 	case errors.Is(err, cmdutil.ErrSilent):
-	case code == exitCancelled:
+	case errors.Is(err, forms.ErrNotSaved):
+		fmt.Fprintln(f.IOStreams.ErrOut, "not saved; nothing was written")
+	case code == exitCancelled && interrupted:
+		// A run interrupted part-way may have written some targets already.
 		fmt.Fprintln(f.IOStreams.ErrOut, "cancelled; nothing more was written")
+	case code == exitCancelled:
+		fmt.Fprintln(f.IOStreams.ErrOut, "cancelled; nothing was written")
 	default:
-		fmt.Fprintln(f.IOStreams.ErrOut, "error: "+oneLine(err.Error()))
+		msg, hint := explain(cmd, err)
+		fmt.Fprintln(f.IOStreams.ErrOut, "error: "+oneLine(msg))
 		if code == exitAuth {
-			fmt.Fprintln(f.IOStreams.ErrOut, "hint: set GITLAB_TOKEN or run 'integrations auth login'")
+			hint = "set GITLAB_TOKEN or run 'integrations auth login'"
+		}
+		if hint != "" {
+			fmt.Fprintln(f.IOStreams.ErrOut, "hint: "+hint)
 		}
 	}
 	return code
+}
+
+// explain splits an error into its message and the advice for a line of its own: the name
+// probably meant, or the flag to use instead — only a flag the command takes.
+func explain(cmd *cobra.Command, err error) (msg, hint string) {
+	msg = err.Error()
+	if first, suggestions, ok := strings.Cut(msg, "\n\nDid you mean this?\n"); ok {
+		names := strings.Fields(suggestions)
+		for i, n := range names {
+			names[i] = strconv.Quote(n)
+		}
+		return first, "did you mean " + strings.Join(names, " or ") + "?"
+	}
+	var ie *client.InputError
+	if errors.As(err, &ie) {
+		flag, advice := ie.Advice()
+		if flag == "" {
+			return msg, ""
+		}
+		msg = strings.Replace(msg, "; "+advice, "", 1)
+		if cmd != nil && takesFlag(cmd, flag) {
+			return msg, advice
+		}
+		if cmd != nil {
+			return msg, fmt.Sprintf("'%s' takes %s", cmd.CommandPath(), scopeFlags(cmd))
+		}
+		return msg, ""
+	}
+	var h interface{ Hint() string }
+	if errors.As(err, &h) {
+		hint = h.Hint()
+	}
+	return msg, hint
+}
+
+func takesFlag(cmd *cobra.Command, short string) bool {
+	return cmd.Flags().ShorthandLookup(strings.TrimPrefix(short, "-")) != nil
+}
+
+// scopeFlags lists the scope flags a command takes, for advice in its own terms.
+func scopeFlags(cmd *cobra.Command) string {
+	var out []string
+	for _, f := range []struct{ short, what string }{{"p", "-p PROJECT"}, {"g", "-g GROUP"}} {
+		if cmd.Flags().ShorthandLookup(f.short) != nil {
+			out = append(out, f.what)
+		}
+	}
+	if cmd.Flags().Lookup("instance") != nil {
+		out = append(out, "--instance")
+	}
+	if len(out) == 0 {
+		return "no scope flag"
+	}
+	return strings.Join(out, ", ")
 }
 
 func exitCode(err error) int {

@@ -21,13 +21,14 @@ import (
 type terminal struct {
 	t *testing.T
 	// mute leaves terminal queries unanswered, as a captured pty in CI does.
-	mute bool
-	cmd  *exec.Cmd
-	pty  *os.File
-	mu   sync.Mutex
-	out  bytes.Buffer
-	seen int
-	done chan struct{}
+	mute       bool
+	rows, cols int
+	cmd        *exec.Cmd
+	pty        *os.File
+	mu         sync.Mutex
+	out        bytes.Buffer
+	seen       int
+	done       chan struct{}
 }
 
 func programEnv(t *testing.T, dir string) []string {
@@ -47,13 +48,19 @@ func programEnv(t *testing.T, dir string) []string {
 
 func startTerminal(t *testing.T, dir string, args ...string) *terminal {
 	t.Helper()
+	return startSized(t, dir, 50, 120, nil, args...)
+}
+
+// startSized starts the program on a rows×cols terminal with extra environment variables.
+func startSized(t *testing.T, dir string, rows, cols int, env []string, args ...string) *terminal {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = programEnv(t, dir)
-	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 120})
+	cmd.Env = append(programEnv(t, dir), env...)
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: uint16(rows), Cols: uint16(cols)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	term := &terminal{t: t, cmd: cmd, pty: f, done: make(chan struct{})}
+	term := &terminal{t: t, cmd: cmd, pty: f, done: make(chan struct{}), rows: rows, cols: cols}
 	go func() {
 		defer close(term.done)
 		buf := make([]byte, 4096)
@@ -118,19 +125,35 @@ func (term *terminal) focus(title string) {
 	term.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		term.mu.Lock()
-		screen := render(term.out.String(), 50, 120)
-		term.mu.Unlock()
-		for _, line := range screen {
+		for _, line := range term.screen() {
 			if strings.HasPrefix(strings.TrimSpace(line), "┃ "+title) {
 				return
 			}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	term.t.Fatalf("waiting for the focus on %q; the screen showed:\n%s", title, strings.Join(term.screen(), "\n"))
+}
+
+// screen is what the terminal shows now, line by line.
+func (term *terminal) screen() []string {
 	term.mu.Lock()
 	defer term.mu.Unlock()
-	term.t.Fatalf("waiting for the focus on %q; the screen showed:\n%s", title, strings.Join(render(term.out.String(), 50, 120), "\n"))
+	return render(term.out.String(), term.rows, term.cols)
+}
+
+// waitScreen waits until the screen satisfies ok, and returns it.
+func (term *terminal) waitScreen(what string, ok func(lines []string) bool) []string {
+	term.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if lines := term.screen(); ok(lines) {
+			return lines
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	term.t.Fatalf("waiting until %s; the screen showed:\n%s", what, strings.Join(term.screen(), "\n"))
+	return nil
 }
 
 // render plays the output on a rows×cols screen, understanding the few controls the renderer
@@ -141,6 +164,7 @@ func render(out string, rows, cols int) []string {
 		grid[i] = []rune(strings.Repeat(" ", cols))
 	}
 	r, c := 0, 0
+	pending := false
 	clamp := func() { r, c = max(0, min(r, rows-1)), max(0, min(c, cols-1)) }
 	lineFeed := func() {
 		if r == rows-1 {
@@ -160,6 +184,8 @@ func render(out string, rows, cols int) []string {
 			lineFeed()
 		case ch == '\b':
 			c = max(0, c-1)
+		case ch == '\t': // the renderer moves the cursor over unchanged cells with tabs
+			c = min((c/8+1)*8, cols-1)
 		case ch == 0x1b && i+1 < len(runes) && runes[i+1] == '[':
 			j := i + 2
 			for j < len(runes) && (runes[j] < 0x40 || runes[j] > 0x7e) {
@@ -234,13 +260,18 @@ func render(out string, rows, cols int) []string {
 			i++
 		case ch < 0x20:
 		default:
-			if c >= cols {
+			if pending {
 				c = 0
 				lineFeed()
 			}
 			grid[r][c] = ch
-			c++
+			// Writing the last column leaves the cursor there with a wrap pending, as terminals
+			// do: a following move starts from the last column, the next character wraps.
+			pending = c == cols-1
+			c = min(c+1, cols-1)
+			continue
 		}
+		pending = false
 	}
 	lines := make([]string, rows)
 	for i, g := range grid {
@@ -254,7 +285,9 @@ func (term *terminal) send(keys string) {
 	if _, err := term.pty.Write([]byte(keys)); err != nil {
 		term.t.Fatal(err)
 	}
-	time.Sleep(60 * time.Millisecond) // lets the program tell a lone Esc from a key sequence
+	if strings.HasSuffix(keys, esc) {
+		time.Sleep(60 * time.Millisecond) // lets the program tell a lone Esc from a key sequence
+	}
 }
 
 func (term *terminal) exitCode() int {
@@ -357,9 +390,15 @@ func TestSlackFormInATerminal(t *testing.T) {
 	term.focus("Trigger events")
 	term.send(down + " " + enter) // switch off the second event, issues
 
-	// One page per selected event that takes a channel.
-	for _, ev := range []string{"push", "confidential issue", "merge request", "note", "confidential note", "tag push", "pipeline", "wiki page", "alert"} {
-		term.focus("Channel for " + ev + " events")
+	// The selected events' channels share one page, one line each; the unselected event's
+	// channel is not asked.
+	term.focus("push ")
+	lines := term.screen()
+	if !strings.Contains(strings.Join(lines, "\n"), "Page 3 of 6 · Channels") || !onScreen(lines, "  alert") || onScreen(lines, "  issue ") {
+		t.Errorf("the channels page:\n%s", strings.Join(lines, "\n"))
+	}
+	for _, ev := range []string{"push", "confidential_issue", "merge_request", "note", "confidential_note", "tag_push", "pipeline", "wiki_page", "alert"} {
+		term.focus(ev + " ")
 		if ev == "push" {
 			term.send("#pushes")
 		}

@@ -2,15 +2,20 @@ package cmd
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/cmd/auth"
 	"github.com/forgekit/integrations/cmd/bulk"
+	"github.com/forgekit/integrations/cmd/hooks"
 	"github.com/forgekit/integrations/cmd/integration"
 	"github.com/forgekit/integrations/cmd/manifest"
 	"github.com/forgekit/integrations/internal/cmdutil"
+	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/output"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // NewRoot builds the command tree with a Factory for a real run.
@@ -44,7 +49,9 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 	root.Version = versionString(f.AppVersion)
 	root.SetOut(f.IOStreams.Out)
 	root.SetErr(f.IOStreams.ErrOut)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.FlagParseError(err) })
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return cmdutil.WithHint(cmdutil.FlagParseError(err), flagHint(cmd, err))
+	})
 	root.CompletionOptions.DisableDefaultCmd = true
 
 	pf := root.PersistentFlags()
@@ -89,6 +96,7 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 		integration.NewCmdDisable(f, nil),
 		integration.NewCmdTest(f, nil),
 		integration.NewCmdLogs(f, nil),
+		hooks.NewCmdHooks(f),
 		auth.NewCmdAuth(f),
 		bulk.NewCmdBulk(f),
 		manifest.NewCmdExport(f),
@@ -98,6 +106,21 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 		newCmdCompletion(f),
 	)
 	return root
+}
+
+// flagHint names the flag a mistyped one probably meant, among those the command takes.
+func flagHint(cmd *cobra.Command, err error) string {
+	typed, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return ""
+	}
+	var names []string
+	cmd.Flags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+	cmd.InheritedFlags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+	if s := integrations.Closest(typed, names); s != "" {
+		return fmt.Sprintf("did you mean --%s?", s)
+	}
+	return fmt.Sprintf("see '%s --help' for its flags", cmd.CommandPath())
 }
 
 // runDeadline gives the run the deadline the user set, if any.

@@ -73,6 +73,13 @@ func runScripts(t *testing.T, version string) {
 			fake.AddToken("reader-token", gitlabfake.Token{Username: "bot", Scopes: []string{"read_api"}, AccessLevel: 40})
 			env.Setenv("GITLAB_URL", fake.URL)
 			env.Values[fakeKey{}] = fake
+			// A GitLab 19.5 with an administrator, for webhooks (token_present, system hooks).
+			hooks := gitlabfake.New(gitlabfake.WithVersion("19.5.0"))
+			env.Defer(hooks.Close)
+			hooks.AddToken("admin-token", gitlabfake.Token{Username: "root", Scopes: []string{"api"}, Admin: true})
+			hooks.AddToken("maintainer-token", gitlabfake.Token{Username: "maint", Scopes: []string{"api"}, AccessLevel: 40})
+			env.Setenv("HOOKS_URL", hooks.URL)
+			env.Values[hooksKey{}] = hooks
 			for name, srv := range misbehaving(fake.URL) {
 				env.Defer(srv.Close)
 				env.Setenv(name, srv.URL)
@@ -80,14 +87,18 @@ func runScripts(t *testing.T, version string) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits":  exits,
-			"gitlab": gitlabCmd,
-			"mode":   modeCmd,
+			"exits":    exits,
+			"gitlab":   gitlabCmd,
+			"hookfake": hookfakeCmd,
+			"mode":     modeCmd,
 		},
 	})
 }
 
-type fakeKey struct{}
+type (
+	fakeKey  struct{}
+	hooksKey struct{}
+)
 
 // misbehaving are servers that are not what they should be, named by the variable a script
 // finds them in: one redirecting everything to the fake GitLab (another origin), one trickling
@@ -162,6 +173,34 @@ func gitlabCmd(ts *testscript.TestScript, neg bool, args []string) {
 		fake.HideVersion()
 	default:
 		ts.Fatalf("unknown gitlab command %q", args[0])
+	}
+}
+
+// hookfake drives the GitLab 19.5 fake at $HOOKS_URL:
+//
+//	hookfake project PATH | hookfake group PATH   create them (and parent groups)
+//	hookfake hooks project|group|system [PATH]    print the stored hooks as JSON (secrets included)
+//	hookfake requests                             print how many requests it has served
+func hookfakeCmd(ts *testscript.TestScript, neg bool, args []string) {
+	fake := ts.Value(hooksKey{}).(*gitlabfake.Server)
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: hookfake project|group|hooks|requests ...")
+	}
+	switch args[0] {
+	case "project":
+		fake.AddProject(args[1], false)
+	case "group":
+		fake.AddGroup(args[1])
+	case "hooks":
+		path := ""
+		if len(args) > 2 {
+			path = args[2]
+		}
+		_, _ = ts.Stdout().Write(append(fake.HooksJSON(args[1], path), '\n'))
+	case "requests":
+		fmt.Fprintln(ts.Stdout(), len(fake.Requests()))
+	default:
+		ts.Fatalf("unknown hookfake command %q", args[0])
 	}
 }
 

@@ -140,6 +140,32 @@ func orEmpty(s []string) []string {
 	return s
 }
 
+// reviewLines is the form's last page: what saving will write (the form writes only the answers
+// a user changed, so the changes are the whole write), and, in words, that the write ends
+// inheritance, since every inherited setting is then copied.
+func reviewLines(d integrations.Definition, cur client.State, next target) []string {
+	changes := describe(d, cur, next)
+	if len(changes) == 0 {
+		return nil // nothing is written
+	}
+	var lines []string
+	if cur.Inherited {
+		from := "its parent"
+		if cur.InheritedFrom != nil {
+			from = cur.InheritedFrom.Describe()
+		}
+		copied := 0
+		for _, v := range cur.Values {
+			if v != "" {
+				copied++
+			}
+		}
+		lines = append(lines, fmt.Sprintf("%s will stop inheriting %s from %s; its %d settings are copied.",
+			cur.Scope.Describe(), d.Name, from, copied))
+	}
+	return append(lines, summaryLines(changes)...)
+}
+
 // summaryLines renders changes for people: the form's review page and --dry-run on a terminal.
 func summaryLines(changes []fieldChange) []string {
 	lines := make([]string, len(changes))

@@ -39,14 +39,16 @@ type configureOptions struct {
 func NewCmdConfigure(f *cmdutil.Factory, runF func(*configureOptions) error) *cobra.Command {
 	opts := &configureOptions{IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output}
 	cmd := &cobra.Command{
-		Use:   "configure <integration>",
+		Use:   "configure [<integration>]",
 		Short: "Set an integration's fields and events at a scope, and activate it",
 		Long: heredoc.Doc(`
 			Set an integration's settings at a project, a group or the instance, and activate it.
 
 			In a terminal with no value flags, a form built from the integration's fields opens:
-			connection settings first, then trigger events, then the other options, and a summary
-			to confirm. Esc or Ctrl-C leaves without writing anything.
+			connection settings first, then trigger events and their channels, then the other
+			options, and a review of every value that will be written. Esc, Ctrl-C or Cancel
+			leaves without writing anything (exit 130). Without an integration name, a terminal
+			offers the integrations the scope can have to choose from.
 
 			Without a terminal (or with --no-input, or CI set), the values come from --set,
 			--from-file and --events; only the fields given change. Every value is checked before
@@ -65,9 +67,13 @@ func NewCmdConfigure(f *cmdutil.Factory, runF func(*configureOptions) error) *co
 			$ integrations configure jira -p acme/web --use-inherited
 			$ integrations configure datadog -p acme/web --set api_key=file:/run/secrets/dd --dry-run
 		`),
-		Args:              cmdutil.ExactArgs(1, "the integration name"),
+		Args:              cmdutil.MaxArgs(1),
 		ValidArgsFunction: cmdutil.CompleteIntegrationNames,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			args, err := nameOrPick(cmd.Context(), f, opts.ScopeFlags, args, "configure", nil)
+			if err != nil {
+				return err
+			}
 			if err := opts.complete(args); err != nil {
 				return err
 			}
@@ -236,13 +242,21 @@ func missingError(d integrations.Definition, missing []integrations.Field) error
 	return cmdutil.FlagErrorf("%s: missing %s (required when not running interactively)", d.Name, strings.Join(flags, " "))
 }
 
+// placeOf names the backend for the form's header: the server's host, or the local store.
+func placeOf(b client.Backend) string {
+	if server := b.Capabilities().Server; server != "" {
+		return server
+	}
+	return "the " + b.Where()
+}
+
 // fill runs the settings form, pre-filled with next. Against a server the form offers only what
 // its version's API declares.
 func fill(ctx context.Context, p forms.Prompter, d integrations.Definition, cur client.State, next target, b client.Backend) (target, error) {
-	where := b.Where()
+	where := placeOf(b)
 	in := &forms.Input{
 		Values: maps.Clone(next.Values), SecretSet: map[string]bool{}, Events: maps.Clone(next.Events),
-		Active: next.Active, Level: cur.Scope.Level, Where: cur.Scope.String() + " on the " + where,
+		Active: next.Active, Level: cur.Scope.Level, Where: cur.Scope.String() + " on " + where,
 	}
 	// A secret the server holds but never returns cannot be "kept" by leaving it blank: the
 	// server needs it again on every write, so the form asks for it.
@@ -252,7 +266,7 @@ func fill(ctx context.Context, p forms.Prompter, d integrations.Definition, cur 
 		}
 	}
 	in.Summary = func(in *forms.Input) []string {
-		return summaryLines(describe(d, cur, target{Values: in.Values, Events: in.Events, Active: in.Active}))
+		return reviewLines(d, cur, target{Values: in.Values, Events: in.Events, Active: in.Active})
 	}
 	formDef := d
 	if srv := serverOf(ctx, b); srv != nil {

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/client/gitlab"
+	"github.com/forgekit/integrations/internal/client/gitlabfake"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/cmdutil/cmdtest"
 	"github.com/forgekit/integrations/internal/forms"
@@ -78,7 +80,7 @@ func TestConfigureBadInputWritesNothing(t *testing.T) {
 
 	cases := []struct{ args, want string }{
 		{"slak -p acme/web --set webhook=https://x.example", `unknown integration "slak" (did you mean "slack"?)`},
-		{"slack -p acme/web --set chanel=#dev", `slack has no field "chanel"; valid fields: webhook, username, channel`},
+		{"slack -p acme/web --set chanel=#dev", `slack has no field "chanel"`},
 		{"slack -p acme/web --set notify_only_broken_pipelines=maybe", `notify_only_broken_pipelines: "maybe" is not a boolean`},
 		{"irker -p acme/web --set recipients=a --set server_port=abc", `server_port: "abc" is not a whole number`},
 		{"slack -p acme/web --set branches_to_be_notified=feature", `not one of: all, default, protected, default_and_protected`},
@@ -361,5 +363,29 @@ func TestNewProjectStartsFromItsGroupAndNoOpsWriteNothing(t *testing.T) {
 	}
 	if v := showJSON(t, e, "jira -p acme/web"); !*v.Inherited {
 		t.Error("still inherited expected")
+	}
+}
+
+// The form's header names the scope and the server as a person knows them.
+func TestFormHeaderNamesTheServer(t *testing.T) {
+	fake := gitlabfake.New()
+	t.Cleanup(fake.Close)
+	fake.AddToken("tok", gitlabfake.Token{Username: "admin", Scopes: []string{"api"}, AccessLevel: 40})
+	fake.AddGroup("acme")
+	c, err := gitlab.New(fake.URL, "tok", gitlab.WithHTTPClient(fake.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := formstest.New(t)
+	e := cmdtest.New(t, cmdtest.TTY(true), cmdtest.WithPrompter(p), cmdtest.WithBackend(c))
+	host := strings.TrimPrefix(strings.TrimPrefix(fake.URL, "http://"), "https://")
+	p.ExpectFill("jira", func(in *forms.Input) error {
+		if want := "group:acme on " + host; in.Where != want {
+			t.Errorf("header %q, want %q", in.Where, want)
+		}
+		return forms.ErrCancelled
+	})
+	if err := e.Run(configureCmd, "jira -g acme"); !errors.Is(err, forms.ErrCancelled) {
+		t.Fatal(err)
 	}
 }

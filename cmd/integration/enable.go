@@ -46,7 +46,7 @@ func (o *toggleOptions) complete(args []string, verb string) error {
 func NewCmdEnable(f *cmdutil.Factory, runF func(*toggleOptions) error) *cobra.Command {
 	opts := newToggleOptions(f)
 	cmd := &cobra.Command{
-		Use:   "enable <integration>",
+		Use:   "enable [<integration>]",
 		Short: "Activate an integration with its stored settings",
 		Long: heredoc.Doc(`
 			Activate an integration at a scope with the settings it already has. When required
@@ -64,9 +64,13 @@ func NewCmdEnable(f *cmdutil.Factory, runF func(*toggleOptions) error) *cobra.Co
 			$ integrations enable jira -g acme --dry-run
 			$ integrations enable jira -p acme/web --host gitlab.example.com --set password=env:JIRA_TOKEN
 		`),
-		Args:              cmdutil.ExactArgs(1, "the integration name"),
+		Args:              cmdutil.MaxArgs(1),
 		ValidArgsFunction: cmdutil.CompleteIntegrationNames,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			args, err := nameOrPick(cmd.Context(), f, opts.ScopeFlags, args, "enable", nil)
+			if err != nil {
+				return err
+			}
 			if err := opts.complete(args, "enable"); err != nil {
 				return err
 			}

@@ -30,7 +30,7 @@ type showOptions struct {
 func NewCmdShow(f *cmdutil.Factory, runF func(*showOptions) error) *cobra.Command {
 	opts := &showOptions{IO: f.IOStreams, Backend: f.Backend, Output: f.Output}
 	cmd := &cobra.Command{
-		Use:   "show <integration>",
+		Use:   "show [<integration>]",
 		Short: "Show an integration's fields, events and levels, and its settings at a scope",
 		Long: heredoc.Doc(`
 			Show what an integration is made of: its fields (type, whether required, choices,
@@ -45,9 +45,13 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*showOptions) error) *cobra.Comman
 			$ integrations show jira -p acme/web
 			$ integrations show slack -g acme -o json --jq '.fields[] | select(.required) | .name'
 		`),
-		Args:              cmdutil.ExactArgs(1, "the integration name"),
+		Args:              cmdutil.MaxArgs(1),
 		ValidArgsFunction: cmdutil.CompleteIntegrationNames,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			args, err := nameOrPick(cmd.Context(), f, opts.ScopeFlags, args, "show", nil)
+			if err != nil {
+				return err
+			}
 			if err := opts.complete(args); err != nil {
 				return err
 			}
@@ -119,18 +123,18 @@ func levelError(d integrations.Definition, s client.Scope) error {
 func printShow(p *output.Printer, d integrations.Definition, st *client.State, srv *integrations.Server, v showView) {
 	p.Linef("%s (%s)", d.Title, d.Name)
 	if p.IsTTY() {
-		p.Linef("%s", d.Description)
+		p.Paragraph(d.Description)
 	}
 	meta := fmt.Sprintf("category: %s   levels: %s", d.Category, strings.Join(v.Levels, ", "))
 	if d.APISlug != "" {
 		meta += "   api: integrations/" + d.APISlug
 	}
-	p.Linef("%s", meta)
+	p.Paragraph(meta)
 	switch {
 	case d.Removed():
-		p.Linef("removed from GitLab%s; kept for older servers", removedIn(d))
+		p.Paragraph(fmt.Sprintf("removed from GitLab%s; kept for older servers", removedIn(d)))
 	case d.Deprecated != "":
-		p.Linef("%s", d.Deprecated)
+		p.Paragraph(d.Deprecated)
 	}
 	for _, n := range d.Notes {
 		p.Linef("note: %s", n)

@@ -3,8 +3,11 @@ package integration
 import (
 	"context"
 	"fmt"
+	"io"
 	"maps"
+	"net"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -68,7 +71,7 @@ func NewCmdTest(f *cmdutil.Factory, runF func(*testOptions) error) *cobra.Comman
 		HTTPClient: delivery.HTTPClient,
 	}
 	cmd := &cobra.Command{
-		Use:   "test <integration>",
+		Use:   "test [<integration>]",
 		Short: "Send a sample event to an integration, or check its endpoints, and report the answer",
 		Long: heredoc.Doc(`
 			Prove that an integration's settings work, as GitLab's "Test settings" button does:
@@ -94,9 +97,13 @@ func NewCmdTest(f *cmdutil.Factory, runF func(*testOptions) error) *cobra.Comman
 			$ integrations test jira -p acme/web --dry-run
 			$ integrations test slack -p acme/web --host gitlab.example.com --set webhook=env:SLACK_WEBHOOK
 		`),
-		Args:              cmdutil.ExactArgs(1, "the integration name"),
+		Args:              cmdutil.MaxArgs(1),
 		ValidArgsFunction: cmdutil.CompleteIntegrationNames,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			args, err := nameOrPick(cmd.Context(), f, opts.ScopeFlags, args, "test", func(d integrations.Definition) bool { return delivery.Testable(d) == nil })
+			if err != nil {
+				return err
+			}
 			if err := opts.complete(args); err != nil {
 				return err
 			}
@@ -189,6 +196,7 @@ func testRun(ctx context.Context, o *testOptions) error {
 		return err
 	}
 	if o.DryRun {
+		warnLocalTargets(ctx, o.IO.ErrOut, plan)
 		return printPlan(o, plan)
 	}
 	results := delivery.Send(ctx, o.HTTPClient(o.Timeout), plan)
@@ -213,6 +221,8 @@ func testRun(ctx context.Context, o *testOptions) error {
 		fmt.Fprintf(o.IO.ErrOut, "error: %s test at %s failed: %s\n", o.def.Name, cur.Scope, last.Error)
 		return cmdutil.ErrSilent
 	}
+	// A pass is what could mislead: GitLab itself may not be allowed to deliver there.
+	warnLocalTargets(ctx, o.IO.ErrOut, plan)
 	return nil
 }
 
@@ -335,4 +345,54 @@ func excerptLine(s string, n int) string {
 		s = s[:n] + "…"
 	}
 	return s
+}
+
+// warnLocalTargets says when a test reached a loopback or private address: it works from this
+// machine, but GitLab refuses to deliver webhooks to local networks unless an administrator
+// allows them, so a passing test would promise what the server will not do. Only the host is
+// named: the rest of a webhook URL may be its secret.
+func warnLocalTargets(ctx context.Context, w io.Writer, plan delivery.Plan) {
+	seen := map[string]bool{}
+	for _, s := range plan.Steps {
+		u, err := url.Parse(s.URL)
+		if err != nil || seen[u.Hostname()] {
+			continue
+		}
+		host := u.Hostname()
+		seen[host] = true
+		if kind := localKind(ctx, host); kind != "" {
+			fmt.Fprintf(w, "warning: %s is %s: this machine reaches it, but GitLab blocks webhooks to local and private networks unless an administrator allows them (Admin > Settings > Network > Outbound requests)\n", host, kind)
+		}
+	}
+}
+
+// localKind names the kind of local address host is or resolves to, or "" for a public one.
+func localKind(ctx context.Context, host string) string {
+	ips := []net.IP{net.ParseIP(host)}
+	if ips[0] == nil {
+		if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+			return "a loopback address"
+		}
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		addrs, err := net.DefaultResolver.LookupIPAddr(ctx, host)
+		if err != nil {
+			return "" // the test itself will say it cannot reach the host
+		}
+		ips = ips[:0]
+		for _, a := range addrs {
+			ips = append(ips, a.IP)
+		}
+	}
+	for _, ip := range ips {
+		switch {
+		case ip.IsLoopback():
+			return "a loopback address"
+		case ip.IsPrivate():
+			return "a private-network address"
+		case ip.IsLinkLocalUnicast(), ip.IsUnspecified():
+			return "a local address"
+		}
+	}
+	return ""
 }

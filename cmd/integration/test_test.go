@@ -224,3 +224,27 @@ func TestTestOnGitLabNeedsTheWebhook(t *testing.T) {
 	}
 	noCanary(t, e, "gitlab")
 }
+
+// A test to this machine or a private network passes here but GitLab would not deliver there:
+// stderr says so, naming the host only. A public address gets no warning.
+func TestTestWarnsAboutLocalTargets(t *testing.T) {
+	e := cmdtest.New(t)
+	srv, _, _ := echo(t, http.StatusOK, 0)
+	seed(t, e, integrations.Project, "acme/web", "slack", true, map[string]string{"webhook": srv.URL + "/services/T0/B0/CANARY-SECRET"}, nil)
+	if err := e.Run(testCmd, "slack -p acme/web"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(e.ErrOut.String(), "warning: 127.0.0.1 is a loopback address") || !strings.Contains(e.ErrOut.String(), "GitLab blocks webhooks to local and private networks") {
+		t.Errorf("no warning: %q", e.ErrOut.String())
+	}
+	noCanary(t, e, "warning")
+
+	for host, want := range map[string]string{
+		"10.1.2.3": "a private-network address", "192.168.0.9": "a private-network address", "localhost": "a loopback address",
+		"169.254.1.1": "a local address", "::1": "a loopback address", "203.0.113.7": "", "8.8.8.8": "",
+	} {
+		if got := localKind(t.Context(), host); got != want {
+			t.Errorf("%s: %q, want %q", host, got, want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,6 +40,9 @@ type options struct {
 	Yes         bool
 	DryRun      bool
 	Concurrency int
+
+	// unresolved are the references plan could not read, with why: apply will stop on them.
+	unresolved []string
 }
 
 func newOptions(f *cmdutil.Factory) *options {
@@ -210,7 +214,11 @@ func NewCmdPlan(f *cmdutil.Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return printPlan(o, rep)
+			if err := printPlan(o, rep); err != nil {
+				return err
+			}
+			warnUnresolved(o)
+			return nil
 		},
 	}
 	addFileFlags(cmd, o)
@@ -262,8 +270,16 @@ func planFile(ctx context.Context, o *options, resolve bool) (*bulk.Report, clie
 	if !resolve {
 		// plan compares what it can read now and shows the rest as "will be set".
 		resolver = func(v string) (string, error) {
-			if got, err := cmdutil.Resolve(v); err == nil {
+			got, err := cmdutil.Resolve(v)
+			if err == nil {
 				return got, nil
+			}
+			why := v + " is not set"
+			if !strings.HasPrefix(v, "env:") {
+				why = err.Error()
+			}
+			if !slices.Contains(o.unresolved, why) {
+				o.unresolved = append(o.unresolved, why)
 			}
 			return v, nil
 		}
@@ -289,6 +305,7 @@ func applyRun(ctx context.Context, o *options) error {
 		return err
 	}
 	if o.DryRun {
+		defer warnUnresolved(o)
 		return printPlan(o, rep)
 	}
 	rep.RunID = bulk.NewRunID(time.Now())
@@ -333,6 +350,18 @@ func applyRun(ctx context.Context, o *options) error {
 		return cmdutil.ErrSilent
 	}
 	return nil
+}
+
+// warnUnresolved names the references that plan could not read: the plan shows them as unset
+// and apply will stop on them before writing anything.
+func warnUnresolved(o *options) {
+	if len(o.unresolved) == 0 {
+		return
+	}
+	fmt.Fprintf(o.IO.ErrOut, "warning: apply will stop until %d reference(s) can be read:\n", len(o.unresolved))
+	for _, u := range o.unresolved {
+		fmt.Fprintln(o.IO.ErrOut, "  "+u)
+	}
 }
 
 // reportPartial says, a line per target, what the server did not keep.

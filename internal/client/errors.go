@@ -16,9 +16,26 @@ var ErrUnauthorized = errors.New("unauthorized")
 type InputError struct {
 	msg      string
 	notFound bool
+	// flag is the scope flag that would name the scope right; hint says how to use it.
+	flag, hint string
 }
 
-func (e *InputError) Error() string { return e.msg }
+func (e *InputError) Error() string {
+	if e.hint == "" {
+		return e.msg
+	}
+	return e.msg + "; " + e.hint
+}
+
+// Advice is the hint the message ends with and the command-line flag it names: a command that
+// does not take that flag must not give the advice.
+func (e *InputError) Advice() (flag, hint string) { return e.flag, e.hint }
+
+// WrongKindf is a scope of the other kind: path is a project given as a group, or the reverse;
+// flag is the one that names it.
+func WrongKindf(flag, path, format string, args ...any) error {
+	return &InputError{msg: fmt.Sprintf(format, args...), flag: flag, hint: "use " + flag + " " + path}
+}
 
 // Invalidf builds an InputError.
 func Invalidf(format string, args ...any) error {

@@ -30,6 +30,24 @@ func FlagErrorWrap(err error) error {
 	return &FlagError{err}
 }
 
+// HintError is an error with advice for a line of its own: what to type instead.
+type HintError struct {
+	Err  error
+	hint string
+}
+
+func (e *HintError) Error() string { return e.Err.Error() }
+func (e *HintError) Unwrap() error { return e.Err }
+func (e *HintError) Hint() string  { return e.hint }
+
+// WithHint adds advice to err; an empty hint leaves err as it is.
+func WithHint(err error, hint string) error {
+	if err == nil || hint == "" {
+		return err
+	}
+	return &HintError{Err: err, hint: hint}
+}
+
 // ErrCancel is the user cancelling: Esc or Ctrl-C in a form, or declining a confirmation.
 // It exits 130.
 var ErrCancel = errors.New("cancelled")

@@ -156,12 +156,21 @@ func readSettingsFile(def integrations.Definition, path string, stdin io.Reader,
 			s.Events = ch
 			continue
 		}
-		if v.Kind != yaml.ScalarNode && v.Kind != yaml.SequenceNode {
-			return FlagErrorf("%s: %s: want a value, not a %s", at, quote.Value(k.Value), kindName(v))
-		}
 		var val any
-		if err := v.Decode(&val); err != nil {
-			return FlagErrorf("%s: %s: %v", at, k.Value, err)
+		switch {
+		case v.Kind == yaml.MappingNode && def.Base == integrations.HookBase && integrations.IsKeyValues(k.Value):
+			// A hook's URL variables and custom headers: a mapping of NAME: VALUE.
+			lines, err := keyValueLines(v)
+			if err != nil {
+				return FlagErrorf("%s: %s: %v", at, k.Value, err)
+			}
+			val = lines
+		case v.Kind != yaml.ScalarNode && v.Kind != yaml.SequenceNode:
+			return FlagErrorf("%s: %s: want a value, not a %s", at, quote.Value(k.Value), kindName(v))
+		default:
+			if err := v.Decode(&val); err != nil {
+				return FlagErrorf("%s: %s: %v", at, k.Value, err)
+			}
 		}
 		norm, err := setValue(def, k.Value, integrations.Canonical(val))
 		if err != nil {
@@ -170,6 +179,19 @@ func readSettingsFile(def integrations.Definition, path string, stdin io.Reader,
 		s.Values[k.Value] = norm
 	}
 	return nil
+}
+
+// keyValueLines turns a mapping of NAME: VALUE into NAME=VALUE lines.
+func keyValueLines(m *yaml.Node) (string, error) {
+	var lines []string
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		name, val := m.Content[i], m.Content[i+1]
+		if val.Kind != yaml.ScalarNode || strings.ContainsAny(val.Value, "\r\n") {
+			return "", fmt.Errorf("%s: want a one-line value", quote.Value(name.Value))
+		}
+		lines = append(lines, name.Value+"="+val.Value)
+	}
+	return strings.Join(lines, "\n"), nil
 }
 
 func kindName(n *yaml.Node) string {

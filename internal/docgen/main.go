@@ -54,6 +54,13 @@ func run(root string) error {
 	if err := writeIntegrationPages(intDir); err != nil {
 		return err
 	}
+	hookDir := filepath.Join(root, "docs", "hooks")
+	if err := reset(hookDir); err != nil {
+		return err
+	}
+	if err := writeHookPages(hookDir); err != nil {
+		return err
+	}
 	return writeCompletions(rootCmd, filepath.Join(root, "completions"))
 }
 

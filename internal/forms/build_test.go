@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/iotest"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 	"github.com/forgekit/integrations/internal/integrations"
 )
 
@@ -36,7 +39,7 @@ func runAccessible(t *testing.T, f *Form, answers ...string) string {
 func TestBuildJenkinsFormInAccessibleMode(t *testing.T) {
 	d := lookup(t, "jenkins")
 	in := &Input{Values: map[string]string{}, Events: d.DefaultEventStates(), Level: integrations.Project}
-	f := Build(d, in, false)
+	f := buildAccessible(d, in, false)
 	out := runAccessible(t, f,
 		"y",                      // active
 		"ftp://not-http",         // jenkins_url: refused inline
@@ -44,10 +47,9 @@ func TestBuildJenkinsFormInAccessibleMode(t *testing.T) {
 		"",                       // project_name: required, refused when blank
 		"web",                    // project_name
 		"s3cret",                 // password (not masked off a terminal)
-		"2", "0",                 // events: add merge requests, done
-		"n",   // enable_ssl_verification
-		"bot", // username
-		"y",   // save
+		"push,merge_request",     // events
+		"n",                      // enable_ssl_verification
+		"bot",                    // username
 	)
 	if err := f.Apply(); err != nil {
 		t.Fatal(err)
@@ -140,11 +142,12 @@ func TestTerminalFillAccessibleReviewAndDecline(t *testing.T) {
 		Values: map[string]string{}, Events: d.DefaultEventStates(), Level: integrations.Project,
 		Summary: func(in *Input) []string { return []string{"webhook: (set)", "active: off → on"} },
 	}
-	answers := []string{"y", "https://webexapis.com/v1/webhooks/incoming/x", "0", "", "", "", "n"}
+	// The webhook is asked masked, which needs a terminal: the prompt is skipped here.
+	answers := []string{"y", "", "", "", "", "n"}
 	var out bytes.Buffer
 	term := NewTerminal(iotest.OneByteReader(strings.NewReader(strings.Join(answers, "\n")+"\n")), &out, true)
 	err := term.Fill(context.Background(), d, in)
-	if !errors.Is(err, ErrCancelled) {
+	if !errors.Is(err, ErrNotSaved) || !errors.Is(err, ErrCancelled) {
 		t.Fatalf("declining to save: got %v, want ErrCancelled\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "active: off → on") {
@@ -163,11 +166,13 @@ func TestEveryIntegrationFormBuildsAndRenders(t *testing.T) {
 			Summary: func(*Input) []string { return []string{"change"} },
 		}
 		f := Build(d, in, true)
-		f.Form.Init()
-		m, _ := f.Form.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
-		view := m.View()
-		if !strings.Contains(view, d.Title) {
-			t.Errorf("%s: first page does not show the title:\n%s", d.Name, view)
+		// Starting the form runs every page's start; none may move the form off its first page.
+		s := &screen{form: f.Form, settings: f}
+		settle(s, s.Init())
+		settle(s, func() tea.Msg { return tea.WindowSizeMsg{Width: 100, Height: 40} })
+		view := s.form.View()
+		if !strings.Contains(view, d.Title) || !strings.Contains(view, "Page 1 of") {
+			t.Errorf("%s: the form does not start on its first page:\n%s", d.Name, view)
 		}
 		g := buildAccessible(d, &Input{Values: map[string]string{}, Events: d.DefaultEventStates(), Level: d.Levels[0]}, false)
 		var out bytes.Buffer
@@ -177,5 +182,113 @@ func TestEveryIntegrationFormBuildsAndRenders(t *testing.T) {
 		if err := g.apply(); err != nil {
 			t.Errorf("%s: applying defaults: %v", d.Name, err)
 		}
+	}
+}
+
+// viewOf renders the form field built for the catalog field key, as the terminal shows it.
+func viewOf(t *testing.T, f *Form, key string) (huh.Field, string) {
+	t.Helper()
+	fld, ok := f.def.Field(key)
+	if !ok {
+		t.Fatalf("no field %s", key)
+	}
+	it := f.field(fld, true)
+	it.field.WithTheme(huh.ThemeFunc(theme))
+	it.field.WithWidth(100)
+	it.field.Focus()
+	return it.field, it.field.View()
+}
+
+func TestFieldsReadAsWhatTheyAre(t *testing.T) {
+	d := lookup(t, "jira")
+	in := &Input{Values: map[string]string{"password": "p"}, SecretSet: map[string]bool{"password": true}, Events: d.DefaultEventStates(), Level: integrations.Project}
+	f := build(d, in, true, false)
+
+	// A boolean GitLab declares as text is a choice, not free text.
+	if field, _ := viewOf(t, f, "issues_enabled"); field == nil {
+		t.Fatal("no field")
+	} else if _, ok := field.(*huh.Select[string]); !ok {
+		t.Errorf("issues_enabled is a %T, want a select", field)
+	}
+	// Editions in words.
+	_, view := viewOf(t, f, "vulnerabilities_enabled")
+	if !strings.Contains(view, "Only on GitLab Ultimate.") || strings.Contains(view, "(EE") {
+		t.Errorf("edition not in words:\n%s", view)
+	}
+	// A stored secret's input says it is set instead of showing an example value.
+	_, view = viewOf(t, f, "password")
+	if !strings.Contains(view, "set; leave blank to keep)") { // the cursor covers the first character
+		t.Errorf("stored secret input:\n%s", view)
+	}
+	// Yes/No buttons start at the same column whatever the field's text.
+	col := func(key string) int {
+		_, v := viewOf(t, f, key)
+		for _, l := range strings.Split(v, "\n") {
+			if i := strings.Index(l, "No"); i >= 0 && strings.Contains(l, "Yes") {
+				return strings.Index(l, "Yes")
+			}
+		}
+		t.Fatalf("%s shows no buttons:\n%s", key, v)
+		return -1
+	}
+	if a, b := col("jira_issue_transition_automatic"), col("vulnerabilities_enabled"); a != b {
+		t.Errorf("buttons at columns %d and %d", a, b)
+	}
+}
+
+// The username applies only to basic authentication: with a token it is neither asked nor
+// written.
+func TestFieldsThatDoNotApplyAreNotAsked(t *testing.T) {
+	d := lookup(t, "jira")
+	in := &Input{
+		Values:    map[string]string{"url": "https://jira.example.com", "password": "p"},
+		SecretSet: map[string]bool{"password": true},
+		Events:    d.DefaultEventStates(), Level: integrations.Project,
+	}
+	f := buildAccessible(d, in, false)
+	// active, url, api_url, the method (2 = token), then blanks for the rest.
+	answers := []string{"", "", "", "2"}
+	for range 30 {
+		answers = append(answers, "")
+	}
+	out := runAccessible(t, f, answers...)
+	if strings.Contains(out, "Email or username") {
+		t.Errorf("the username was asked with token authentication:\n%s", out)
+	}
+	if err := f.Apply(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := in.Values["username"]; ok || in.Values["jira_auth_type"] != "1" {
+		t.Errorf("values %v", in.Values)
+	}
+	for _, k := range []string{"jira_check_enabled", "vulnerabilities_enabled", "comment_on_event_enabled"} {
+		if _, ok := in.Values[k]; ok {
+			t.Errorf("untouched %s was written: %v", k, in.Values)
+		}
+	}
+}
+
+// settle runs cmd and what follows from it through m, as a program would, without a terminal.
+func settle(m tea.Model, cmd tea.Cmd) {
+	queue := []tea.Cmd{cmd}
+	for steps := 0; len(queue) > 0 && steps < 1000; steps++ {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		msg := c()
+		if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeFor[tea.Cmd]() {
+			for i := range v.Len() {
+				queue = append(queue, v.Index(i).Interface().(tea.Cmd))
+			}
+			continue
+		}
+		if msg == nil || fmt.Sprintf("%T", msg) == "tea.windowSizeMsg" {
+			continue // a request to the terminal, which is not there
+		}
+		var next tea.Cmd
+		m, next = m.Update(msg)
+		queue = append(queue, next)
 	}
 }

@@ -5,6 +5,7 @@ package forms
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/forgekit/integrations/internal/integrations"
 )
@@ -17,7 +18,12 @@ type Prompter interface {
 	Password(ctx context.Context, title string) (string, error)
 	// Fill runs the settings form for def, starting from in and updating it.
 	Fill(ctx context.Context, def integrations.Definition, in *Input) error
+	// Pick asks for one of options, filterable by typing, and returns its value.
+	Pick(ctx context.Context, title string, options []Option) (string, error)
 }
+
+// Option is one choice of Pick: Label is shown, Value returned.
+type Option struct{ Label, Value string }
 
 // Input is what a settings form starts from and what it returns.
 type Input struct {
@@ -42,6 +48,8 @@ var (
 	ErrNoPrompt = errors.New("input required; pass the values as flags (--set, --yes) or run in a terminal")
 	// ErrCancelled is the user pressing Esc or Ctrl-C, or declining to save.
 	ErrCancelled = errors.New("cancelled")
+	// ErrNotSaved is the user declining to save at the end of the settings form: a cancel.
+	ErrNotSaved = fmt.Errorf("not saved: %w", ErrCancelled)
 )
 
 // NoPrompt refuses every question; it is installed when prompting is impossible.
@@ -52,3 +60,5 @@ func (NoPrompt) Confirm(context.Context, string, bool) (bool, error) { return fa
 func (NoPrompt) Password(context.Context, string) (string, error) { return "", ErrNoPrompt }
 
 func (NoPrompt) Fill(context.Context, integrations.Definition, *Input) error { return ErrNoPrompt }
+
+func (NoPrompt) Pick(context.Context, string, []Option) (string, error) { return "", ErrNoPrompt }

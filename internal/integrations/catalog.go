@@ -91,7 +91,7 @@ func Lookup(name string) (Definition, error) {
 	if s := suggest(name); s != "" {
 		msg += fmt.Sprintf(" (did you mean %s?)", quote.Value(s))
 	}
-	return Definition{}, &Error{msg + "; run 'integrations list --all' to see them all"}
+	return Definition{}, &Error{msg: msg + "; run 'integrations list --all' to see them all"}
 }
 
 // suggest returns the closest known name, or "" when nothing is close enough to help.
@@ -136,8 +136,11 @@ func (d Definition) FieldKeys() []string {
 
 // Error is bad input detected against the catalog: an unknown name, field or event, or a value
 // that breaks a field's rules. Commands report it as invalid usage.
-type Error struct{ msg string }
+type Error struct{ msg, hint string }
 
 func (e *Error) Error() string { return e.msg }
 
-func errorf(format string, args ...any) error { return &Error{fmt.Sprintf(format, args...)} }
+// Hint is advice for a line of its own, such as the field the user probably meant.
+func (e *Error) Hint() string { return e.hint }
+
+func errorf(format string, args ...any) error { return &Error{msg: fmt.Sprintf(format, args...)} }

@@ -26,7 +26,8 @@ func init() {
 				Choice{Label: "Jira Cloud service account", Value: "2", API: Availability{Since: Version{19, 0}}},
 			).asNumber().def("0").section(Connection),
 			text("username", "Email or username", "Your email address on Jira Cloud, your username on Jira Data Center or Server. Not used with a personal access token.").
-				requiredWhen("when active and the authentication method is basic").section(Connection),
+				requiredWhen("when active and the authentication method is basic").section(Connection).
+				appliesWhen("jira_auth_type", "0", "2"), // the service account signs in with its email
 			password("password", "API token, password or personal access token",
 				"An API token on Jira Cloud, a password on Jira Data Center or Server, or a personal access token.").
 				required().section(Connection),
@@ -38,7 +39,9 @@ func init() {
 				apiOnly().checked(checkTransitionIDs),
 			checkbox("jira_issue_transition_automatic", "Automatic transition", "Move issues to the next done status automatically",
 				"Ignores the transition IDs and picks a transition into a done category. GitLab 18.0 and later keep it only from the web UI.").def("false").apiOnly().until("18.0"),
-			text("issues_enabled", "Show Jira issues in GitLab", "Lists Jira issues in GitLab (Premium).").apiOnly(),
+			// GitLab declares it without a type (so text), but reads it as a boolean.
+			selectField("issues_enabled", "Show Jira issues in GitLab", "Lists Jira issues in GitLab (Premium).",
+				choice("Yes", "true"), choice("No", "false")).asText().apiOnly(),
 			stringArray("project_keys", "Jira project keys", "Keys of the Jira projects whose issues GitLab lists, separated by commas. At most 100.").apiOnly(),
 			checkbox("comment_on_event_enabled", "Comments on issues", "Comment on Jira issues when they are mentioned",
 				"When off, GitLab only adds a link to the Jira issue.").def("true"),
@@ -48,21 +51,27 @@ func init() {
 				Key: "vulnerabilities_issuetype", Kind: Select, Title: "Issue type for vulnerabilities",
 				Help: "The ID of the Jira issue type to create for vulnerabilities.",
 			}.
-				requiredWhen("when issues for vulnerabilities are on").apiOnly().edition("EE (Ultimate)").ee(),
+				requiredWhen("when issues for vulnerabilities are on").apiOnly().edition("EE (Ultimate)").ee().
+				appliesWhen("vulnerabilities_enabled", "true"),
 			text("project_key", "Jira project key for vulnerabilities", "The Jira project in which vulnerability issues are created.").
-				requiredWhen("when issues for vulnerabilities are on").apiOnly().edition("EE (Ultimate)").ee(),
+				requiredWhen("when issues for vulnerabilities are on").apiOnly().edition("EE (Ultimate)").ee().
+				appliesWhen("vulnerabilities_enabled", "true"),
 			checkbox("customize_jira_issue_enabled", "Edit before creating", "Open the Jira issue form before creating an issue", "").
 				apiOnly().edition("EE (Ultimate)").ee(),
 			checkbox("jira_check_enabled", "Require a Jira issue key", "Require an associated Jira issue in merge requests", "").
 				section(JiraVerification).edition("EE (Premium), newest").ee().since("18.3"),
 			checkbox("jira_exists_check_enabled", "Check the issue exists", "Check that the Jira issue exists", "").
-				section(JiraVerification).edition("EE (Premium), newest").ee().since("18.3"),
+				section(JiraVerification).edition("EE (Premium), newest").ee().since("18.3").
+				appliesWhen("jira_check_enabled", "true"),
 			checkbox("jira_assignee_check_enabled", "Check the assignee", "Check that the merge request author is the issue's assignee", "").
-				section(JiraVerification).edition("EE (Premium), newest").ee().since("18.3"),
+				section(JiraVerification).edition("EE (Premium), newest").ee().since("18.3").
+				appliesWhen("jira_check_enabled", "true"),
 			checkbox("jira_status_check_enabled", "Check the status", "Check the Jira issue's status", "").
-				section(JiraVerification).edition("EE (Premium), newest").ee().since("18.3"),
+				section(JiraVerification).edition("EE (Premium), newest").ee().since("18.3").
+				appliesWhen("jira_check_enabled", "true"),
 			text("jira_allowed_statuses_as_string", "Allowed statuses", "Jira statuses a merge request's issue may be in, separated by commas.").
-				placeholder("Ready, In Progress, Review").section(JiraVerification).edition("EE (Premium), newest").ee().since("18.3"),
+				placeholder("Ready, In Progress, Review").section(JiraVerification).edition("EE (Premium), newest").ee().since("18.3").
+				appliesWhen("jira_status_check_enabled", "true"),
 		},
 		Rules:         []func(map[string]string) error{jiraServiceAccountRule},
 		Events:        []string{"commit", "merge_request"},
@@ -79,6 +88,9 @@ func jiraServiceAccountRule(values map[string]string) error {
 	}
 	return nil
 }
+
+// asText keeps a select's choices sent as strings, for fields GitLab declares without a type.
+func (f Field) asText() Field { f.Kind = Text; return f }
 
 // asNumber keeps a select's numeric choices sent as integers, as GitLab's number type requires.
 func (f Field) asNumber() Field { f.Kind = Number; return f }

@@ -82,6 +82,8 @@ type Field struct {
 	Event string
 	// Edition notes fields that exist only in some GitLab editions or versions.
 	Edition string
+	// AppliesWhen hides the field while another field's value makes it meaningless.
+	AppliesWhen *Condition
 	// API is where GitLab's API declares the field (versions, edition).
 	API Availability
 	// check holds a rule GitLab's model enforces beyond the field's type, such as a format.

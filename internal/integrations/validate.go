@@ -1,6 +1,7 @@
 package integrations
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -21,7 +22,11 @@ const MaxValueBytes = input.MaxValueBytes
 func (d Definition) Normalize(key, raw string) (string, error) {
 	f, ok := d.Field(key)
 	if !ok {
-		return "", errorf("%s has no field %s; valid fields: %s", d.Name, quote.Value(key), strings.Join(d.FieldKeys(), ", "))
+		hint := fmt.Sprintf("its fields are listed by 'integrations show %s'", d.Name)
+		if s := Closest(key, d.FieldKeys()); s != "" {
+			hint = fmt.Sprintf("did you mean %q?", s)
+		}
+		return "", &Error{msg: fmt.Sprintf("%s has no field %s", d.Name, quote.Value(key)), hint: hint}
 	}
 	if len(raw) > MaxValueBytes {
 		return "", errorf("%s: %s: the value is %d bytes; the limit is %d (1 MiB)", d.Name, key, len(raw), MaxValueBytes)

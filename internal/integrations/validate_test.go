@@ -19,7 +19,7 @@ func TestNormalize(t *testing.T) {
 		{"slack", "webhook", "ftp://x", "", "not an http(s) URL"},
 		{"slack", "channel", "  #dev  ", "#dev", ""},
 		{"slack", "push_channel", "a,b,c,d,e,f,g,h,i,j,k", "", "at most 10"},
-		{"slack", "nope", "x", "", `slack has no field "nope"; valid fields: webhook, username`},
+		{"slack", "nope", "x", "", `slack has no field "nope"`},
 		{"irker", "server_port", "6659", "6659", ""},
 		{"irker", "server_port", "66.5", "", "not a whole number"},
 		{"jira", "jira_auth_type", "1", "1", ""},

@@ -109,8 +109,13 @@ func (p *Planner) target(ctx context.Context, e Entry, cur client.State) *bulk.T
 			if !isReference(want) {
 				secrets[f.Key] = want
 			}
+			after := "(will be set)"
+			if isReference(want) {
+				// The planner gets references resolved where they can be: this one cannot.
+				after = "(unset: " + want + ")"
+			}
 			if !p.sameSecret(ctx, e, cur, f.Key, want) {
-				changes = append(changes, bulk.Change{Field: f.Key, Before: secretBefore(cur, f.Key), After: "(will be set)"})
+				changes = append(changes, bulk.Change{Field: f.Key, Before: secretBefore(cur, f.Key), After: after})
 			}
 			continue
 		}

@@ -154,6 +154,18 @@ func (p *Printer) Linef(format string, args ...any) {
 	}
 }
 
+// Paragraph writes prose, wrapped between words to the terminal's width on a terminal and as
+// one line elsewhere.
+func (p *Printer) Paragraph(text string) {
+	if !p.tty {
+		p.Linef("%s", text)
+		return
+	}
+	for _, l := range wrapWords(text, p.width) {
+		p.Linef("%s", l)
+	}
+}
+
 // Table writes rows under header (the header only on a terminal).
 func (p *Printer) Table(header []string, rows [][]string) {
 	if p.err != nil {
@@ -170,8 +182,8 @@ func (p *Printer) Table(header []string, rows [][]string) {
 	p.err = renderTable(p.w, p.width, header, rows)
 }
 
-// oneLine keeps a cell on one line with no stray tabs; a Replacer is safe to share and costly
-// to build (building one per cell was most of what a listing spent).
+// oneLine keeps a cell on one line with no stray tabs; a Replacer is safe for concurrent use,
+// so one serves every table.
 var oneLine = strings.NewReplacer("\t", " ", "\n", " ", "\r", "")
 
 // sanitize keeps each row on one line with no stray tabs, so scripts can split it safely.

@@ -272,7 +272,7 @@ func (c *Client) notFound(ctx context.Context, s client.Scope) error {
 	}
 	if otherPath, _ := c.scopePath(other); s.Path != "" {
 		if _, err := c.do(ctx, http.MethodGet, otherPath, nil, nil); err == nil {
-			return client.Invalidf("%s is a %s on %s, not a %s; use %s %s", s.Path, other.Level, c.host, s.Level, flag, s.Path)
+			return client.WrongKindf(flag, s.Path, "%s is a %s on %s, not a %s", s.Path, other.Level, c.host, s.Level)
 		}
 	}
 	return client.NotFoundf("%s not found on %s (or the token cannot see it)", s.Describe(), c.host)

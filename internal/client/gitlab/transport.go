@@ -68,8 +68,9 @@ func (g *Gate) wait(ctx context.Context, c Clock) error {
 
 // retryTransport retries what is safe to retry: 429 after the wait GitLab asks for
 // (Retry-After, else RateLimit-Reset, else backoff), 5xx and dropped connections with
-// exponential backoff and jitter, a bounded number of times. Our writes are PUT and DELETE,
-// which GitLab treats idempotently, so retrying them is safe.
+// exponential backoff and jitter, a bounded number of times. Integration writes are PUT and
+// DELETE, which GitLab treats idempotently, so retrying them is safe; POST is retried only
+// after a 429.
 //
 // client-go's own retries are switched off: they ignore Retry-After and sleep on the wall
 // clock, which tests cannot control.
@@ -111,6 +112,12 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		resp, err := t.next.RoundTrip(r)
 		wait, retry := t.decide(resp, err, attempt)
+		// A POST creates something (a webhook): after a 5xx or a dropped connection it may
+		// exist already, so it is not sent again; the caller looks for it instead. A 429 was
+		// not processed and is retried.
+		if req.Method == http.MethodPost && (resp == nil || resp.StatusCode != http.StatusTooManyRequests) {
+			retry = false
+		}
 		if !retry || attempt >= t.attempts || ctx.Err() != nil {
 			if err != nil && ctx.Err() != nil {
 				return nil, ctx.Err()

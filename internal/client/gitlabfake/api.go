@@ -72,6 +72,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 		s.authed(w, r, func(w http.ResponseWriter, t *Token) { s.getGroup(w, seg[1]) })
 	case n == 3 && seg[0] == "groups" && get && (seg[2] == "subgroups" || seg[2] == "descendant_groups" || seg[2] == "projects"):
 		s.authed(w, r, func(w http.ResponseWriter, t *Token) { s.listGroupChildren(w, r, seg[1], seg[2]) })
+	case n >= 3 && (seg[0] == "projects" || seg[0] == "groups") && seg[2] == "hooks":
+		s.routeHooks(w, r, body, method, seg[0][:len(seg[0])-1], seg[1], seg[3:])
+	case n >= 1 && seg[0] == "hooks":
+		s.routeHooks(w, r, body, method, "system", "", seg[1:])
 	case n >= 3 && seg[0] == "projects" && (seg[2] == "integrations" || seg[2] == "services"):
 		s.routeIntegrations(w, r, body, method, "project", seg[1], seg[3:])
 	case n >= 3 && seg[0] == "groups" && seg[2] == "integrations" && s.groupAPI:

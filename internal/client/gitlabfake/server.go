@@ -55,6 +55,9 @@ type Server struct {
 	log   []Request
 
 	faults faults
+
+	hooks           *hookStore // webhooks, created on first use; guarded by mu
+	allowLocalHooks bool
 }
 
 // Option configures a Server.
@@ -139,6 +142,8 @@ type Token struct {
 	ExpiresAt string
 	// Name is the token's name in /personal_access_tokens/self (default "fake-token").
 	Name string
+	// Admin tokens may use every project and group, and the system hooks.
+	Admin bool
 
 	id     int64
 	userID int64

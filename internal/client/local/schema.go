@@ -78,6 +78,22 @@ var migrations = []string{
 	);`,
 	// Whether the kept settings were inherited, so that enable links them back to the parent.
 	`ALTER TABLE saved_settings ADD COLUMN inherited INTEGER NOT NULL DEFAULT 0;`,
+	// Webhooks of projects, groups and the instance (scope 0). Names of URL variables and
+	// headers, and which secrets are set, are kept in clear so listing needs no key; their
+	// values and the tokens are sealed together.
+	`CREATE TABLE hooks (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		scope_id INTEGER NOT NULL,
+		properties TEXT NOT NULL DEFAULT '{}',
+		events TEXT NOT NULL DEFAULT '{}',
+		variable_names TEXT NOT NULL DEFAULT '[]',
+		header_names TEXT NOT NULL DEFAULT '[]',
+		secrets_set TEXT NOT NULL DEFAULT '[]',
+		secrets TEXT NOT NULL DEFAULT '',
+		created_at TEXT NOT NULL,
+		updated_at TEXT NOT NULL
+	);
+	CREATE INDEX hooks_by_scope ON hooks(scope_id, id);`,
 	// The names of the secret fields that are set (a JSON list), so that export writes their
 	// references without decrypting anything. Rows written before hold '' and are decrypted.
 	`ALTER TABLE settings ADD COLUMN secret_keys TEXT NOT NULL DEFAULT '';`,

@@ -84,7 +84,7 @@ func checkKind(ns namespace, sc client.Scope) error {
 	if ns.level == integrations.Group {
 		flag = "-g"
 	}
-	return client.Invalidf("%s is a %s, not a %s; use %s %s", ns.path, ns.level, sc.Level, flag, ns.path)
+	return client.WrongKindf(flag, ns.path, "%s is a %s, not a %s", ns.path, ns.level, sc.Level)
 }
 
 // ensure resolves the scope, creating it and its missing parent groups when given by path.

@@ -131,7 +131,7 @@ func (e *Env) Snapshot() string {
 	}
 	defer db.Close()
 	var b strings.Builder
-	for _, table := range []string{"namespaces", "settings", "request_logs"} {
+	for _, table := range []string{"namespaces", "settings", "request_logs", "hooks"} {
 		rows, err := db.Query("SELECT * FROM " + table + " ORDER BY 1, 2")
 		if err != nil {
 			e.T.Fatal(err)

@@ -52,6 +52,12 @@ func (s *Scripted) ExpectFill(name string, fn func(in *forms.Input) error) *Scri
 	return s.add("fill", name, fn)
 }
 
+// ExpectPick answers the next Pick whose title contains title with the option valued answer,
+// which must be among the options offered.
+func (s *Scripted) ExpectPick(title, answer string) *Scripted {
+	return s.add("pick", title, answer)
+}
+
 func (s *Scripted) add(kind, title string, answer any) *Scripted {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -84,4 +90,16 @@ func (s *Scripted) Password(_ context.Context, title string) (string, error) {
 
 func (s *Scripted) Fill(_ context.Context, def integrations.Definition, in *forms.Input) error {
 	return s.next("fill", def.Name).(func(*forms.Input) error)(in)
+}
+
+func (s *Scripted) Pick(_ context.Context, title string, options []forms.Option) (string, error) {
+	s.tb.Helper()
+	answer := s.next("pick", title).(string)
+	for _, o := range options {
+		if o.Value == answer {
+			return answer, nil
+		}
+	}
+	s.tb.Fatalf("formstest: %q is not among the options of %q", answer, title)
+	return "", nil
 }
