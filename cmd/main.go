@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/forgekit/integrations/internal/client"
@@ -36,7 +37,9 @@ var Version = ""
 
 // Main runs the command line and returns the process's exit code.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGTERM, what CI sends on cancel, stops a run the way Ctrl-C does: writes in flight
+	// finish, the journal is saved, the exit code is 130.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	root, f := NewRoot(Version)

@@ -3,8 +3,10 @@ package bulk
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -66,10 +68,12 @@ func NewCmdBulk(f *cmdutil.Factory) *cobra.Command {
 
 			A run asks before writing on a terminal (--yes otherwise), shows progress, pauses all
 			workers when the server rate-limits, retries transient errors, and records each
-			target's previous state in a journal under $XDG_STATE_HOME/integrations/runs/. Ctrl-C
-			finishes the writes in flight and stops; --resume RUN_ID continues; bulk revert RUN_ID
-			puts every changed target back. Exit 0 when every target succeeded, 1 when some
-			failed, 2 on bad input before any write.
+			target's previous state in a journal under $XDG_STATE_HOME/integrations/runs/, line
+			by line as it goes, so that even a killed run leaves at most the writes in flight
+			unknown. Ctrl-C or SIGTERM finishes the writes in flight and stops (exit 130);
+			--resume RUN_ID continues; bulk revert RUN_ID puts every changed target back, also
+			those written before an interruption. Exit 0 when every target succeeded, 1 when
+			some failed, 2 on bad input before any write.
 		`),
 	}
 	cmd.AddCommand(
@@ -90,7 +94,7 @@ var shorts = map[bulk.Op]string{
 }
 
 var examples = map[bulk.Op]string{
-	bulk.OpStatus:    "$ integrations bulk status jira -g acme\n$ integrations bulk status slack -g acme -g tools -o json --jq '.[] | select(.overrides)'",
+	bulk.OpStatus:    "$ integrations bulk status jira -g acme\n$ integrations bulk status slack -g acme -g tools -o json --jq '.[] | select(.overrides)'\n$ integrations bulk status jira -g acme --concurrency 32",
 	bulk.OpEnable:    "$ integrations bulk enable slack -g acme --dry-run\n$ integrations bulk enable slack -g acme --yes",
 	bulk.OpDisable:   "$ integrations bulk disable jenkins -g acme --yes --concurrency 16",
 	bulk.OpConfigure: "$ integrations bulk configure jira -g acme --from-file jira.yaml --dry-run\n$ integrations bulk configure jira -g acme --from-file jira.yaml --reset-overrides --yes\n$ integrations bulk configure jira -g acme --from-file jira.yaml --yes --resume 20261126T101500Z-a1b2c3",
@@ -124,6 +128,7 @@ func newCmdOp(f *cmdutil.Factory, op bulk.Op) *cobra.Command {
 	fl.BoolVar(&o.Subgroups, "include-subgroups", true, "include subgroups and their projects")
 	fl.BoolVar(&o.Archived, "include-archived", false, "include archived projects")
 	if op == bulk.OpStatus {
+		fl.IntVar(&o.Concurrency, "concurrency", 8, "`N` reads at a time")
 		return cmd
 	}
 	switch op {
@@ -207,7 +212,10 @@ func run(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
-	var done map[string]bool
+	var (
+		done    map[string]bool
+		earlier *bulk.JournalDoc
+	)
 	runID := ""
 	if o.Resume != "" {
 		doc, err := bulk.LoadJournal(o.RunsDir, o.Resume)
@@ -217,10 +225,15 @@ func run(ctx context.Context, o *options) error {
 		if doc.Integration != o.spec.Def.Name || doc.Op != o.Op || doc.Server != b.Capabilities().Server {
 			return cmdutil.FlagErrorf("run %s was bulk %s %s on %s; resume it with the same command and backend", doc.RunID, doc.Op, doc.Integration, serverName(doc.Server))
 		}
-		done, runID = doc.Finished(), doc.RunID
+		done, runID, earlier = doc.Finished(), doc.RunID, doc
 	}
 	progress := bulk.NewProgress(o.IO.ErrOut, o.IO.IsStderrTTY() && !o.Output.IsJSON(), "reading", 0)
-	planner := &bulk.Planner{Backend: b, Walker: w, Store: store, Concurrency: max(o.Concurrency, 8), Read: func() { progress.Step(false) }}
+	// Writes are planned reading at least 8 at a time; an inventory reads as many as asked.
+	reads := max(o.Concurrency, 8)
+	if o.Op == bulk.OpStatus {
+		reads = o.Concurrency
+	}
+	planner := &bulk.Planner{Backend: b, Walker: w, Store: store, Concurrency: reads, Read: func() { progress.Step(false) }}
 	rep, err := planner.Plan(ctx, o.spec, done)
 	progress.Finish()
 	if err != nil {
@@ -245,7 +258,7 @@ func run(ctx context.Context, o *options) error {
 	if err := o.confirm(ctx, rep, b.Where()); err != nil {
 		return err
 	}
-	return execute(ctx, o, b, store, rep)
+	return execute(ctx, o, b, store, rep, earlier)
 }
 
 func (o *options) confirm(ctx context.Context, rep *bulk.Report, where string) error {
@@ -255,15 +268,21 @@ func (o *options) confirm(ctx context.Context, rep *bulk.Report, where string) e
 		fmt.Sprintf("bulk %s would make %s: pass --yes to go ahead, or --dry-run to see the plan", o.Op, summary))
 }
 
-func execute(ctx context.Context, o *options, b client.Backend, store *local.Store, rep *bulk.Report) error {
+// execute runs the writes under a journal; earlier is the journal of the run being resumed,
+// whose records the new one keeps.
+func execute(ctx context.Context, o *options, b client.Backend, store *local.Store, rep *bulk.Report, earlier *bulk.JournalDoc) error {
 	groups := make([]string, len(o.spec.Groups))
 	for i, g := range o.spec.Groups {
 		groups[i] = g.String()
 	}
-	j, err := bulk.NewJournal(o.RunsDir, bulk.JournalDoc{
+	doc := bulk.JournalDoc{
 		RunID: rep.RunID, CreatedAt: time.Now().UTC(), Server: b.Capabilities().Server,
 		Integration: o.spec.Def.Name, Op: o.Op, Groups: groups,
-	}, rep)
+	}
+	if earlier != nil {
+		doc.CreatedAt, doc.Targets = earlier.CreatedAt, earlier.Targets
+	}
+	j, err := bulk.NewJournal(o.RunsDir, doc, rep)
 	if err != nil {
 		return err
 	}
@@ -318,7 +337,7 @@ func printReport(o *options, rep *bulk.Report, dryRun bool) error {
 	if dryRun {
 		write = output.Write
 	}
-	return write(o.IO, *o.Output, rep, func(p *output.Printer) {
+	return write(o.IO, *o.Output, streamedReport{rep}, func(p *output.Printer) {
 		rows := make([][]string, 0, len(rep.Targets))
 		for _, t := range rep.Targets {
 			detail := t.Reason
@@ -355,12 +374,12 @@ type inventoryItem struct {
 
 func printInventory(o *options, rep *bulk.Report) error {
 	items := make([]inventoryItem, 0, len(rep.Targets))
-	rows := make([][]string, 0, len(rep.Targets))
 	for _, t := range rep.Targets {
 		st := t.State()
 		it := inventoryItem{Target: t.Target, Kind: t.Kind, Active: st.Active, Overrides: t.Overrides}
 		if !st.ConfiguredUnknown {
-			it.Configured, it.Inherited = &st.Configured, &st.Inherited
+			configured, inherited := st.Configured, st.Inherited
+			it.Configured, it.Inherited = &configured, &inherited
 			it.Events = []string{}
 			for _, e := range o.spec.Def.SupportedEvents(st.Scope.Level) {
 				if st.Events[e] {
@@ -373,9 +392,12 @@ func printInventory(o *options, rep *bulk.Report) error {
 			it.InheritedFrom = &s
 		}
 		items = append(items, it)
-		rows = append(rows, []string{t.Target, yesNo(st.Active), t.Reason})
 	}
 	return output.Write(o.IO, *o.Output, items, func(p *output.Printer) {
+		rows := make([][]string, len(rep.Targets))
+		for i, t := range rep.Targets {
+			rows[i] = []string{t.Target, yesNo(t.State().Active), t.Reason}
+		}
 		p.Table([]string{"target", "active", "settings"}, rows)
 	})
 }
@@ -385,4 +407,35 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// streamedReport writes a report's JSON one target at a time: a run over tens of thousands of
+// targets never holds its whole JSON.
+type streamedReport struct{ *bulk.Report }
+
+func (r streamedReport) StreamJSON(w io.Writer) error {
+	var id *string
+	if r.RunID != "" {
+		id = &r.RunID
+	}
+	head, err := json.MarshalIndent(struct {
+		RunID  *string     `json:"run_id"`
+		Totals bulk.Totals `json:"totals"`
+	}{id, r.Totals}, "", "  ")
+	if err != nil {
+		return err
+	}
+	// The head without its closing brace, then the targets as MarshalIndent nests them.
+	if _, err := w.Write(append(head[:len(head)-2], ",\n  \"targets\": "...)); err != nil {
+		return err
+	}
+	if r.Targets == nil {
+		_, err = io.WriteString(w, "null\n}")
+		return err
+	}
+	if err := output.StreamArray(w, "  ", len(r.Targets), func(i int) any { return r.Targets[i] }); err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, "\n}")
+	return err
 }

@@ -74,5 +74,5 @@ func revertRun(ctx context.Context, o *options, id string) error {
 	if err := o.confirm(ctx, rep, b.Where()); err != nil {
 		return err
 	}
-	return execute(ctx, o, b, store, rep)
+	return execute(ctx, o, b, store, rep, nil)
 }

@@ -75,7 +75,7 @@ func disableRun(ctx context.Context, o *toggleOptions) error {
 	if err != nil {
 		return err
 	}
-	cur, err := b.Get(ctx, o.scope, o.def)
+	cur, err := readKeyed(ctx, b, o.scope, o.def)
 	if err != nil {
 		return err
 	}

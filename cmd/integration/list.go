@@ -149,11 +149,14 @@ func listRun(ctx context.Context, o *listOptions) error {
 	if err != nil {
 		return err
 	}
-	states, err := b.List(ctx, o.scope)
+	var states []client.State
+	srv, err := withServer(ctx, b, func() (err error) {
+		states, err = b.List(ctx, o.scope)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	srv := serverOf(ctx, b)
 	byName := make(map[string]client.State, len(states))
 	for _, st := range states {
 		byName[st.Name] = st

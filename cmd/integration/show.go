@@ -86,8 +86,11 @@ func showRun(ctx context.Context, o *showOptions) error {
 		if err != nil {
 			return err
 		}
-		srv = serverOf(ctx, b)
-		got, err := b.Get(ctx, o.scope, o.def)
+		var got client.State
+		srv, err = withServer(ctx, b, func() (err error) {
+			got, err = b.Get(ctx, o.scope, o.def)
+			return err
+		})
 		if err != nil {
 			return err
 		}

@@ -164,7 +164,7 @@ func testRun(ctx context.Context, o *testOptions) error {
 	if err := checkRemoved(ctx, o.def, b); err != nil {
 		return err
 	}
-	cur, err := b.Get(ctx, o.scope, o.def)
+	cur, err := readKeyed(ctx, b, o.scope, o.def)
 	if err != nil {
 		return err
 	}

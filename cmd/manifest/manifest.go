@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -88,30 +89,53 @@ func exportRun(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
-	scopes, err := exportScopes(ctx, b, scope)
-	if err != nil {
-		return err
+	header := func(needed []string) string {
+		h := fmt.Sprintf("integrations manifest, exported from the %s on %s.\napply it with: integrations apply -f FILE", where(b), time.Now().UTC().Format("2006-01-02"))
+		if len(needed) > 0 {
+			h += "\nsecrets are references; set these variables before apply:\n  " + strings.Join(needed, "\n  ")
+		}
+		return h
 	}
-	file, needed, err := (&manifest.Exporter{Backend: b}).Export(ctx, scopes)
-	if err != nil {
-		return err
-	}
-	header := fmt.Sprintf("integrations manifest, exported from the %s on %s.\napply it with: integrations apply -f FILE", where(b), time.Now().UTC().Format("2006-01-02"))
-	if len(needed) > 0 {
-		header += "\nsecrets are references; set these variables before apply:\n  " + strings.Join(needed, "\n  ")
-	}
-	raw, err := manifest.Encode(file, header)
-	if err != nil {
-		return err
+	// Everything is read before the output is opened: a failure leaves --file as it was.
+	var write func(io.Writer) (int, error)
+	if store, ok := b.(*local.Store); ok {
+		// The store is read in one pass and written scope by scope, decrypting nothing.
+		snap, err := store.Snapshot(ctx, scope)
+		if err != nil {
+			return err
+		}
+		write = func(w io.Writer) (int, error) { return manifest.WriteSnapshot(w, snap, header) }
+	} else {
+		scopes, err := exportScopes(ctx, b, scope)
+		if err != nil {
+			return err
+		}
+		file, needed, err := (&manifest.Exporter{Backend: b}).Export(ctx, scopes)
+		if err != nil {
+			return err
+		}
+		raw, err := manifest.Encode(file, header(needed))
+		if err != nil {
+			return err
+		}
+		write = func(w io.Writer) (int, error) { _, err := w.Write(raw); return len(file.Scopes), err }
 	}
 	if o.File == "" {
-		_, err = o.IO.Out.Write(raw)
+		_, err := write(o.IO.Out)
 		return err
 	}
-	if err := os.WriteFile(o.File, raw, 0o644); err != nil {
+	f, err := os.OpenFile(o.File, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(o.IO.ErrOut, "Wrote %d scope(s) to %s\n", len(file.Scopes), o.File)
+	written, err := write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(o.IO.ErrOut, "Wrote %d scope(s) to %s\n", written, o.File)
 	return nil
 }
 

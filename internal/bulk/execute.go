@@ -57,6 +57,7 @@ func (e *Executor) Run(ctx context.Context, spec Spec, rep *Report) error {
 		case <-finished:
 		}
 	}()
+	prints := e.fingerprints(context.WithoutCancel(ctx))
 	work := make(chan *Target)
 	var wg sync.WaitGroup
 	for range max(e.Concurrency, 1) {
@@ -64,11 +65,12 @@ func (e *Executor) Run(ctx context.Context, spec Spec, rep *Report) error {
 		go func() {
 			defer wg.Done()
 			for t := range work {
-				e.apply(flight, spec, t)
 				if e.Journal != nil {
-					e.mu.Lock()
-					e.Journal.Changed()
-					e.mu.Unlock()
+					e.Journal.Started(t)
+				}
+				e.apply(flight, spec, t, prints.add)
+				if e.Journal != nil {
+					e.Journal.Finished(t)
 				}
 				if e.Done != nil {
 					e.Done(t)
@@ -118,6 +120,7 @@ dispatch:
 	}
 	close(work)
 	wg.Wait()
+	prints.close()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, t := range rep.Targets {
@@ -127,7 +130,7 @@ dispatch:
 	}
 	rep.Count()
 	if e.Journal != nil {
-		if err := e.Journal.Flush(); err != nil {
+		if err := e.Journal.Close(); err != nil {
 			return fmt.Errorf("saving the run's journal: %w", err)
 		}
 	}
@@ -139,7 +142,7 @@ func (e *Executor) wrapDone(t *Target, wg *sync.WaitGroup) *Target {
 	return t
 }
 
-func (e *Executor) apply(ctx context.Context, spec Spec, t *Target) {
+func (e *Executor) apply(ctx context.Context, spec Spec, t *Target, remember func(local.SecretRecord)) {
 	ctx, attempts := gitlab.CountAttempts(ctx)
 	start := time.Now()
 	note, err := e.write(ctx, spec, t)
@@ -159,10 +162,52 @@ func (e *Executor) apply(ctx context.Context, spec Spec, t *Target) {
 		t.Result, t.Error = Succeeded, nil
 	}
 	e.mu.Unlock()
-	if err == nil && len(t.secrets) > 0 && e.Store != nil {
-		// Failing to remember a fingerprint only costs a rewrite next time.
-		_ = e.Store.RecordSecrets(ctx, e.Backend.Capabilities().Server, t.scope.String(), t.defOr(spec).Name, t.secrets)
+	if err == nil && len(t.secrets) > 0 {
+		remember(local.SecretRecord{Server: e.Backend.Capabilities().Server, Scope: t.scope.String(), Integration: t.defOr(spec).Name, Secrets: t.secrets})
 	}
+}
+
+// fingerprintWriter keeps the fingerprints of the secrets written, for the store to skip
+// equal ones next time: one writer, a transaction per batch rather than per target.
+type fingerprintWriter struct {
+	recs chan local.SecretRecord
+	done chan struct{}
+}
+
+func (e *Executor) fingerprints(ctx context.Context) *fingerprintWriter {
+	w := &fingerprintWriter{recs: make(chan local.SecretRecord, 256), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		batch := make([]local.SecretRecord, 0, 256)
+		for rec := range w.recs {
+			batch = append(batch[:0], rec)
+		more:
+			for len(batch) < cap(batch) {
+				select {
+				case r, ok := <-w.recs:
+					if !ok {
+						break more
+					}
+					batch = append(batch, r)
+				default:
+					break more
+				}
+			}
+			if e.Store != nil {
+				// Failing to remember a fingerprint only costs a rewrite next time.
+				_ = e.Store.RecordSecretsBatch(ctx, batch)
+			}
+		}
+	}()
+	return w
+}
+
+func (w *fingerprintWriter) add(rec local.SecretRecord) { w.recs <- rec }
+
+// close waits until every fingerprint handed over is written.
+func (w *fingerprintWriter) close() {
+	close(w.recs)
+	<-w.done
 }
 
 // defOr is the target's own integration (apply), else the run's.

@@ -25,6 +25,9 @@ type Planner struct {
 	Read func()
 
 	groupAPI bool
+	// eventSets are the distinct sets of events an inventory met.
+	mu        sync.Mutex
+	eventSets map[string]map[string]bool
 }
 
 // Plan walks the spec's groups and decides every target's action. Targets finished in a run
@@ -41,7 +44,48 @@ func (p *Planner) Plan(ctx context.Context, spec Spec, done map[string]bool) (*R
 	for _, g := range spec.Groups {
 		roots[g.String()] = true
 	}
+	var targets []*Target
+	if sw, ok := p.Walker.(client.StateWalker); ok && spec.Op == OpStatus {
+		targets, err = p.walkStates(ctx, spec, sw, done)
+	} else {
+		targets, err = p.walkAndRead(ctx, spec, groupMode, done)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Targets: targets}
+	p.decide(ctx, spec, rep, groupMode, roots)
+	rep.Count()
+	return rep, nil
+}
 
+// walkStates collects an inventory's targets from a backend that reads the states along the
+// walk, in one pass.
+func (p *Planner) walkStates(ctx context.Context, spec Spec, sw client.StateWalker, done map[string]bool) ([]*Target, error) {
+	var targets []*Target
+	seen := map[string]bool{}
+	for _, g := range spec.Groups {
+		opts := client.WalkOptions{Subgroups: spec.Subgroups, Archived: spec.Archived, Groups: true}
+		err := sw.WalkStates(ctx, g, opts, spec.Def, func(ns client.Namespace, st client.State) error {
+			if key := ns.Scope.String(); !seen[key] {
+				seen[key] = true
+				targets = append(targets, p.statusTarget(spec, ns, st, done))
+				if p.Read != nil {
+					p.Read()
+				}
+			}
+			return ctx.Err()
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return targets, nil
+}
+
+// walkAndRead walks the groups and reads each target's state with a pool of readers, keeping
+// the walk's order.
+func (p *Planner) walkAndRead(ctx context.Context, spec Spec, groupMode bool, done map[string]bool) ([]*Target, error) {
 	type item struct {
 		seq int
 		ns  client.Namespace
@@ -118,10 +162,7 @@ func (p *Planner) Plan(ctx context.Context, spec Spec, done map[string]bool) (*R
 	for i, j := range order {
 		sorted[i] = targets[j]
 	}
-	rep := &Report{Targets: sorted}
-	p.decide(ctx, spec, rep, groupMode, roots)
-	rep.Count()
-	return rep, nil
+	return sorted, nil
 }
 
 // groupMode says whether writes go once to the groups (GitLab propagates them) or to each
@@ -168,28 +209,79 @@ func (p *Planner) checkSecrets(spec Spec, groupMode bool) error {
 	return nil
 }
 
+// skipped is the target for a namespace that is not read, or nil when it is.
+func (p *Planner) skipped(spec Spec, ns client.Namespace, done map[string]bool) *Target {
+	t := &Target{Target: ns.Scope.String(), Kind: string(ns.Scope.Level), scope: ns.Scope}
+	switch {
+	case done[t.Target]:
+		t.Action, t.Result, t.Reason = ActSkip, Skipped, "done in the run being resumed"
+	case !spec.Def.SupportsLevel(ns.Scope.Level):
+		t.Action, t.Result, t.Reason = ActSkip, Skipped, fmt.Sprintf("%s cannot be set at %s level", spec.Def.Name, ns.Scope.Level)
+	case ns.Scope.Level == integrations.Group && !p.groupAPI:
+		t.Action, t.Result, t.Reason = ActSkip, Skipped, "the server has no group-level integration API (GitLab 17.9 or later)"
+	default:
+		return nil
+	}
+	return t
+}
+
+// statusTarget is an inventory's target for a namespace whose state the walk read.
+func (p *Planner) statusTarget(spec Spec, ns client.Namespace, st client.State, done map[string]bool) *Target {
+	if t := p.skipped(spec, ns, done); t != nil {
+		return t
+	}
+	t := &Target{Target: ns.Scope.String(), Kind: string(ns.Scope.Level), scope: ns.Scope}
+	t.state = p.inventoryState(st)
+	return t
+}
+
 // read gets one target's state.
 func (p *Planner) read(ctx context.Context, spec Spec, ns client.Namespace, done map[string]bool) (*Target, error) {
+	if t := p.skipped(spec, ns, done); t != nil {
+		return t, nil
+	}
 	t := &Target{Target: ns.Scope.String(), Kind: string(ns.Scope.Level), scope: ns.Scope}
-	if done[t.Target] {
-		t.Action, t.Result, t.Reason = ActSkip, Skipped, "done in the run being resumed"
-		return t, nil
-	}
-	if !spec.Def.SupportsLevel(ns.Scope.Level) {
-		t.Action, t.Result, t.Reason = ActSkip, Skipped, fmt.Sprintf("%s cannot be set at %s level", spec.Def.Name, ns.Scope.Level)
-		return t, nil
-	}
-	if ns.Scope.Level == integrations.Group && !p.groupAPI {
-		t.Action, t.Result, t.Reason = ActSkip, Skipped, "the server has no group-level integration API (GitLab 17.9 or later)"
-		return t, nil
-	}
 	st, err := p.Backend.Get(ctx, ns.Scope, spec.Def)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s at %s: %w", spec.Def.Name, ns.Scope, err)
 	}
+	if spec.Op == OpStatus {
+		t.state = p.inventoryState(st)
+		return t, nil
+	}
 	t.state = st
 	t.Previous = PreviousOf(spec.Def, st)
 	return t, nil
+}
+
+// inventoryState is what an inventory keeps of a state: never its values, which over tens of
+// thousands of targets would be most of the run's memory, and the events that are on, in a
+// map shared by every target with the same ones (read only).
+func (p *Planner) inventoryState(st client.State) client.State {
+	st.Values, st.Unknown = nil, nil
+	var on []string
+	for e, enabled := range st.Events {
+		if enabled {
+			on = append(on, e)
+		}
+	}
+	slices.Sort(on)
+	key := strings.Join(on, ",")
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	shared, ok := p.eventSets[key]
+	if !ok {
+		shared = make(map[string]bool, len(on))
+		for _, e := range on {
+			shared[e] = true
+		}
+		if p.eventSets == nil {
+			p.eventSets = map[string]map[string]bool{}
+		}
+		p.eventSets[key] = shared
+	}
+	st.Events = shared
+	return st
 }
 
 // PreviousOf is a state without its secrets: what a journal records and revert restores.
@@ -211,7 +303,7 @@ func PreviousOf(def integrations.Definition, st client.State) *Previous {
 func (p *Planner) decide(ctx context.Context, spec Spec, rep *Report, groupMode bool, roots map[string]bool) {
 	configured := map[string]bool{}
 	for _, t := range rep.Targets {
-		if t.Previous != nil && t.Previous.Configured && !t.Previous.Inherited {
+		if t.Action != ActSkip && t.state.Configured && !t.state.Inherited {
 			configured[t.Target] = true
 		}
 	}

@@ -18,17 +18,22 @@ type Remover interface {
 }
 
 // RevertPlan turns a finished run's journal into the writes that put every changed target
-// back as it was. Targets the run skipped or failed are left alone.
+// back as it was: those it changed, and those it was writing when it was killed. Targets the
+// run skipped or failed are left alone.
 func RevertPlan(j *JournalDoc, def integrations.Definition) *Report {
 	rep := &Report{}
 	for _, jt := range j.Targets {
 		name := jt.Target.Target
 		t := &Target{Target: name, Kind: jt.Kind, Previous: jt.Previous, scope: parseTarget(name)}
+		changed := jt.Result == Succeeded || jt.Result == Partial || jt.Result == Unknown
 		switch {
-		case jt.Result != Succeeded && jt.Result != Partial || jt.Action == ActSkip || jt.Action == ActRestore:
+		case !changed || jt.Action == ActSkip || jt.Action == ActRestore:
 			t.Action, t.Result, t.Reason = ActSkip, Skipped, "not changed by the run"
 		case jt.Previous == nil:
 			t.Action, t.Result, t.Reason = ActSkip, Skipped, "no previous state was recorded"
+		case jt.Result == Unknown:
+			// The run was killed while writing it: restoring what it was is safe either way.
+			t.Action, t.Result, t.Reason = ActRestore, Planned, "restore (the run stopped while writing it): "+previousWords(jt.Previous)
 		default:
 			t.Action, t.Result, t.Reason = ActRestore, Planned, "restore: "+previousWords(jt.Previous)
 		}

@@ -130,3 +130,9 @@ type Walker interface {
 	// GroupAPI reports whether group-level integration settings can be written.
 	GroupAPI(ctx context.Context) (bool, error)
 }
+
+// StateWalker is a Walker that also reads one integration's state along the walk in a single
+// pass (the local store), for inventories: states carry no secret values.
+type StateWalker interface {
+	WalkStates(ctx context.Context, group Scope, o WalkOptions, def integrations.Definition, fn func(Namespace, State) error) error
+}

@@ -60,12 +60,11 @@ func Write(ios *iostreams.IOStreams, o Options, data any, text func(p *Printer))
 }
 
 func writeJSON(w io.Writer, data any, expr string) error {
+	if expr == "" {
+		return streamJSON(w, data)
+	}
 	raw, err := json.MarshalIndent(data, "", "  ")
 	if err != nil {
-		return err
-	}
-	if expr == "" {
-		_, err = fmt.Fprintf(w, "%s\n", raw)
 		return err
 	}
 	code, err := compileJQ(expr)

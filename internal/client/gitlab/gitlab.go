@@ -26,6 +26,7 @@ import (
 	"github.com/forgekit/integrations/internal/redact"
 	"github.com/forgekit/integrations/internal/safehttp"
 	gl "gitlab.com/gitlab-org/api/client-go"
+	"golang.org/x/sync/singleflight"
 )
 
 // Client is the GitLab backend.
@@ -39,10 +40,12 @@ type Client struct {
 	scopes  map[string]client.Scope
 	info    *serverInfo // nil until /version is read
 	notices io.Writer
-	// custom remembers which groups have settings of their own, per integration, so that
-	// resolving where many projects inherit from reads each group once. Writes to a group
-	// forget it.
-	custom map[string]*client.Scope
+	// groups remembers each group's settings, per integration, so that a run reads each group
+	// once: as a target and to say where the projects below inherit from. Writes to a group
+	// forget them (and count a generation, so that a read in flight does not bring them back).
+	groups     map[string]client.State
+	groupsGen  int
+	groupReads singleflight.Group
 	// secrets are the values this client has sent that must never be printed: the token and
 	// the secret settings of every PUT. A server may echo them in an error.
 	secrets []string
@@ -135,7 +138,7 @@ func New(host, token string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	return &Client{
-		api: api, base: base, host: key, token: token, scopes: map[string]client.Scope{}, custom: map[string]*client.Scope{},
+		api: api, base: base, host: key, token: token, scopes: map[string]client.Scope{}, groups: map[string]client.State{},
 		secrets: []string{token}, notices: s.notices,
 	}, nil
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -101,7 +103,9 @@ func TestRetriesThroughRateLimitsAndServerErrors(t *testing.T) {
 	}
 }
 
-func TestListIsTwoRequestsAndMarksTheUnlisted(t *testing.T) {
+// A scope given by path is read in one request (GitLab takes the URL-encoded path as :id); it
+// is resolved only when the answer is a 404, to say what is missing.
+func TestListIsOneRequestAndMarksTheUnlisted(t *testing.T) {
 	fake, cl, _ := setup(t, "maintainer")
 	ctx := context.Background()
 	if _, err := cl.Save(ctx, web, def(t, "jenkins"), client.Update{Values: map[string]string{"jenkins_url": "https://ci.example", "project_name": "web"}, Active: on()}); err != nil {
@@ -113,8 +117,8 @@ func TestListIsTwoRequestsAndMarksTheUnlisted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(fake.Requests()); n != 2 {
-		t.Errorf("list made %d requests, want 2", n)
+	if n := len(fake.Requests()); n != 1 {
+		t.Errorf("list made %d requests, want 1: %+v", n, fake.Requests())
 	}
 	for _, st := range states {
 		if st.Name == "jenkins" && (!st.Active || st.ConfiguredUnknown) {
@@ -279,5 +283,72 @@ func TestInheritedFromReadsEachGroupOnce(t *testing.T) {
 	}
 	if st, _ := cl.Get(ctx, client.Scope{Level: integrations.Project, Path: "acme/team/a"}, slack); st.InheritedFrom == nil || st.InheritedFrom.String() != "group:acme/team" {
 		t.Errorf("after a write to acme/team: %+v", st.InheritedFrom)
+	}
+}
+
+func TestReadsResolveOnlyOnNotFound(t *testing.T) {
+	fake, cl, _ := setup(t, "maintainer")
+	ctx := context.Background()
+	fake.AddGroup("acme/team")
+	fake.SetIntegration("group", "acme", "jira", map[string]any{"url": "https://jira.example", "password": "x"}, nil, true)
+	fake.SetIntegration("project", "acme/web", "slack", map[string]any{"webhook": "https://hooks.example/x"}, nil, true)
+	count := func(what string, fn func() error) (int, error) {
+		t.Helper()
+		fake.ResetRequests()
+		err := fn()
+		return len(fake.Requests()), err
+	}
+	if n, err := count("own", func() error { _, err := cl.Get(ctx, web, def(t, "slack")); return err }); err != nil || n != 1 {
+		t.Errorf("get of own settings: %d requests (%v), want 1", n, err)
+	}
+	var st client.State
+	n, err := count("inherited", func() error { var err error; st, err = cl.Get(ctx, web, def(t, "jira")); return err })
+	if err != nil || n != 2 || st.InheritedFrom == nil || st.InheritedFrom.String() != "group:acme" {
+		t.Errorf("get of inherited settings: %d requests, from %v (%v); want 2, group:acme", n, st.InheritedFrom, err)
+	}
+	_, err = cl.List(ctx, client.Scope{Level: integrations.Project, Path: "acme/nope"})
+	if !client.IsNotFound(err) || !strings.Contains(err.Error(), "acme/nope") {
+		t.Errorf("list of a missing project: %v", err)
+	}
+	_, err = cl.Get(ctx, client.Scope{Level: integrations.Project, Path: "acme/team"}, def(t, "slack"))
+	if err == nil || !strings.Contains(err.Error(), "is a group") {
+		t.Errorf("get of a group as a project: %v", err)
+	}
+	_, err = cl.List(ctx, client.Scope{Level: integrations.Group, Path: "acme/web"})
+	if err == nil || !strings.Contains(err.Error(), "is a project") {
+		t.Errorf("list of a project as a group: %v", err)
+	}
+}
+
+// Concurrent readers resolving where many projects inherit from read each group once, and
+// look none up: its path is its :id.
+func TestConcurrentReadersShareEachGroupRead(t *testing.T) {
+	fake, cl, _ := setup(t, "maintainer", gitlabfake.WithLatency(20*time.Millisecond))
+	ctx := context.Background()
+	for i := range 16 {
+		fake.AddProject(fmt.Sprintf("acme/team/p%02d", i), false)
+	}
+	fake.SetIntegration("group", "acme", "jira", map[string]any{"url": "https://jira.example", "password": "x"}, nil, true)
+	fake.ResetRequests()
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st, err := cl.Get(ctx, client.Scope{Level: integrations.Project, Path: fmt.Sprintf("acme/team/p%02d", i)}, def(t, "jira"))
+			if err != nil || st.InheritedFrom == nil || st.InheritedFrom.String() != "group:acme" {
+				t.Errorf("p%02d: from %v (%v)", i, st.InheritedFrom, err)
+			}
+		}()
+	}
+	wg.Wait()
+	reads := map[string]int{}
+	for _, r := range fake.Requests() {
+		if strings.HasPrefix(r.Path, "/groups/") {
+			reads[r.Path]++
+		}
+	}
+	if len(reads) != 2 || reads["/groups/acme/team/integrations/jira"] != 1 || reads["/groups/acme/integrations/jira"] != 1 {
+		t.Errorf("group reads: %v; want each of acme/team and acme once", reads)
 	}
 }

@@ -15,16 +15,16 @@ import (
 
 // List reads the scope's integrations. GitLab lists only active ones, so every other
 // integration's Configured is unknown (ConfiguredUnknown), and inherited_from is left unknown to
-// keep listing at two requests.
+// keep listing at one request.
 func (c *Client) List(ctx context.Context, s client.Scope) ([]client.State, error) {
-	s, err := c.Resolve(ctx, s)
+	s, err := c.target(ctx, s)
 	if err != nil {
 		return nil, err
 	}
 	path, _ := c.scopePath(s)
 	var items []map[string]any
 	if _, err := c.do(ctx, http.MethodGet, path+"/integrations", nil, &items); err != nil {
-		return nil, c.groupAPIError(ctx, s, err)
+		return nil, c.groupAPIError(ctx, s, c.missing(ctx, s, err))
 	}
 	listed := map[string]bool{}
 	var out []client.State
@@ -51,7 +51,13 @@ func (c *Client) List(ctx context.Context, s client.Scope) ([]client.State, erro
 // Get reads one integration. Secrets GitLab never returns are marked Unknown; when the settings
 // are inherited, the ancestors are read to say from where.
 func (c *Client) Get(ctx context.Context, s client.Scope, def integrations.Definition) (client.State, error) {
-	st, err := c.get(ctx, s, def)
+	var st client.State
+	var err error
+	if s.Level == integrations.Group && s.Path != "" {
+		st, err = c.groupGet(ctx, s, def)
+	} else {
+		st, err = c.get(ctx, s, def)
+	}
 	if err != nil || !st.Inherited {
 		return st, err
 	}
@@ -63,13 +69,16 @@ func (c *Client) get(ctx context.Context, s client.Scope, def integrations.Defin
 	if def.APISlug == "" {
 		return client.State{}, noAPI(def)
 	}
-	s, err := c.Resolve(ctx, s)
+	s, err := c.target(ctx, s)
 	if err != nil {
 		return client.State{}, err
 	}
 	path, _ := c.scopePath(s)
 	var it map[string]any
 	_, err = c.do(ctx, http.MethodGet, path+"/integrations/"+def.APISlug, nil, &it)
+	if !isStatus(err, http.StatusNotFound) || !strings.Contains(statusMessage(err), "Integration Not Found") {
+		err = c.missing(ctx, s, err)
+	}
 	switch {
 	case isStatus(err, http.StatusNotFound) && strings.Contains(statusMessage(err), "Integration Not Found"):
 		return client.State{Name: def.Name, Scope: s, Values: map[string]string{}, Events: map[string]bool{}}, nil
@@ -95,39 +104,6 @@ func (c *Client) inheritedFrom(ctx context.Context, s client.Scope, def integrat
 	}
 	inst := client.InstanceScope
 	return &inst
-}
-
-// groupOwn reports whether group path has settings of its own (and returns its scope), reading
-// each group once per client.
-func (c *Client) groupOwn(ctx context.Context, path string, def integrations.Definition) (*client.Scope, bool, error) {
-	key := path + "\x00" + def.Name
-	c.mu.Lock()
-	own, seen := c.custom[key]
-	c.mu.Unlock()
-	if seen {
-		return own, own != nil, nil
-	}
-	st, err := c.get(ctx, client.Scope{Level: integrations.Group, Path: path}, def)
-	if err != nil {
-		return nil, false, err
-	}
-	if st.Configured && !st.Inherited {
-		own = &st.Scope
-	}
-	c.mu.Lock()
-	c.custom[key] = own
-	c.mu.Unlock()
-	return own, own != nil, nil
-}
-
-// forgetGroups drops what groupOwn learnt, after a write that may change it.
-func (c *Client) forgetGroups(s client.Scope) {
-	if s.Level != integrations.Group {
-		return
-	}
-	c.mu.Lock()
-	clear(c.custom)
-	c.mu.Unlock()
 }
 
 // state converts GitLab's Integration entity.

@@ -94,6 +94,9 @@ var migrations = []string{
 		updated_at TEXT NOT NULL
 	);
 	CREATE INDEX hooks_by_scope ON hooks(scope_id, id);`,
+	// The names of the secret fields that are set (a JSON list), so that export writes their
+	// references without decrypting anything. Rows written before hold '' and are decrypted.
+	`ALTER TABLE settings ADD COLUMN secret_keys TEXT NOT NULL DEFAULT '';`,
 }
 
 // SchemaVersion is the schema this build writes.

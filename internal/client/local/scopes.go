@@ -179,12 +179,19 @@ func (s *Store) Walk(ctx context.Context, group client.Scope, o client.WalkOptio
 	if err != nil {
 		return err
 	}
-	if err := fn(client.Namespace{Scope: root}); err != nil {
+	return walkBelow(ctx, s.conn(), root, o, func(ns namespace) error {
+		return fn(client.Namespace{Scope: ns.scope(), Archived: ns.archived})
+	})
+}
+
+// walkBelow visits root, then what lies below it as Walk does, through q.
+func walkBelow(ctx context.Context, q querier, root client.Scope, o client.WalkOptions, fn func(namespace) error) error {
+	if err := fn(namespace{id: root.ID, level: root.Level, path: root.Path}); err != nil {
 		return err
 	}
-	q := `SELECT id, kind, path, archived FROM namespaces WHERE path LIKE ? ESCAPE '\' ORDER BY path`
+	query := `SELECT id, kind, path, archived FROM namespaces WHERE path LIKE ? ESCAPE '\' ORDER BY path`
 	prefix := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(root.Path) + "/%"
-	rows, err := s.conn().QueryContext(ctx, q, prefix)
+	rows, err := q.QueryContext(ctx, query, prefix)
 	if err != nil {
 		return err
 	}
@@ -201,7 +208,7 @@ func (s *Store) Walk(ctx context.Context, group client.Scope, o client.WalkOptio
 		if (!o.Subgroups && !direct) || (ns.level == integrations.Group && !visitGroups) || (ns.archived && !o.Archived) {
 			continue
 		}
-		if err := fn(client.Namespace{Scope: ns.scope(), Archived: ns.archived}); err != nil {
+		if err := fn(ns); err != nil {
 			return err
 		}
 	}

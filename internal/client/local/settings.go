@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -298,7 +299,17 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, ns namespace, def integrati
 			props[k] = v
 		}
 	}
-	sealed := ""
+	sealed, keys := "", []string{}
+	for k, v := range secrets {
+		if v != "" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	keysJSON, err := json.Marshal(keys)
+	if err != nil {
+		return err
+	}
 	if len(secrets) > 0 {
 		sl, err := s.checkKey(ctx, tx)
 		if err != nil {
@@ -320,11 +331,11 @@ func (s *Store) put(ctx context.Context, tx *sql.Tx, ns namespace, def integrati
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO settings (scope_id, integration, active, properties, secrets, events, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+	_, err = tx.ExecContext(ctx, `INSERT INTO settings (scope_id, integration, active, properties, secrets, events, updated_at, secret_keys)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (scope_id, integration) DO UPDATE SET active = excluded.active, properties = excluded.properties,
-			secrets = excluded.secrets, events = excluded.events, updated_at = excluded.updated_at`,
-		ns.id, def.Name, st.Active, string(propsJSON), sealed, string(eventsJSON), s.now().UTC().Format(time.RFC3339Nano))
+			secrets = excluded.secrets, events = excluded.events, updated_at = excluded.updated_at, secret_keys = excluded.secret_keys`,
+		ns.id, def.Name, st.Active, string(propsJSON), sealed, string(eventsJSON), s.now().UTC().Format(time.RFC3339Nano), string(keysJSON))
 	return err
 }
 

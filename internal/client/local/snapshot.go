@@ -1,0 +1,176 @@
+package local
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/integrations"
+)
+
+// Snapshot is a scope and everything below it, with the integrations configured at each, read
+// from the store in one pass for export. Nothing is decrypted: a state's Values hold no
+// secrets and Unknown marks the secret fields that are set.
+type Snapshot struct {
+	scopes []namespace
+	byPath map[string]namespace
+	rows   map[int64][]snapRow
+}
+
+// snapRow is one scope's own settings as stored: parsed when asked for, since over tens of
+// thousands of scopes the parsed maps would be most of the export's memory.
+type snapRow struct {
+	name    string
+	active  bool
+	props   string
+	events  string
+	secrets []string
+}
+
+// Snapshot reads root and what lies below it (the whole store when root is zero: the instance,
+// then every group and project in path order).
+func (s *Store) Snapshot(ctx context.Context, root client.Scope) (*Snapshot, error) {
+	snap := &Snapshot{byPath: map[string]namespace{}, rows: map[int64][]snapRow{}}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		all, err := tx.QueryContext(ctx, "SELECT id, kind, path, archived FROM namespaces ORDER BY path")
+		if err != nil {
+			return err
+		}
+		defer all.Close()
+		var ordered []namespace
+		for all.Next() {
+			var ns namespace
+			var kind string
+			if err := all.Scan(&ns.id, &kind, &ns.path, &ns.archived); err != nil {
+				return err
+			}
+			ns.level = integrations.Level(kind)
+			ordered = append(ordered, ns)
+			if ns.level == integrations.Group {
+				snap.byPath[strings.ToLower(ns.path)] = ns
+			}
+		}
+		if err := all.Err(); err != nil {
+			return err
+		}
+		switch {
+		case root.IsZero():
+			snap.scopes = append([]namespace{{id: instanceID, level: integrations.Instance}}, ordered...)
+		default:
+			r, err := resolve(ctx, tx, root)
+			if err != nil {
+				return err
+			}
+			snap.scopes = []namespace{r}
+			below := strings.ToLower(r.path) + "/"
+			for _, ns := range ordered {
+				if r.level == integrations.Group && strings.HasPrefix(strings.ToLower(ns.path), below) {
+					snap.scopes = append(snap.scopes, ns)
+				}
+			}
+		}
+		return s.snapRows(ctx, tx, snap)
+	})
+	return snap, err
+}
+
+func (s *Store) snapRows(ctx context.Context, tx *sql.Tx, snap *Snapshot) error {
+	rs, err := tx.QueryContext(ctx, "SELECT scope_id, integration, active, properties, events, secrets, secret_keys FROM settings")
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var r snapRow
+		var id int64
+		var sealed, keys string
+		if err := rs.Scan(&id, &r.name, &r.active, &r.props, &r.events, &sealed, &keys); err != nil {
+			return err
+		}
+		var names []string
+		switch {
+		case keys != "":
+			if err := json.Unmarshal([]byte(keys), &names); err != nil {
+				return fmt.Errorf("stored settings of %s are damaged: %w", r.name, err)
+			}
+		case sealed != "":
+			// Written before the names were kept: only decrypting tells which are set.
+			values := map[string]string{}
+			if err := s.unseal(ctx, tx, row{scope: namespace{id: id}, name: r.name, sealed: sealed}, values); err != nil {
+				return err
+			}
+			for k, v := range values {
+				if v != "" {
+					names = append(names, k)
+				}
+			}
+		}
+		r.secrets = names
+		snap.rows[id] = append(snap.rows[id], r)
+	}
+	return rs.Err()
+}
+
+// Len is the number of scopes.
+func (s *Snapshot) Len() int { return len(s.scopes) }
+
+// Scope is the i-th scope.
+func (s *Snapshot) Scope(i int) client.Scope { return s.scopes[i].scope() }
+
+// States lists the integrations configured at the i-th scope, own or inherited from the
+// nearest ancestor with settings of its own, by name; their events only when asked for.
+func (s *Snapshot) States(i int, events bool) ([]client.State, error) {
+	self := s.scopes[i]
+	chain := []namespace{self}
+	if self.id != instanceID {
+		for p := client.ParentPath(self.path); p != ""; p = client.ParentPath(p) {
+			if g, ok := s.byPath[strings.ToLower(p)]; ok {
+				chain = append(chain, g)
+			}
+		}
+		chain = append(chain, namespace{id: instanceID, level: integrations.Instance})
+	}
+	var out []client.State
+	seen := map[string]bool{}
+	for _, at := range chain {
+		for _, r := range s.rows[at.id] {
+			if seen[r.name] {
+				continue
+			}
+			seen[r.name] = true
+			st, err := r.state(self, at, events)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, st)
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Name < out[b].Name })
+	return out, nil
+}
+
+func (r snapRow) state(self, at namespace, events bool) (client.State, error) {
+	st := client.State{Name: r.name, Scope: self.scope(), Configured: true, Active: r.active}
+	if at.id != self.id {
+		from := at.scope()
+		st.Inherited, st.InheritedFrom = true, &from
+		return st, nil
+	}
+	if err := json.Unmarshal([]byte(r.props), &st.Values); err != nil {
+		return st, fmt.Errorf("stored settings of %s at %s are damaged: %w", r.name, self.scope().Describe(), err)
+	}
+	if !events {
+		st.Events = map[string]bool{}
+	} else if err := json.Unmarshal([]byte(r.events), &st.Events); err != nil {
+		return st, fmt.Errorf("stored events of %s at %s are damaged: %w", r.name, self.scope().Describe(), err)
+	}
+	st.Unknown = make(map[string]bool, len(r.secrets))
+	for _, k := range r.secrets {
+		st.Unknown[k] = true
+	}
+	return st, nil
+}

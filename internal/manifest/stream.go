@@ -1,0 +1,166 @@
+package manifest
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"sort"
+	"unicode"
+
+	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/integrations"
+	"go.yaml.in/yaml/v3"
+)
+
+// Snapshot is every scope to export with the integrations configured at each, read in one
+// pass (the local store's): states without secret values, Unknown marking those set.
+type Snapshot interface {
+	Len() int
+	Scope(i int) client.Scope
+	States(i int, events bool) ([]client.State, error)
+}
+
+// WriteSnapshot writes the manifest Export and Encode would make of the same scopes, byte for
+// byte, one scope at a time: the header (from the variables the references need, which takes
+// a first pass), then each scope as it is encoded. It returns how many scopes it wrote.
+func WriteSnapshot(w io.Writer, snap Snapshot, header func(needed []string) string) (int, error) {
+	var (
+		needed []string
+		keys   []string
+		which  []int
+	)
+	for i := range snap.Len() {
+		entries, vars, err := snapshotEntries(snap, i, false)
+		if err != nil {
+			return 0, err
+		}
+		if len(entries) > 0 {
+			needed = append(needed, vars...)
+			keys, which = append(keys, snap.Scope(i).String()), append(which, i)
+		}
+	}
+	if len(keys) == 0 {
+		raw, err := Encode(File{Version: Version, Scopes: map[string]map[string]*Settings{}}, header(needed))
+		if err != nil {
+			return 0, err
+		}
+		_, err = w.Write(raw)
+		return 0, err
+	}
+	// The order yaml gives a map's keys.
+	order := make([]int, len(keys))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return yamlKeyLess(keys[order[a]], keys[order[b]]) })
+
+	bw := bufio.NewWriterSize(w, 64<<10)
+	head, err := Encode(File{Version: Version}, header(needed))
+	if err != nil {
+		return 0, err
+	}
+	// "…version: 1\nscopes: {}\n" without its empty map: the scopes follow, two spaces in.
+	_, _ = bw.Write(bytes.TrimSuffix(head, []byte(" {}\n")))
+	_, _ = bw.WriteString("\n")
+	// Scopes are encoded a batch at a time: consecutive in yaml's order, a batch's map comes
+	// out in that order too.
+	const batch = 32
+	var chunk bytes.Buffer
+	for start := 0; start < len(order); start += batch {
+		part := map[string]map[string]*Settings{}
+		for _, k := range order[start:min(start+batch, len(order))] {
+			entries, _, err := snapshotEntries(snap, which[k], true)
+			if err != nil {
+				return 0, err
+			}
+			part[keys[k]] = entries
+		}
+		chunk.Reset()
+		enc := yaml.NewEncoder(&chunk)
+		enc.SetIndent(2)
+		if err := enc.Encode(part); err != nil {
+			return 0, err
+		}
+		if err := enc.Close(); err != nil {
+			return 0, err
+		}
+		for _, line := range bytes.SplitAfter(chunk.Bytes(), []byte("\n")) {
+			if len(line) > 0 {
+				_, _ = bw.WriteString("  ")
+				_, _ = bw.Write(line)
+			}
+		}
+	}
+	return len(keys), bw.Flush()
+}
+
+// snapshotEntries is what Export makes of one scope, and the variables its references need;
+// the first pass, which needs only those, leaves the events out.
+func snapshotEntries(snap Snapshot, i int, events bool) (map[string]*Settings, []string, error) {
+	states, err := snap.States(i, events)
+	if err != nil {
+		return nil, nil, err
+	}
+	entries := map[string]*Settings{}
+	var needed []string
+	for _, st := range states {
+		def, err := integrations.Lookup(st.Name)
+		if err != nil {
+			continue
+		}
+		entry := &Settings{Inherit: st.Inherited}
+		if !st.Inherited {
+			needed = append(needed, fill(entry, def, st)...)
+		}
+		entries[def.Name] = entry
+	}
+	return entries, needed, nil
+}
+
+// yamlKeyLess orders string keys as go.yaml.in/yaml/v3 sorts a map's keys (its keyList.Less:
+// letters by code point, runs of digits by value), so that a streamed export lists scopes in
+// the order the encoded whole did.
+func yamlKeyLess(a, b string) bool {
+	ar, br := []rune(a), []rune(b)
+	digits := false
+	for i := 0; i < len(ar) && i < len(br); i++ {
+		if ar[i] == br[i] {
+			digits = unicode.IsDigit(ar[i])
+			continue
+		}
+		al, bl := unicode.IsLetter(ar[i]), unicode.IsLetter(br[i])
+		if al && bl {
+			return ar[i] < br[i]
+		}
+		if al || bl {
+			if digits {
+				return al
+			}
+			return bl
+		}
+		var ai, bi int
+		var an, bn int64
+		if ar[i] == '0' || br[i] == '0' {
+			for j := i - 1; j >= 0 && unicode.IsDigit(ar[j]); j-- {
+				if ar[j] != '0' {
+					an, bn = 1, 1
+					break
+				}
+			}
+		}
+		for ai = i; ai < len(ar) && unicode.IsDigit(ar[ai]); ai++ {
+			an = an*10 + int64(ar[ai]-'0')
+		}
+		for bi = i; bi < len(br) && unicode.IsDigit(br[bi]); bi++ {
+			bn = bn*10 + int64(br[bi]-'0')
+		}
+		if an != bn {
+			return an < bn
+		}
+		if ai != bi {
+			return ai < bi
+		}
+		return ar[i] < br[i]
+	}
+	return len(ar) < len(br)
+}
