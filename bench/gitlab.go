@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/forgekit/integrations/internal/client/gitlabfake"
+	"github.com/forgekit/integrations/internal/testing/gitlabfake"
 )
 
 const benchToken = "bench-token"

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/forgekit/integrations/internal/client/gitlabfake"
+	"github.com/forgekit/integrations/internal/testing/gitlabfake"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/forgekit/integrations/internal/bulk"
-	"github.com/forgekit/integrations/internal/client/gitlabfake"
+	"github.com/forgekit/integrations/internal/testing/gitlabfake"
 )
 
 // A bulk run stopped by Ctrl-C, by CI's SIGTERM or by kill -9 loses no write: the journal

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/gitlabfake"
+	"github.com/forgekit/integrations/internal/testing/gitlabfake"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/cmdutil/cmdtest"
 	"github.com/forgekit/integrations/internal/forms/formstest"

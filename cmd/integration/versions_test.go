@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/forgekit/integrations/internal/client/gitlab"
-	"github.com/forgekit/integrations/internal/client/gitlabfake"
+	"github.com/forgekit/integrations/internal/testing/gitlabfake"
 	"github.com/forgekit/integrations/internal/cmdutil/cmdtest"
 	"github.com/forgekit/integrations/internal/forms"
 	"github.com/forgekit/integrations/internal/forms/formstest"

@@ -14,7 +14,7 @@ import (
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/client/gitlab"
-	"github.com/forgekit/integrations/internal/client/gitlabfake"
+	"github.com/forgekit/integrations/internal/testing/gitlabfake"
 	"github.com/forgekit/integrations/internal/integrations"
 )
 
