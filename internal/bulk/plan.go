@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -86,83 +85,18 @@ func (p *Planner) walkStates(ctx context.Context, spec Spec, sw client.StateWalk
 // walkAndRead walks the groups and reads each target's state with a pool of readers, keeping
 // the walk's order.
 func (p *Planner) walkAndRead(ctx context.Context, spec Spec, groupMode bool, done map[string]bool) ([]*Target, error) {
-	type item struct {
-		seq int
-		ns  client.Namespace
+	opts := client.WalkOptions{Subgroups: spec.Subgroups, Archived: spec.Archived, Groups: groupMode || spec.Op == OpStatus}
+	want := func(ns client.Namespace) bool {
+		// Per-project writes: the group itself is not a target.
+		return ns.Scope.Level != integrations.Group || groupMode || spec.Op == OpStatus
 	}
-	items := make(chan item, 256)
-	var (
-		mu      sync.Mutex
-		targets []*Target
-		seqs    []int
-		readErr error
-		wg      sync.WaitGroup
-	)
-	for range max(p.Concurrency, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for it := range items {
-				t, err := p.read(ctx, spec, it.ns, done)
-				mu.Lock()
-				if err != nil && readErr == nil {
-					readErr = err
-				}
-				if t != nil {
-					targets = append(targets, t)
-					seqs = append(seqs, it.seq)
-				}
-				mu.Unlock()
-				if p.Read != nil {
-					p.Read()
-				}
-			}
-		}()
-	}
-	seen := map[string]bool{}
-	seq := 0
-	var walkErr error
-	for _, g := range spec.Groups {
-		opts := client.WalkOptions{Subgroups: spec.Subgroups, Archived: spec.Archived, Groups: groupMode || spec.Op == OpStatus}
-		walkErr = p.Walker.Walk(ctx, g, opts, func(ns client.Namespace) error {
-			key := ns.Scope.String()
-			if seen[key] {
-				return nil
-			}
-			seen[key] = true
-			if ns.Scope.Level == integrations.Group && !groupMode && spec.Op != OpStatus {
-				return nil // per-project writes: the group itself is not a target
-			}
-			seq++
-			select {
-			case items <- item{seq, ns}:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		})
-		if walkErr != nil {
-			break
+	return ReadBelow(ctx, p.Walker, spec.Groups, opts, p.Concurrency, want, func(ctx context.Context, ns client.Namespace) (*Target, error) {
+		t, err := p.read(ctx, spec, ns, done)
+		if p.Read != nil {
+			p.Read()
 		}
-	}
-	close(items)
-	wg.Wait()
-	if walkErr != nil {
-		return nil, walkErr
-	}
-	if readErr != nil {
-		return nil, readErr
-	}
-	order := make([]int, len(targets))
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(a, b int) bool { return seqs[order[a]] < seqs[order[b]] })
-	sorted := make([]*Target, len(targets))
-	for i, j := range order {
-		sorted[i] = targets[j]
-	}
-	return sorted, nil
+		return t, err
+	})
 }
 
 // groupMode says whether writes go once to the groups (GitLab propagates them) or to each
