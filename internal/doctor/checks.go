@@ -124,7 +124,7 @@ func CheckIntegration(def integrations.Definition, st client.State) []Finding {
 		out = append(out, integrationFinding(def, s, RemovedIntegration, removed+"; these settings do nothing",
 			fmt.Sprintf("integrations disable %s %s", def.Name, s.Flag())))
 	case def.Deprecated != "":
-		out = append(out, integrationFinding(def, s, DeprecatedIntegration, def.Title+" is "+def.Deprecated,
+		out = append(out, integrationFinding(def, s, DeprecatedIntegration, def.Title+": "+def.Deprecated,
 			"move to its replacement, then integrations disable "+def.Name+" "+s.Flag()))
 	}
 	for _, f := range def.Fields {
@@ -134,8 +134,8 @@ func CheckIntegration(def integrations.Definition, st client.State) []Finding {
 		v := st.Values[f.Key]
 		if r, ok := f.RetiredBy(v); ok {
 			out = append(out, integrationFinding(def, s, RetiredAddress,
-				fmt.Sprintf("%s points at an address that no longer works: %s", f.Key, r.Why),
-				fmt.Sprintf("integrations configure %s %s --set %s=…", def.Name, s.Flag(), f.Key)))
+				fmt.Sprintf("%s no longer delivers: %s", f.Key, r.Why),
+				fmt.Sprintf("set up %s, then integrations configure %s %s --set %s=env:…", r.Instead, def.Name, s.Flag(), f.Key)))
 		}
 	}
 	var missing []string

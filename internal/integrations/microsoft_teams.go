@@ -3,12 +3,15 @@ package integrations
 // officeConnectors are the addresses of Office 365 connectors (incoming webhooks) in Teams,
 // which Microsoft retired in 2026: messages sent to them no longer arrive.
 var officeConnectors = []RetiredURL{
-	{Host: "webhook.office.com", Why: connectorsRetired},
-	{Host: "outlook.office.com", PathPrefix: "/webhook", Why: connectorsRetired},
-	{Host: "outlook.office365.com", PathPrefix: "/webhook", Why: connectorsRetired},
+	{Host: "webhook.office.com", Why: connectorsRetired, Instead: connectorsInstead},
+	{Host: "outlook.office.com", PathPrefix: "/webhook", Why: connectorsRetired, Instead: connectorsInstead},
+	{Host: "outlook.office365.com", PathPrefix: "/webhook", Why: connectorsRetired, Instead: connectorsInstead},
 }
 
-const connectorsRetired = "Microsoft retired Office 365 connectors in Teams in 2026; create a webhook with a Teams Workflows flow and configure its URL"
+const (
+	connectorsRetired = "it is an Office 365 connector address, and Microsoft retired connectors in Teams in 2026"
+	connectorsInstead = "a webhook from a Teams Workflows flow"
+)
 
 func init() {
 	register(chatNotification(Definition{

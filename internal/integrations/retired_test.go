@@ -22,7 +22,7 @@ func TestTeamsConnectorURLsAreRetired(t *testing.T) {
 		if got != retired {
 			t.Errorf("RetiredBy(%q) = %v, want %v", url, got, retired)
 		}
-		if got && r.Why == "" {
+		if got && (r.Why == "" || r.Instead == "") {
 			t.Errorf("RetiredBy(%q) gives no reason", url)
 		}
 	}

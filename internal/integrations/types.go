@@ -109,8 +109,9 @@ type Field struct {
 type RetiredURL struct {
 	Host       string
 	PathPrefix string
-	// Why says who retired it and what replaces it, for people.
-	Why string
+	// Why says who retired it and when; Instead what to use now, for people.
+	Why     string
+	Instead string
 }
 
 // RetiredBy returns the retirement v's address falls under, if any.
