@@ -246,7 +246,7 @@ type requestLog struct {
 // recent is how many of the newest deliveries count: enough to tell a run of failures.
 const recent = 10
 
-func (l requestLog) IntegrationDeliveries(ctx context.Context, s client.Scope, name string) ([]doctor.Delivery, error) {
+func (l requestLog) RecentIntegrationDeliveries(ctx context.Context, s client.Scope, name string) ([]doctor.Delivery, error) {
 	entries, err := l.store.Logs(ctx, l.server, s.String(), name, recent, false)
 	if err != nil {
 		return nil, err

@@ -10,16 +10,16 @@ import (
 	"github.com/forgekit/integrations/internal/integrations"
 )
 
-// HookDeliveries reads a hook's recent deliveries, newest first: GitLab's event log of the
+// HookLog reads a hook's recent deliveries, newest first: GitLab's event log of the
 // hook, or the log of the test deliveries this tool made on the local store.
-type HookDeliveries interface {
-	HookDeliveries(ctx context.Context, s client.Scope, id int64) ([]Delivery, error)
+type HookLog interface {
+	RecentHookDeliveries(ctx context.Context, s client.Scope, id int64) ([]Delivery, error)
 }
 
-// IntegrationDeliveries reads the recent deliveries this tool made for an integration at a
+// IntegrationLog reads the recent deliveries this tool made for an integration at a
 // scope (the request log `integrations test` keeps), newest first.
-type IntegrationDeliveries interface {
-	IntegrationDeliveries(ctx context.Context, s client.Scope, name string) ([]Delivery, error)
+type IntegrationLog interface {
+	RecentIntegrationDeliveries(ctx context.Context, s client.Scope, name string) ([]Delivery, error)
 }
 
 // HookTester sends a test event through a hook; GitLab forces a test through a disabled hook
@@ -34,8 +34,8 @@ type Doctor struct {
 	Backend client.Backend
 	// Hooks is nil where the backend has no webhooks.
 	Hooks             client.Hooks
-	HookLog           HookDeliveries
-	IntegrationLog    IntegrationDeliveries
+	HookLog           HookLog
+	IntegrationLog    IntegrationLog
 	GroupIntegrations bool
 	Now               func() time.Time
 }
@@ -94,7 +94,7 @@ func (d *Doctor) examineIntegrations(ctx context.Context, s client.Scope, root b
 		if d.IntegrationLog == nil {
 			continue
 		}
-		ds, err := d.IntegrationLog.IntegrationDeliveries(ctx, s, def.Name)
+		ds, err := d.IntegrationLog.RecentIntegrationDeliveries(ctx, s, def.Name)
 		if err != nil {
 			return fmt.Errorf("reading the request log of %s at %s: %w", def.Name, s, err)
 		}
@@ -142,7 +142,7 @@ func (d *Doctor) examineHooks(ctx context.Context, s client.Scope, r *ScopeRepor
 		if d.HookLog == nil {
 			continue
 		}
-		ds, err := d.HookLog.HookDeliveries(ctx, s, h.ID)
+		ds, err := d.HookLog.RecentHookDeliveries(ctx, s, h.ID)
 		if unreadable(err) {
 			r.Unchecked = append(r.Unchecked, fmt.Sprintf("deliveries of hook %d at %s: %v", h.ID, s, err))
 			continue

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -35,12 +36,12 @@ func save(t *testing.T, s *local.Store, sc client.Scope, name string, values map
 // logs are request logs by scope and name.
 type logs map[string][]Delivery
 
-func (l logs) IntegrationDeliveries(_ context.Context, s client.Scope, name string) ([]Delivery, error) {
+func (l logs) RecentIntegrationDeliveries(_ context.Context, s client.Scope, name string) ([]Delivery, error) {
 	return l[s.String()+" "+name], nil
 }
 
-func (l logs) HookDeliveries(_ context.Context, s client.Scope, id int64) ([]Delivery, error) {
-	return l[s.String()+" "+string(rune('0'+id))], nil
+func (l logs) RecentHookDeliveries(_ context.Context, s client.Scope, id int64) ([]Delivery, error) {
+	return l[s.String()+" "+strconv.FormatInt(id, 10)], nil
 }
 
 // Settings set at a group are reported there, not again at every project that inherits them,
