@@ -43,8 +43,8 @@ func NewCmdDoctor(f *cmdutil.Factory, runF func(*options) error) *cobra.Command 
 		Use:   "doctor (-p PROJECT | -g GROUP | --instance)",
 		Short: "Report what is broken below a scope: disabled or failing hooks, obsolete integrations, unset secrets",
 		Long: heredoc.Doc(`
-			Check a project, a group with everything below it, or the instance, and report what
-			needs attention:
+			Check a project, a group with its subgroups and projects, or the instance's own
+			settings and system hooks (--instance), and report what needs attention:
 
 			- webhooks GitLab disabled, or paused after failed deliveries (alert_status,
 			  disabled_until);
