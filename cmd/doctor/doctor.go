@@ -177,6 +177,7 @@ func examine(ctx context.Context, o *options, b client.Backend, d *doctor.Doctor
 func repair(ctx context.Context, o *options, b client.Backend, d *doctor.Doctor, rep *doctor.Report) error {
 	plan := rep.PlanRepairs()
 	if len(plan) == 0 {
+		rep.Repairs = plan
 		return nil
 	}
 	t, ok := b.(doctor.HookTester)

@@ -176,7 +176,9 @@ func (d *Doctor) needsValues(def integrations.Definition, s client.Scope, r *Sco
 }
 
 // unreadable is a refusal to read that leaves the rest of the scope worth checking: a role or
-// tier the token lacks (group hooks are GitLab Premium), or an API the server does not have.
+// tier the token lacks (group hooks are GitLab Premium), or an API the server does not have
+// (system hooks have no event log on GitLab).
 func unreadable(err error) bool {
-	return err != nil && (errors.Is(err, client.ErrUnauthorized) || client.IsNotFound(err))
+	var ie *client.InputError
+	return err != nil && (errors.Is(err, client.ErrUnauthorized) || errors.As(err, &ie))
 }

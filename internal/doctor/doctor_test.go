@@ -3,6 +3,7 @@ package doctor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -161,5 +162,23 @@ func TestRepairTestsDisabledHooksAndKeepsWhatStaysBroken(t *testing.T) {
 	}
 	if strings.Join(f.tested, ",") != "pipeline,push" {
 		t.Errorf("tested %v", f.tested)
+	}
+}
+
+type refusedHooks struct{ client.Hooks }
+
+func (refusedHooks) ListHooks(context.Context, client.Scope) ([]client.Hook, error) {
+	return nil, fmt.Errorf("%w: group hooks need GitLab Premium and the Owner role", client.ErrUnauthorized)
+}
+
+// A group whose hooks the token may not read is said to be unchecked; the rest goes on.
+func TestExamineGoesOnWhereHooksCannotBeRead(t *testing.T) {
+	d := &Doctor{Backend: noIntegrations{}, Hooks: refusedHooks{}, GroupIntegrations: true}
+	r, err := d.Examine(context.Background(), client.Scope{Level: integrations.Group, Path: "acme"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Unchecked) != 1 || !strings.Contains(r.Unchecked[0], "hooks at group:acme: unauthorized: group hooks need GitLab Premium") {
+		t.Fatalf("unchecked %q", r.Unchecked)
 	}
 }
