@@ -15,7 +15,6 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/bulk"
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/config"
 	"github.com/forgekit/integrations/internal/forms"
@@ -25,10 +24,17 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// store keeps what a run needs beside the backend: fingerprints of the secrets written, and
+// the copies of settings a GitLab disable erases.
+type store interface {
+	bulk.Fingerprints
+	bulk.Keeper
+}
+
 type options struct {
 	IO       *iostreams.IOStreams
 	Backend  func() (client.Backend, error)
-	Store    func() (*local.Store, error)
+	Store    func() (store, error)
 	Prompter func() forms.Prompter
 	Output   *output.Options
 	// RunsDir is where journals go: $XDG_STATE_HOME/integrations/runs.
@@ -102,7 +108,8 @@ var examples = map[bulk.Op]string{
 
 func newOptions(f *cmdutil.Factory, op bulk.Op) *options {
 	return &options{
-		IO: f.IOStreams, Backend: f.Backend, Store: f.Store, Prompter: f.Prompter, Output: f.Output,
+		IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output,
+		Store:   func() (store, error) { return f.Store() },
 		RunsDir: filepath.Join(config.StateDir(), "runs"), Op: op, Concurrency: 8,
 	}
 }
@@ -208,7 +215,7 @@ func run(ctx context.Context, o *options) error {
 	if !ok {
 		return fmt.Errorf("%s cannot list groups and projects", b.Where())
 	}
-	store, err := o.Store()
+	st, err := o.Store()
 	if err != nil {
 		return err
 	}
@@ -233,7 +240,7 @@ func run(ctx context.Context, o *options) error {
 	if o.Op == bulk.OpStatus {
 		reads = o.Concurrency
 	}
-	planner := &bulk.Planner{Backend: b, Walker: w, Store: store, Concurrency: reads, Read: func() { progress.Step(false) }}
+	planner := &bulk.Planner{Backend: b, Walker: w, Fingerprints: st, Concurrency: reads, Read: func() { progress.Step(false) }}
 	rep, err := planner.Plan(ctx, o.spec, done)
 	progress.Finish()
 	if err != nil {
@@ -258,7 +265,7 @@ func run(ctx context.Context, o *options) error {
 	if err := o.confirm(ctx, rep, b.Where()); err != nil {
 		return err
 	}
-	return execute(ctx, o, b, store, rep, earlier)
+	return execute(ctx, o, b, st, rep, earlier)
 }
 
 func (o *options) confirm(ctx context.Context, rep *bulk.Report, where string) error {
@@ -270,7 +277,7 @@ func (o *options) confirm(ctx context.Context, rep *bulk.Report, where string) e
 
 // execute runs the writes under a journal; earlier is the journal of the run being resumed,
 // whose records the new one keeps.
-func execute(ctx context.Context, o *options, b client.Backend, store *local.Store, rep *bulk.Report, earlier *bulk.JournalDoc) error {
+func execute(ctx context.Context, o *options, b client.Backend, st store, rep *bulk.Report, earlier *bulk.JournalDoc) error {
 	groups := make([]string, len(o.spec.Groups))
 	for i, g := range o.spec.Groups {
 		groups[i] = g.String()
@@ -288,7 +295,7 @@ func execute(ctx context.Context, o *options, b client.Backend, store *local.Sto
 	}
 	progress := bulk.NewProgress(o.IO.ErrOut, o.IO.IsStderrTTY(), string(o.Op), rep.Writes())
 	ex := &bulk.Executor{
-		Backend: b, Store: store, Concurrency: o.Concurrency, Journal: j,
+		Backend: b, Fingerprints: st, Keeper: st, Concurrency: o.Concurrency, Journal: j,
 		Done: func(t *bulk.Target) { progress.Step(t.Result == bulk.Failed) },
 	}
 	runErr := ex.Run(ctx, o.spec, rep)

@@ -11,9 +11,9 @@ import (
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/client/gitlab"
-	"github.com/forgekit/integrations/internal/testing/gitlabfake"
 	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/forgekit/integrations/internal/testing/gitlabfake"
 )
 
 func def(t *testing.T, name string) integrations.Definition {
@@ -71,7 +71,7 @@ func newGitLab(t *testing.T, fake *gitlabfake.Server) *gitlab.Client {
 
 func plan(t *testing.T, b client.Backend, store *local.Store, spec Spec) *Report {
 	t.Helper()
-	p := &Planner{Backend: b, Walker: b.(client.Walker), Store: store, Concurrency: 4}
+	p := &Planner{Backend: b, Walker: b.(client.Walker), Fingerprints: store, Concurrency: 4}
 	rep, err := p.Plan(context.Background(), spec, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +82,7 @@ func plan(t *testing.T, b client.Backend, store *local.Store, spec Spec) *Report
 func runPlan(t *testing.T, b client.Backend, store *local.Store, spec Spec) *Report {
 	t.Helper()
 	rep := plan(t, b, store, spec)
-	ex := &Executor{Backend: b, Store: store, Concurrency: 4}
+	ex := &Executor{Backend: b, Fingerprints: store, Keeper: store, Concurrency: 4}
 	if err := ex.Run(context.Background(), spec, rep); err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +271,7 @@ func TestInterruptJournalAndResume(t *testing.T) {
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	done := 0
-	ex := &Executor{Backend: s, Store: s, Concurrency: 1, Journal: j, Done: func(*Target) {
+	ex := &Executor{Backend: s, Fingerprints: s, Keeper: s, Concurrency: 1, Journal: j, Done: func(*Target) {
 		if done++; done == 5 {
 			cancel()
 		}
@@ -296,7 +296,7 @@ func TestInterruptJournalAndResume(t *testing.T) {
 	if succeeded < 5 || succeeded > 6 {
 		t.Errorf("%d targets succeeded before the interrupt", succeeded)
 	}
-	p := &Planner{Backend: s, Walker: s, Store: s, Concurrency: 4}
+	p := &Planner{Backend: s, Walker: s, Fingerprints: s, Concurrency: 4}
 	resumed, err := p.Plan(ctx, spec, finished)
 	if err != nil {
 		t.Fatal(err)
@@ -306,7 +306,7 @@ func TestInterruptJournalAndResume(t *testing.T) {
 	}
 
 	// Revert puts the succeeded ones back to not configured.
-	ex2 := &Executor{Backend: s, Store: s, Concurrency: 2}
+	ex2 := &Executor{Backend: s, Fingerprints: s, Keeper: s, Concurrency: 2}
 	rev := RevertPlan(doc, spec.Def)
 	if err := ex2.Run(ctx, Spec{Op: OpRevert, Def: spec.Def}, rev); err != nil {
 		t.Fatal(err)
@@ -337,7 +337,7 @@ func TestOldServerFallsBackToProjects(t *testing.T) {
 		t.Errorf("auto on 17.5: %d writes, want 2 (per project)", rep.Writes())
 	}
 	spec.Strategy = GroupLevel
-	p := &Planner{Backend: c, Walker: c, Store: s, Concurrency: 2}
+	p := &Planner{Backend: c, Walker: c, Fingerprints: s, Concurrency: 2}
 	if _, err := p.Plan(context.Background(), spec, nil); err == nil || !strings.Contains(err.Error(), "17.9") {
 		t.Errorf("--strategy group on 17.5: %v", err)
 	}

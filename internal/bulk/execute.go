@@ -9,13 +9,17 @@ import (
 	"time"
 
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/gitlab"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/integrations"
 )
 
 // inFlightGrace is how long writes in flight may take to finish after Ctrl-C.
 const inFlightGrace = 15 * time.Second
+
+// Keeper keeps a copy of the non-secret settings a write is about to erase, for enable to
+// restore.
+type Keeper interface {
+	KeepSettings(ctx context.Context, host string, def integrations.Definition, st client.State) error
+}
 
 // Executor runs a plan's writes.
 type Executor struct {
@@ -24,9 +28,12 @@ type Executor struct {
 	// waiters are the group writes the second phase waits for.
 	waiters sync.Map
 	// Created lists the groups and projects the writes created (local store).
-	Created     []client.Scope
-	Backend     client.Backend
-	Store       *local.Store
+	Created []client.Scope
+	Backend client.Backend
+	// Fingerprints record the secrets written, for the next plan to compare; nil records none.
+	Fingerprints Fingerprints
+	// Keeper keeps a copy of the settings a disable erases (GitLab's DELETE); nil keeps none.
+	Keeper      Keeper
 	Concurrency int
 	Journal     *Journal
 	// Done is called after each target finishes.
@@ -142,13 +149,13 @@ func (e *Executor) wrapDone(t *Target, wg *sync.WaitGroup) *Target {
 	return t
 }
 
-func (e *Executor) apply(ctx context.Context, spec Spec, t *Target, remember func(local.SecretRecord)) {
-	ctx, attempts := gitlab.CountAttempts(ctx)
+func (e *Executor) apply(ctx context.Context, spec Spec, t *Target, remember func(client.SecretRecord)) {
+	ctx, attempts := client.CountAttempts(ctx)
 	start := time.Now()
 	note, err := e.write(ctx, spec, t)
 	e.mu.Lock()
 	t.DurationMS = time.Since(start).Milliseconds()
-	t.Attempts = max(int(attempts.Load()), 1)
+	t.Attempts = max(attempts(), 1)
 	t.Reason += note
 	t.state = client.State{} // read for the write only; large runs should not keep it
 	switch {
@@ -163,22 +170,22 @@ func (e *Executor) apply(ctx context.Context, spec Spec, t *Target, remember fun
 	}
 	e.mu.Unlock()
 	if err == nil && len(t.secrets) > 0 {
-		remember(local.SecretRecord{Server: e.Backend.Capabilities().Server, Scope: t.scope.String(), Integration: t.defOr(spec).Name, Secrets: t.secrets})
+		remember(client.SecretRecord{Server: e.Backend.Capabilities().Server, Scope: t.scope.String(), Integration: t.defOr(spec).Name, Secrets: t.secrets})
 	}
 }
 
 // fingerprintWriter keeps the fingerprints of the secrets written, for the store to skip
 // equal ones next time: one writer, a transaction per batch rather than per target.
 type fingerprintWriter struct {
-	recs chan local.SecretRecord
+	recs chan client.SecretRecord
 	done chan struct{}
 }
 
 func (e *Executor) fingerprints(ctx context.Context) *fingerprintWriter {
-	w := &fingerprintWriter{recs: make(chan local.SecretRecord, 256), done: make(chan struct{})}
+	w := &fingerprintWriter{recs: make(chan client.SecretRecord, 256), done: make(chan struct{})}
 	go func() {
 		defer close(w.done)
-		batch := make([]local.SecretRecord, 0, 256)
+		batch := make([]client.SecretRecord, 0, 256)
 		for rec := range w.recs {
 			batch = append(batch[:0], rec)
 		more:
@@ -193,16 +200,16 @@ func (e *Executor) fingerprints(ctx context.Context) *fingerprintWriter {
 					break more
 				}
 			}
-			if e.Store != nil {
+			if e.Fingerprints != nil {
 				// Failing to remember a fingerprint only costs a rewrite next time.
-				_ = e.Store.RecordSecretsBatch(ctx, batch)
+				_ = e.Fingerprints.RecordSecretsBatch(ctx, batch)
 			}
 		}
 	}()
 	return w
 }
 
-func (w *fingerprintWriter) add(rec local.SecretRecord) { w.recs <- rec }
+func (w *fingerprintWriter) add(rec client.SecretRecord) { w.recs <- rec }
 
 // close waits until every fingerprint handed over is written.
 func (w *fingerprintWriter) close() {
@@ -269,8 +276,8 @@ func (e *Executor) save(ctx context.Context, t *Target, def integrations.Definit
 // disable deactivates; where that erases the settings (GitLab's DELETE), their non-secret part
 // is kept in the local store first, so that enable can restore them.
 func (e *Executor) disable(ctx context.Context, t *Target, def integrations.Definition) error {
-	if caps := e.Backend.Capabilities(); caps.DisableResets && e.Store != nil {
-		if err := e.Store.KeepSettings(ctx, caps.Server, def, t.state); err != nil {
+	if caps := e.Backend.Capabilities(); caps.DisableResets && e.Keeper != nil {
+		if err := e.Keeper.KeepSettings(ctx, caps.Server, def, t.state); err != nil {
 			return fmt.Errorf("keeping a copy of the settings before disabling: %w", err)
 		}
 	}

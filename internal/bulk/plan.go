@@ -11,16 +11,23 @@ import (
 	"sync"
 
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/integrations"
 )
 
+// Fingerprints remember the secrets this tool wrote, so that a write-only secret (GitLab's)
+// can be compared with the one wanted, and a write that would change nothing skipped.
+type Fingerprints interface {
+	SecretsUnchanged(ctx context.Context, server, scope, integration string, secrets map[string]string) (bool, error)
+	RecordSecretsBatch(ctx context.Context, recs []client.SecretRecord) error
+}
+
 // Planner reads the targets' states and decides what each gets.
 type Planner struct {
-	Backend     client.Backend
-	Walker      client.Walker
-	Store       *local.Store
-	Concurrency int
+	Backend client.Backend
+	Walker  client.Walker
+	// Fingerprints compare secrets the backend cannot return; nil compares none as equal.
+	Fingerprints Fingerprints
+	Concurrency  int
 	// Read is called after each target's state is read (for progress).
 	Read func()
 
@@ -395,7 +402,7 @@ func (p *Planner) decideWrite(ctx context.Context, spec Spec, t *Target) {
 		}
 		if f.Masked() {
 			t.secrets[f.Key] = want
-			if !SameSecret(ctx, p.Store, p.Backend.Capabilities().Server, st, spec.Def.Name, f.Key, want) {
+			if !SameSecret(ctx, p.Fingerprints, p.Backend.Capabilities().Server, st, spec.Def.Name, f.Key, want) {
 				before := any("(set)")
 				if st.Values[f.Key] == "" && !st.Unknown[f.Key] {
 					before = nil
@@ -452,15 +459,15 @@ func (p *Planner) decideWrite(ctx context.Context, spec Spec, t *Target) {
 
 // SameSecret compares a wanted secret with what a target holds: directly where the backend
 // can read it back, through the fingerprint of the last value this tool wrote where it cannot
-// (store is where the fingerprints live; without it a write-only secret never compares equal).
-func SameSecret(ctx context.Context, store *local.Store, server string, st client.State, name, key, want string) bool {
+// (without fingerprints a write-only secret never compares equal).
+func SameSecret(ctx context.Context, fp Fingerprints, server string, st client.State, name, key, want string) bool {
 	if !st.Unknown[key] {
 		return st.Values[key] == want
 	}
-	if store == nil {
+	if fp == nil {
 		return false
 	}
-	same, err := store.SecretsUnchanged(ctx, server, st.Scope.String(), name, map[string]string{key: want})
+	same, err := fp.SecretsUnchanged(ctx, server, st.Scope.String(), name, map[string]string{key: want})
 	return err == nil && same
 }
 

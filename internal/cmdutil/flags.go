@@ -2,15 +2,12 @@ package cmdutil
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/forgekit/integrations/internal/quote"
 
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
-	"github.com/forgekit/integrations/internal/config"
 	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -37,16 +34,8 @@ func AddScopeFlags(cmd *cobra.Command, s *ScopeFlags) {
 // creates files and never touches the network.
 func CompleteScopes(level integrations.Level) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 	return func(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-		cfg, err := config.Load(cmd.Root().PersistentFlags())
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		path := cfg.StorePath()
-		if _, err := os.Stat(path); err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		s, err := local.Open(cmd.Context(), path)
-		if err != nil {
+		s, ok := ExistingStore(cmd)
+		if !ok {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		defer s.Close()

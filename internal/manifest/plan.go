@@ -9,16 +9,14 @@ import (
 
 	"github.com/forgekit/integrations/internal/bulk"
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/integrations"
 )
 
 // Planner compares a manifest with a backend.
 type Planner struct {
 	Backend client.Backend
-	// Store holds the fingerprints of secrets written before, to compare secrets a server
-	// cannot return.
-	Store *local.Store
+	// Fingerprints of secrets written before compare secrets a server cannot return.
+	Fingerprints bulk.Fingerprints
 	// File names the manifest in messages.
 	File string
 }
@@ -153,7 +151,7 @@ func (p *Planner) target(ctx context.Context, e Entry, cur client.State) *bulk.T
 // sameSecret is bulk.SameSecret; an unresolved reference cannot be compared.
 func (p *Planner) sameSecret(ctx context.Context, e Entry, cur client.State, key, want string) bool {
 	cur.Scope = e.Scope
-	return !isReference(want) && bulk.SameSecret(ctx, p.Store, p.Backend.Capabilities().Server, cur, e.Def.Name, key, want)
+	return !isReference(want) && bulk.SameSecret(ctx, p.Fingerprints, p.Backend.Capabilities().Server, cur, e.Def.Name, key, want)
 }
 
 func secretBefore(cur client.State, key string) any {

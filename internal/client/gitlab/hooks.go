@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/forgekit/integrations/internal/client"
@@ -473,17 +472,13 @@ func (c *Client) RemoveHook(ctx context.Context, s client.Scope, id int64) error
 	if err != nil {
 		return err
 	}
-	// Attempts are counted here, and added to any count the caller keeps: a 404 after an
-	// attempt whose answer was lost means that attempt deleted the hook.
-	outer, _ := ctx.Value(attemptsKey{}).(*atomic.Int32)
-	counted, n := CountAttempts(ctx)
+	// Attempts are counted here (and in any count the caller keeps): a 404 after an attempt
+	// whose answer was lost means that attempt deleted the hook.
+	counted, attempts := client.CountAttempts(ctx)
 	_, err = c.do(counted, http.MethodDelete, path+"/"+strconv.FormatInt(id, 10), nil, nil)
-	if outer != nil {
-		outer.Add(n.Load())
-	}
 	if err != nil {
 		err = c.hookError(ctx, s, err, id)
-		if client.IsNotFound(err) && n.Load() > 1 {
+		if client.IsNotFound(err) && attempts() > 1 {
 			return nil
 		}
 		return err

@@ -12,10 +12,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/redact"
 )
 
@@ -107,9 +107,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if t.onAttempt != nil {
 			t.onAttempt(r)
 		}
-		if n, ok := ctx.Value(attemptsKey{}).(*atomic.Int32); ok {
-			n.Add(1)
-		}
+		client.Attempted(ctx)
 		resp, err := t.next.RoundTrip(r)
 		wait, retry := t.decide(resp, err, attempt)
 		// A POST creates something (a webhook): after a 5xx or a dropped connection it may
@@ -139,15 +137,6 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
-}
-
-type attemptsKey struct{}
-
-// CountAttempts returns a context whose requests count every HTTP attempt, retries included,
-// in the returned counter: bulk reports say how many tries a target took.
-func CountAttempts(ctx context.Context) (context.Context, *atomic.Int32) {
-	n := new(atomic.Int32)
-	return context.WithValue(ctx, attemptsKey{}, n), n
 }
 
 // bodyHeader carries an error response's body to the client: client-go answers every 404 with
