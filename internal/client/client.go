@@ -23,6 +23,10 @@ type Backend interface {
 	List(ctx context.Context, s Scope) ([]State, error)
 	// Get returns one integration's state; Configured is false when nothing is set.
 	Get(ctx context.Context, s Scope, def integrations.Definition) (State, error)
+	// StartingState is what a write to the scope starts from: Get's answer, or for a scope the
+	// backend does not have yet but a write would create (CreatesScopes), the state it would
+	// inherit from its nearest existing parent.
+	StartingState(ctx context.Context, s Scope, def integrations.Definition) (State, error)
 	// Save applies an update. The caller has validated it against the catalog.
 	Save(ctx context.Context, s Scope, def integrations.Definition, u Update) (SaveResult, error)
 	// Disable deactivates the integration at the scope.
