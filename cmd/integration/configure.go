@@ -169,12 +169,12 @@ func checkRemoved(ctx context.Context, d integrations.Definition, b client.Backe
 	if !d.Removed() {
 		return nil
 	}
-	srv := serverOf(ctx, b)
+	srv := b.APIServer(ctx)
 	if srv == nil || d.RemovedIn == "" {
 		return cmdutil.FlagErrorf("%s was removed from GitLab%s; only an older GitLab server can still have it", d.Name, removedIn(d))
 	}
 	if !d.API.In(*srv) {
-		return cmdutil.FlagErrorf("%s was removed in GitLab %s; %s runs %s", d.Name, d.RemovedIn, b.Where(), srvVersion(*srv))
+		return cmdutil.FlagErrorf("%s was removed in GitLab %s; %s runs %s", d.Name, d.RemovedIn, b.Where(), srv.Effective())
 	}
 	return nil
 }
@@ -231,7 +231,7 @@ func fill(ctx context.Context, p forms.Prompter, d integrations.Definition, cur 
 		return reviewLines(d, cur, target{Values: in.Values, Events: in.Events, Active: in.Active})
 	}
 	formDef := d
-	if srv := serverOf(ctx, b); srv != nil {
+	if srv := b.APIServer(ctx); srv != nil {
 		formDef = d.On(*srv)
 	}
 	if err := p.Fill(ctx, formDef, in); err != nil {
@@ -335,7 +335,7 @@ func writeJSON(ctx context.Context, ios *iostreams.IOStreams, out *output.Option
 	if notKept == nil {
 		notKept = []string{}
 	}
-	v := writeView{showView: newShowView(d, &st, serverOf(ctx, b)), NotKept: notKept}
+	v := writeView{showView: newShowView(d, &st, b.APIServer(ctx)), NotKept: notKept}
 	if written {
 		return output.WriteAfterWrite(ios, *out, v, nil)
 	}

@@ -115,7 +115,7 @@ func listRun(ctx context.Context, o *listOptions) error {
 		var srv *integrations.Server
 		if o.All {
 			if b, err := o.Backend(); err == nil {
-				srv = serverOf(ctx, b) // with a server connected, --all says what it does not offer
+				srv = b.APIServer(ctx) // with a server connected, --all says what it does not offer
 			}
 		}
 		items := make([]catalogItem, len(defs))
@@ -139,7 +139,7 @@ func listRun(ctx context.Context, o *listOptions) error {
 				header = append(header, "status")
 			}
 			if srv != nil {
-				header = append(header, "on GitLab "+srvVersion(*srv).String())
+				header = append(header, "on GitLab "+srv.Effective().String())
 			}
 			p.Table(header, rows)
 		})
@@ -201,5 +201,5 @@ func offerWord(on bool, srv integrations.Server) string {
 	if on {
 		return "offered"
 	}
-	return "not offered by GitLab " + srvVersion(srv).String()
+	return "not offered by GitLab " + srv.Effective().String()
 }

@@ -176,10 +176,8 @@ func (p *Planner) walkAndRead(ctx context.Context, spec Spec, groupMode bool, do
 // project.
 func (p *Planner) groupMode(ctx context.Context, spec Spec) (bool, error) {
 	supports := spec.Def.SupportsLevel(integrations.Group)
-	api, err := p.Walker.GroupAPI(ctx)
-	if err != nil {
-		return false, err
-	}
+	srv := p.Backend.APIServer(ctx)
+	api := srv == nil || srv.GroupAPI()
 	p.groupAPI = api
 	switch spec.Strategy {
 	case GroupLevel:

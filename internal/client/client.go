@@ -17,6 +17,9 @@ type Backend interface {
 	Where() string
 	// Capabilities says how the backend differs from the contract's common ground.
 	Capabilities() Capabilities
+	// APIServer is the GitLab server's version and edition, which decide what its API keeps,
+	// read once; nil for the local store, which keeps everything the catalog has.
+	APIServer(ctx context.Context) *integrations.Server
 	// Resolve checks that the scope exists and returns it with both path and ID filled in.
 	Resolve(ctx context.Context, s Scope) (Scope, error)
 	// List returns the state of every integration configured at the scope, own or inherited.
@@ -34,13 +37,9 @@ type Backend interface {
 	Close() error
 }
 
-// Versioned is a backend whose server's version and edition decide what its API keeps (GitLab).
-type Versioned interface {
-	// APIServer reads the server's version once; unknown is the zero Version (newest known).
-	APIServer(ctx context.Context) integrations.Server
-}
-
-// Capabilities are the documented differences between backends.
+// Capabilities are the documented differences between backends. They are the one place to ask
+// how a backend behaves; what its server's version allows comes from APIServer, and an
+// operation only some backends have (Walker, Hooks, …) is an interface its user asserts.
 type Capabilities struct {
 	// Server is the host key of a remote server; empty for the local store.
 	Server string
@@ -131,8 +130,6 @@ type Walker interface {
 	// Walk calls fn for the group itself, then (with Groups) its subgroups, then the projects
 	// below, page by page, never holding every page at once.
 	Walk(ctx context.Context, group Scope, o WalkOptions, fn func(Namespace) error) error
-	// GroupAPI reports whether group-level integration settings can be written.
-	GroupAPI(ctx context.Context) (bool, error)
 }
 
 // StateWalker is a Walker that also reads one integration's state along the walk in a single

@@ -222,20 +222,12 @@ func (c *Client) checkSigning(ctx context.Context, ch client.HookChange) error {
 	if ch.Values[integrations.HookSigningToken] == "" {
 		return nil
 	}
-	if v := c.serverVersion(ctx); v != "unknown" && versionBefore(v, 19, 0) {
-		return client.Invalidf("signing tokens need GitLab 19.0 or later; %s runs %s", c.host, v)
+	// A server whose version cannot be read is let through: write verification then says
+	// whether it kept the token.
+	if srv := c.server(ctx); !srv.api.Version.IsZero() && srv.api.Version.Before(integrations.Version{Major: 19}) {
+		return client.Invalidf("signing tokens need GitLab 19.0 or later; %s runs %s", c.host, srv.raw)
 	}
 	return nil
-}
-
-func versionBefore(v string, major, minor int) bool {
-	parts := strings.SplitN(strings.SplitN(v, "-", 2)[0], ".", 3)
-	if len(parts) < 2 {
-		return false
-	}
-	ma, _ := strconv.Atoi(parts[0])
-	mi, _ := strconv.Atoi(parts[1])
-	return ma < major || (ma == major && mi < minor)
 }
 
 // sendingHook remembers a change's secret values (tokens, variable and header values) so that

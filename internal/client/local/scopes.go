@@ -237,9 +237,6 @@ func walkBelow(ctx context.Context, q querier, root client.Scope, o client.WalkO
 	return rows.Err()
 }
 
-// GroupAPI is always true for the local store.
-func (s *Store) GroupAPI(context.Context) (bool, error) { return true, nil }
-
 // SetArchived marks a project archived (or not), for bulk runs that skip archived projects.
 func (s *Store) SetArchived(ctx context.Context, project client.Scope, archived bool) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
