@@ -234,15 +234,15 @@ func run(ctx context.Context, o *options) error {
 		}
 		done, runID, earlier = doc.Finished(), doc.RunID, doc
 	}
-	progress := bulk.NewProgress(o.IO.ErrOut, o.IO.IsStderrTTY() && !o.Output.IsJSON(), "reading", 0)
+	prog := newProgress(o.IO.ErrOut, o.IO.IsStderrTTY() && !o.Output.IsJSON(), "reading", 0)
 	// Writes are planned reading at least 8 at a time; an inventory reads as many as asked.
 	reads := max(o.Concurrency, 8)
 	if o.Op == bulk.OpStatus {
 		reads = o.Concurrency
 	}
-	planner := &bulk.Planner{Backend: b, Walker: w, Fingerprints: st, Concurrency: reads, Read: func() { progress.Step(false) }}
+	planner := &bulk.Planner{Backend: b, Walker: w, Fingerprints: st, Concurrency: reads, Read: func() { prog.step(false) }}
 	rep, err := planner.Plan(ctx, o.spec, done)
-	progress.Finish()
+	prog.finish()
 	if err != nil {
 		return err
 	}
@@ -293,13 +293,13 @@ func execute(ctx context.Context, o *options, b client.Backend, st store, rep *b
 	if err != nil {
 		return err
 	}
-	progress := bulk.NewProgress(o.IO.ErrOut, o.IO.IsStderrTTY(), string(o.Op), rep.Writes())
+	prog := newProgress(o.IO.ErrOut, o.IO.IsStderrTTY(), string(o.Op), rep.Writes())
 	ex := &bulk.Executor{
 		Backend: b, Fingerprints: st, Keeper: st, Concurrency: o.Concurrency, Journal: j,
-		Done: func(t *bulk.Target) { progress.Step(t.Result == bulk.Failed) },
+		Done: func(t *bulk.Target) { prog.step(t.Result == bulk.Failed) },
 	}
 	runErr := ex.Run(ctx, o.spec, rep)
-	progress.Finish()
+	prog.finish()
 	if err := printReport(o, rep, false); err != nil {
 		return err
 	}
