@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"runtime/debug"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -134,8 +132,8 @@ func newCmdOp(f *cmdutil.Factory, op bulk.Op) *cobra.Command {
 	_ = cmd.RegisterFlagCompletionFunc("group", cmdutil.CompleteScopes(integrations.Group))
 	fl.BoolVar(&o.Subgroups, "include-subgroups", true, "include subgroups and their projects")
 	fl.BoolVar(&o.Archived, "include-archived", false, "include archived projects")
+	cmdutil.ConcurrencyFlag(fl, &o.Concurrency)
 	if op == bulk.OpStatus {
-		fl.IntVar(&o.Concurrency, "concurrency", 8, "`N` reads at a time")
 		return cmd
 	}
 	switch op {
@@ -150,7 +148,6 @@ func newCmdOp(f *cmdutil.Factory, op bulk.Op) *cobra.Command {
 	fl.BoolVar(&o.Force, "force", false, "rewrite targets that look already as wanted (secrets included)")
 	fl.BoolVar(&o.DryRun, "dry-run", false, "print the plan and write nothing")
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "do not ask before writing")
-	cmdutil.ConcurrencyFlag(fl, &o.Concurrency)
 	fl.StringVar(&o.Resume, "resume", "", "continue run `RUN_ID`, skipping the targets it finished")
 	return cmd
 }
@@ -198,15 +195,6 @@ func (o *options) complete(args []string) error {
 }
 
 func run(ctx context.Context, o *options) error {
-	// Runs over tens of thousands of projects keep a record per target (about 1.6 KB each);
-	// collecting at half again the live heap, not double, and a soft limit keep a 20,000
-	// project run well under 100 MB. GOGC and GOMEMLIMIT, when set, win.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(50)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(80 << 20)
-	}
 	b, err := o.Backend()
 	if err != nil {
 		return err
@@ -235,12 +223,8 @@ func run(ctx context.Context, o *options) error {
 		done, runID, earlier = doc.Finished(), doc.RunID, doc
 	}
 	prog := newProgress(o.IO.ErrOut, o.IO.IsStderrTTY() && !o.Output.IsJSON(), "reading", 0)
-	// Writes are planned reading at least 8 at a time; an inventory reads as many as asked.
-	reads := max(o.Concurrency, 8)
-	if o.Op == bulk.OpStatus {
-		reads = o.Concurrency
-	}
-	planner := &bulk.Planner{Backend: b, Walker: w, Fingerprints: st, Concurrency: reads, Read: func() { prog.step(false) }}
+	// --concurrency bounds every request the run makes, reads while planning included.
+	planner := &bulk.Planner{Backend: b, Walker: w, Fingerprints: st, Concurrency: o.Concurrency, Read: func() { prog.step(false) }}
 	rep, err := planner.Plan(ctx, o.spec, done)
 	prog.finish()
 	if err != nil {

@@ -154,8 +154,9 @@ func (c concurrencyValue) Set(s string) error {
 	return nil
 }
 
-// ConcurrencyFlag registers --concurrency N (default 8) on fs.
+// ConcurrencyFlag registers --concurrency N (default 8) on fs: the most requests a run has in
+// flight at once, reads and writes alike. What the user gives is what the run does.
 func ConcurrencyFlag(fs *pflag.FlagSet, p *int) {
 	*p = 8
-	fs.Var(concurrencyValue{p}, "concurrency", fmt.Sprintf("`N` writes at a time, 1 to %d", MaxConcurrency))
+	fs.Var(concurrencyValue{p}, "concurrency", fmt.Sprintf("`N` requests at a time, 1 to %d", MaxConcurrency))
 }
