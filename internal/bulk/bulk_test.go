@@ -381,3 +381,50 @@ func TestPlannedEventsAreTheWrittenOnes(t *testing.T) {
 		t.Errorf("planned events %v, stored %v", planned, stored)
 	}
 }
+
+// A read that fails stops the plan: the walk goes no further, no read starts after it, and the
+// error names the target. One at a time, the reads before it are exactly those issued.
+func TestReadErrorStopsThePlan(t *testing.T) {
+	fake := gitlabfake.New()
+	t.Cleanup(fake.Close)
+	fake.AddToken("tok", gitlabfake.Token{Username: "admin", Scopes: []string{"api"}, AccessLevel: 40})
+	fake.AddGroup("big")
+	ids := map[int64]string{}
+	var failing int64
+	for i := range 40 {
+		path := fmt.Sprintf("big/p%02d", i)
+		id := fake.AddProject(path, false)
+		ids[id] = path
+		if i == 5 {
+			failing = id
+		}
+	}
+	read := func(path string) (int64, bool) {
+		var id int64
+		_, err := fmt.Sscanf(path, "/projects/%d/integrations/jenkins", &id)
+		return id, err == nil
+	}
+	fake.FailMatching(500, func(method, path string) bool {
+		id, ok := read(path)
+		return ok && method == "GET" && id == failing
+	})
+	c, err := gitlab.New(fake.URL, "tok", gitlab.WithHTTPClient(fake.Client()), gitlab.WithAttempts(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := Spec{Op: OpDisable, Def: def(t, "jenkins"), Groups: []client.Scope{group("big")}, Subgroups: true, Strategy: Auto}
+	p := &Planner{Backend: c, Walker: c, Concurrency: 1}
+	_, err = p.Plan(context.Background(), spec, nil)
+	if err == nil || !strings.Contains(err.Error(), "big/p05") {
+		t.Fatalf("plan with a failing read: %v, want an error naming big/p05", err)
+	}
+	var got []string
+	for _, r := range fake.Requests() {
+		if id, ok := read(r.Path); ok {
+			got = append(got, ids[id])
+		}
+	}
+	if want := "big/p00 big/p01 big/p02 big/p03 big/p04 big/p05"; strings.Join(got, " ") != want {
+		t.Errorf("reads issued: %v, want %s and nothing after the failure", got, want)
+	}
+}
