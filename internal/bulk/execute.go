@@ -10,6 +10,7 @@ import (
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/integrations"
+	"golang.org/x/sync/errgroup"
 )
 
 // inFlightGrace is how long writes in flight may take to finish after Ctrl-C.
@@ -25,8 +26,6 @@ type Keeper interface {
 type Executor struct {
 	// mu guards the targets' results: workers set them while the journal reads them.
 	mu sync.Mutex
-	// waiters are the group writes the second phase waits for.
-	waiters sync.Map
 	// Created lists the groups and projects the writes created (local store).
 	Created []client.Scope
 	Backend client.Backend
@@ -40,94 +39,83 @@ type Executor struct {
 	Done func(t *Target)
 }
 
-// Run performs every planned write with a bounded pool of workers. Permanent failures are
-// recorded and the run goes on; transient ones were already retried by the backend. When ctx is
-// cancelled (Ctrl-C) no new write starts, the ones in flight finish, and Run returns ctx's error
-// after the journal is saved.
+// Run performs every planned write, Concurrency at a time. Permanent failures are recorded and
+// the run goes on; transient ones were already retried by the backend. When ctx is cancelled
+// (Ctrl-C) no new write starts, the ones in flight finish, and Run returns ctx's error after
+// the journal is saved.
 func (e *Executor) Run(ctx context.Context, spec Spec, rep *Report) error {
-	// Writes in flight finish after Ctrl-C so that no target is left half-done, but not
-	// forever: one stuck behind a long rate-limit pause is abandoned after a grace period.
-	flight, stopFlight := context.WithCancel(context.WithoutCancel(ctx))
+	flight, release := inFlight(ctx)
+	defer release()
+	prints := e.fingerprints(context.WithoutCancel(ctx))
+	// Group writes go first and finish before any project or subgroup is reset to inherit
+	// from them.
+	e.writeAll(ctx, flight, spec, rep.Targets, prints, func(t *Target) bool { return t.pending() && t.groupFirst() })
+	e.writeAll(ctx, flight, spec, rep.Targets, prints, func(t *Target) bool { return t.pending() && !t.groupFirst() })
+	prints.close()
+	return e.finish(ctx, rep)
+}
+
+// inFlight is the context writes run in. Writes in flight finish after Ctrl-C so that no
+// target is left half-done, but not forever: one stuck behind a long rate-limit pause is
+// abandoned after a grace period. release ends it once the run is over.
+func inFlight(ctx context.Context) (flight context.Context, release func()) {
+	flight, stop := context.WithCancel(context.WithoutCancel(ctx))
 	finished := make(chan struct{})
-	defer func() {
-		close(finished)
-		stopFlight()
-	}()
 	go func() {
 		select {
 		case <-ctx.Done():
 			select {
 			case <-time.After(inFlightGrace):
-				stopFlight()
+				stop()
 			case <-finished:
 			}
 		case <-finished:
 		}
 	}()
-	prints := e.fingerprints(context.WithoutCancel(ctx))
-	work := make(chan *Target)
-	var wg sync.WaitGroup
-	for range max(e.Concurrency, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for t := range work {
-				if e.Journal != nil {
-					e.Journal.Started(t)
-				}
-				e.apply(flight, spec, t, prints.add)
-				if e.Journal != nil {
-					e.Journal.Finished(t)
-				}
-				if e.Done != nil {
-					e.Done(t)
-				}
-				if w, ok := e.waiters.LoadAndDelete(t); ok {
-					w.(*sync.WaitGroup).Done()
-				}
-			}
-		}()
+	return flight, func() {
+		close(finished)
+		stop()
 	}
-	// Group writes go first and finish before any project or subgroup is reset to inherit
-	// from them.
-	groupsDone := make(chan struct{})
-	var groupWG sync.WaitGroup
-	pending := func(t *Target) bool { return t.Action != ActSkip && t.Action != ActUnchanged && t.Result != Succeeded }
-	first := func(t *Target) bool {
-		inherits := t.Action == ActInherit || (t.update != nil && t.update.UseInherited)
-		return t.Kind == "group" && !inherits
-	}
-	func() {
-		defer close(groupsDone)
-		for _, t := range rep.Targets {
-			if !pending(t) || !first(t) {
-				continue
-			}
-			groupWG.Add(1)
-			select {
-			case work <- e.wrapDone(t, &groupWG):
-			case <-ctx.Done():
-				groupWG.Done()
-				return
-			}
-		}
-		groupWG.Wait()
-	}()
-	<-groupsDone
-dispatch:
-	for _, t := range rep.Targets {
-		if !pending(t) || first(t) {
+}
+
+// writeAll writes the targets which picks, Concurrency at a time, until ctx is cancelled.
+func (e *Executor) writeAll(ctx, flight context.Context, spec Spec, targets []*Target, prints *fingerprintWriter, which func(*Target) bool) {
+	var g errgroup.Group
+	g.SetLimit(max(e.Concurrency, 1))
+	for _, t := range targets {
+		if !which(t) {
 			continue
 		}
-		select {
-		case work <- t:
-		case <-ctx.Done():
-			break dispatch
+		if ctx.Err() != nil {
+			break
 		}
+		g.Go(func() error {
+			if ctx.Err() == nil { // not interrupted while it waited for a worker
+				e.writeOne(flight, spec, t, prints.add)
+			}
+			return nil
+		})
 	}
-	close(work)
-	wg.Wait()
-	prints.close()
+	_ = g.Wait() // writeOne records failures in the target; it returns none
+}
+
+// writeOne writes one target between its two journal lines.
+func (e *Executor) writeOne(ctx context.Context, spec Spec, t *Target, remember func(client.SecretRecord)) {
+	if e.Journal != nil {
+		e.Journal.Started(t)
+	}
+	e.apply(ctx, spec, t, remember)
+	if e.Journal != nil {
+		e.Journal.Finished(t)
+	}
+	if e.Done != nil {
+		e.Done(t)
+	}
+}
+
+// finish marks the writes an interruption left unstarted, counts the results and saves the
+// journal.
+func (e *Executor) finish(ctx context.Context, rep *Report) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, t := range rep.Targets {
@@ -144,9 +132,15 @@ dispatch:
 	return ctx.Err()
 }
 
-func (e *Executor) wrapDone(t *Target, wg *sync.WaitGroup) *Target {
-	e.waiters.Store(t, wg)
-	return t
+// pending is a target with a write still to do.
+func (t *Target) pending() bool {
+	return t.Action != ActSkip && t.Action != ActUnchanged && t.Result != Succeeded
+}
+
+// groupFirst is a group write others may inherit from, made before them.
+func (t *Target) groupFirst() bool {
+	inherits := t.Action == ActInherit || (t.update != nil && t.update.UseInherited)
+	return t.Kind == "group" && !inherits
 }
 
 func (e *Executor) apply(ctx context.Context, spec Spec, t *Target, remember func(client.SecretRecord)) {
