@@ -137,3 +137,18 @@ type Walker interface {
 type StateWalker interface {
 	WalkStates(ctx context.Context, group Scope, o WalkOptions, def integrations.Definition, fn func(Namespace, State) error) error
 }
+
+// User is the account a server's token belongs to (GitLab's GET /user).
+type User struct {
+	ID       int64  `json:"id"`
+	Username string `json:"username"`
+	Name     string `json:"name"`
+}
+
+// TokenInfo describes a personal access token (GitLab's GET /personal_access_tokens/self).
+type TokenInfo struct {
+	Name      string   `json:"name"`
+	Scopes    []string `json:"scopes"`
+	ExpiresAt *string  `json:"expires_at"`
+	Active    bool     `json:"active"`
+}

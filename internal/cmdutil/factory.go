@@ -107,9 +107,22 @@ func New(version string, flags *pflag.FlagSet) *Factory {
 	return f
 }
 
+// GitLab is a connection to a GitLab server: its Backend, and the account its token opens,
+// which auth checks.
+type GitLab interface {
+	client.Backend
+	// Host is the server's host key.
+	Host() string
+	CurrentUser(ctx context.Context) (client.User, error)
+	// Token describes the token; ok is false for tokens that are not personal access tokens.
+	Token(ctx context.Context) (info client.TokenInfo, ok bool, err error)
+	// Version is the server's version as it reports it, or "unknown".
+	Version(ctx context.Context) string
+}
+
 // OpenGitLab connects to the GitLab server at host with its per-host settings and the token from
 // the environment, the config file or the keyring. On a terminal it names the server on stderr.
-func OpenGitLab(cfg *config.Config, ios *iostreams.IOStreams, host string) (*gitlab.Client, error) {
+func OpenGitLab(cfg *config.Config, ios *iostreams.IOStreams, host string) (GitLab, error) {
 	_, key, err := gitlab.NormalizeHost(host)
 	if err != nil {
 		return nil, err
@@ -119,7 +132,7 @@ func OpenGitLab(cfg *config.Config, ios *iostreams.IOStreams, host string) (*git
 }
 
 // OpenGitLabWithToken is OpenGitLab with a given token (auth login checks a new one).
-func OpenGitLabWithToken(cfg *config.Config, ios *iostreams.IOStreams, host, token string) (*gitlab.Client, error) {
+func OpenGitLabWithToken(cfg *config.Config, ios *iostreams.IOStreams, host, token string) (GitLab, error) {
 	_, key, err := gitlab.NormalizeHost(host)
 	if err != nil {
 		return nil, err
