@@ -23,7 +23,7 @@ func TestConcurrencyOneMeansOneRequestInFlight(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("XDG_STATE_HOME", t.TempDir())
-			fake := gitlabfake.New(gitlabfake.WithLatency(2 * time.Millisecond))
+			fake := gitlabfake.New(gitlabfake.WithLatency(2*time.Millisecond), gitlabfake.WithPerPageMax(5))
 			t.Cleanup(fake.Close)
 			fake.AddToken("tok", gitlabfake.Token{Username: "admin", Scopes: []string{"api"}, AccessLevel: 40})
 			fake.AddGroup("big")

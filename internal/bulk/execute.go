@@ -44,6 +44,7 @@ type Executor struct {
 // (Ctrl-C) no new write starts, the ones in flight finish, and Run returns ctx's error after
 // the journal is saved.
 func (e *Executor) Run(ctx context.Context, spec Spec, rep *Report) error {
+	ctx = client.LimitRequests(ctx, e.Concurrency)
 	flight, release := inFlight(ctx)
 	defer release()
 	prints := e.fingerprints(context.WithoutCancel(ctx))

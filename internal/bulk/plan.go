@@ -41,6 +41,7 @@ type Planner struct {
 // being resumed (done) are not read again. A read that fails stops the walk: the plan is
 // refused rather than made without some of its targets.
 func (p *Planner) Plan(ctx context.Context, spec Spec, done map[string]bool) (*Report, error) {
+	ctx = client.LimitRequests(ctx, p.Concurrency)
 	groupMode, err := p.groupMode(ctx, spec)
 	if err != nil {
 		return nil, err

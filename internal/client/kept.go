@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -70,6 +71,30 @@ func CountAttempts(ctx context.Context) (context.Context, func() int) {
 	a := &attempts{}
 	a.parent, _ = ctx.Value(attemptsKey{}).(*attempts)
 	return context.WithValue(ctx, attemptsKey{}, a), func() int { return int(a.n.Load()) }
+}
+
+type limitKey struct{}
+
+// LimitRequests returns a context under which a backend has at most n requests in flight at
+// once, whoever sends them: a run's reads and writes and the walk's listing share the
+// --concurrency the user gave.
+func LimitRequests(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, limitKey{}, make(chan struct{}, max(n, 1)))
+}
+
+// Acquire waits for a request slot under ctx's limit, if it has one; release frees it once the
+// answer is read. Backends call it around every attempt, never while holding another slot.
+func Acquire(ctx context.Context) (release func(), err error) {
+	slots, ok := ctx.Value(limitKey{}).(chan struct{})
+	if !ok {
+		return func() {}, nil
+	}
+	select {
+	case slots <- struct{}{}:
+		return sync.OnceFunc(func() { <-slots }), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Attempted counts one request sent under ctx; backends call it for every attempt.
