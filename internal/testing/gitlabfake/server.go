@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -53,6 +54,9 @@ type Server struct {
 
 	logMu sync.Mutex
 	log   []Request
+
+	// inFlight counts the requests being answered; maxInFlight is the most at once.
+	inFlight, maxInFlight atomic.Int32
 
 	faults faults
 
@@ -188,7 +192,12 @@ func (s *Server) ResetRequests() {
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
 	s.log = nil
+	s.maxInFlight.Store(0)
 }
+
+// MaxInFlight is the most requests the server was answering at once since it started or
+// ResetRequests: what a client's concurrency limit let through.
+func (s *Server) MaxInFlight() int { return int(s.maxInFlight.Load()) }
 
 func (s *Server) record(r *http.Request, body []byte, status int) {
 	p := strings.TrimPrefix(r.URL.Path, apiPrefix)
@@ -218,10 +227,18 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	n := s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
+	for {
+		m := s.maxInFlight.Load()
+		if n <= m || s.maxInFlight.CompareAndSwap(m, n) {
+			break
+		}
+	}
 	if s.latency > 0 {
 		time.Sleep(s.latency)
 	}
-	if f, ok := s.faults.next(); ok {
+	if f, ok := s.faults.next(r.Method, strings.TrimPrefix(r.URL.Path, apiPrefix)); ok {
 		s.serveFault(w, r, f)
 		return
 	}
