@@ -50,6 +50,7 @@ type Server struct {
 	// versionHidden makes /version answer 403, as some proxies and locked-down servers do.
 	versionHidden bool
 	tokens        map[string]*Token // by token string
+	lists         listCache         // ordered listings; guarded by its own lock, read under mu
 
 	logMu sync.Mutex
 	log   []Request
