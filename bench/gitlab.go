@@ -154,8 +154,9 @@ func benchBulk(bin, dir string, only int) {
 
 func idealFigures(s sample, reqs int, sz bulkSize, conc int) string {
 	ideal := time.Duration(reqs) * sz.latency / time.Duration(conc)
-	return fmt.Sprintf("requests=%d (%.2f/project) concurrency=%d wall=%.2fs ideal=%.2fs ratio=%.2f cpu=%.1fs peak RSS=%.1f MB",
-		reqs, float64(reqs)/float64(sz.projects), conc, s.wall.Seconds(), ideal.Seconds(), s.wall.Seconds()/ideal.Seconds(), s.cpu.Seconds(), s.rssMB())
+	return fmt.Sprintf("requests=%d (%.2f/project) concurrency=%d wall=%.2fs ideal=%.2fs ratio=%.2f cpu=%.1fs (the fake's: %.1fs) peak RSS=%.1f MB",
+		reqs, float64(reqs)/float64(sz.projects), conc, s.wall.Seconds(), ideal.Seconds(), s.wall.Seconds()/ideal.Seconds(), s.cpu.Seconds(),
+		s.benchCPU.Seconds(), s.rssMB())
 }
 
 // wire replays a run's requests from a bare HTTP client, conc at a time and in their order:
