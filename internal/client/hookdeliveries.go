@@ -55,6 +55,9 @@ type HookDelivery struct {
 	Error        string
 	RequestBody  string
 	ResponseBody string
+	// Key is the request's Idempotency-Key: a resend keeps it, so entries with the same key
+	// are deliveries of one request.
+	Key string
 }
 
 // Failed reports a delivery the receiver did not accept (no answer, or outside 2xx).

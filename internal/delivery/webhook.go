@@ -48,7 +48,7 @@ func WebhookSample(event, project, gitlabURL string, at time.Time) WebhookDelive
 		header = hooksEventName(event + "_hook")
 	}
 	body := hooksJSON(s.Payload())
-	return WebhookDelivery{Event: header, Body: body, IdempotencyKey: idempotencyKey(body), Time: at}
+	return WebhookDelivery{Event: header, Body: body, IdempotencyKey: IdempotencyKey(body), Time: at}
 }
 
 // SystemHookSample is the fixed project_create payload GitLab's system hook test sends.
@@ -57,17 +57,17 @@ func SystemHookSample(at time.Time) WebhookDelivery {
 		"event_name": "project_create", "name": "Ruby", "path": "ruby", "project_id": 1,
 		"owner_name": "Someone", "owner_email": "example@gitlabhq.com",
 	})
-	return WebhookDelivery{Event: "System Hook", Body: body, IdempotencyKey: idempotencyKey(body), Time: at}
+	return WebhookDelivery{Event: "System Hook", Body: body, IdempotencyKey: IdempotencyKey(body), Time: at}
 }
 
 // Resent is a logged request as it is delivered again: the same body and key.
 func Resent(event string, body []byte, at time.Time) WebhookDelivery {
-	return WebhookDelivery{Event: event, Body: body, IdempotencyKey: idempotencyKey(body), Time: at}
+	return WebhookDelivery{Event: event, Body: body, IdempotencyKey: IdempotencyKey(body), Time: at}
 }
 
-// idempotencyKey is a UUID-shaped key derived from the body: a request sent again has the
+// IdempotencyKey is a UUID-shaped key derived from the body: a request sent again has the
 // same one, as GitLab's resend keeps the logged key.
-func idempotencyKey(body []byte) string {
+func IdempotencyKey(body []byte) string {
 	sum := sha256.Sum256(body)
 	h := hex.EncodeToString(sum[:16])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]

@@ -219,6 +219,9 @@ func deliveryOf(hookID int64, it map[string]any) client.HookDelivery {
 			d.Error = "the receiver answered " + status + " " + http.StatusText(d.Status)
 		}
 	}
+	if h, ok := it["request_headers"].(map[string]any); ok {
+		d.Key = text(h["Idempotency-Key"])
+	}
 	if raw, err := json.Marshal(it["request_data"]); err == nil && it["request_data"] != nil {
 		d.RequestBody = string(raw)
 	}

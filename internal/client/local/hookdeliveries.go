@@ -93,6 +93,7 @@ func deliveryOf(hookID int64, e LogEntry) client.HookDelivery {
 	return client.HookDelivery{
 		ID: e.ID, HookID: hookID, Time: e.Time, Trigger: e.Event, Event: client.TriggerEvent(e.Event), URL: e.URL,
 		Status: e.Status, OK: e.OK, Latency: e.Latency, Error: e.Error, RequestBody: e.RequestBody, ResponseBody: e.ResponseBody,
+		Key: delivery.IdempotencyKey([]byte(e.RequestBody)),
 	}
 }
 
