@@ -193,6 +193,9 @@ func (o *resendOptions) failedRequests(ctx context.Context, d client.HookDeliver
 
 // announce says up front what --failed will do and, under a rate limit, how long it takes.
 func (o *resendOptions) announce(d client.HookDeliveries, h client.Hook, ids []int64) error {
+	if len(ids) == 0 && o.Output.IsJSON() {
+		return output.Write(o.IO, *o.Output, []deliveryView{}, nil)
+	}
 	if len(ids) == 0 {
 		return cmdutil.NewNoResultsError(fmt.Sprintf("no failed deliveries of %s to resend", describeHook(h)))
 	}
