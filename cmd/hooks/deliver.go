@@ -68,12 +68,20 @@ func (o *deliveryCommon) paced(ctx context.Context, d client.HookDeliveries, fn 
 			_, wait = d.DeliveryLimit()
 		}
 		n, per := d.DeliveryLimit()
-		fmt.Fprintf(o.IO.ErrOut, "%s allows %d tests or resends per %s at %s; waiting %s as it asked\n",
-			rl.Where, n, per, o.scope.Describe(), wait.Round(time.Second))
+		fmt.Fprintf(o.IO.ErrOut, "%s allows %d tests and %d resends %s at %s; waiting %s as it asked\n",
+			rl.Where, n, n, perText(per), o.scope.Describe(), wait.Round(time.Second))
 		if err := o.sleep(ctx, wait); err != nil {
 			return got, err
 		}
 	}
+}
+
+// perText is a limit's window for people: "a minute", or "per 30s".
+func perText(per time.Duration) string {
+	if per == time.Minute {
+		return "a minute"
+	}
+	return "per " + per.String()
 }
 
 // statusText is a delivery's answer for people: "200 OK", or why there was none.

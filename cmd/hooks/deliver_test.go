@@ -81,7 +81,7 @@ func TestResendFailedPacesWithinTheLimit(t *testing.T) {
 		t.Fatalf("waits %v", slept)
 	}
 	errOut := e.ErrOut.String()
-	for _, s := range []string{"resending 19 failed request(s) of hook 1 (ci)", "allows 5 a 1m0s, so this takes about 3m0s", "waiting 17s as it asked", "resent 15 of 19"} {
+	for _, s := range []string{"resending 19 failed request(s) of hook 1 (ci)", "allows 5 a minute, so this takes about 3m0s", "waiting 17s as it asked", "resent 15 of 19"} {
 		if !strings.Contains(errOut, s) {
 			t.Errorf("stderr lacks %q:\n%s", s, errOut)
 		}

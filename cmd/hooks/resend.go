@@ -119,7 +119,7 @@ func resendRun(ctx context.Context, o *resendOptions) error {
 	failed := 0
 	for i, id := range ids {
 		if n > 0 && i > 0 && i%n == 0 {
-			fmt.Fprintf(o.IO.ErrOut, "resent %d of %d; waiting %s for the server's limit\n", i, len(ids), per)
+			fmt.Fprintf(o.IO.ErrOut, "resent %d of %d; waiting %s for the server's limit\n", i, len(ids), per.Round(time.Second))
 			if err := o.sleep(ctx, per); err != nil {
 				return err
 			}
@@ -204,7 +204,7 @@ func (o *resendOptions) announce(d client.HookDeliveries, h client.Hook, ids []i
 		msg = fmt.Sprintf("dry run: %d failed request(s) of %s would be resent; nothing was sent", len(ids), describeHook(h))
 	}
 	if n, per := d.DeliveryLimit(); n > 0 && len(ids) > n {
-		msg += fmt.Sprintf("; the server allows %d a %s, so this takes about %s", n, per, time.Duration((len(ids)-1)/n)*per)
+		msg += fmt.Sprintf("; the server allows %d %s, so this takes about %s", n, perText(per), time.Duration((len(ids)-1)/n)*per)
 	}
 	fmt.Fprintln(o.IO.ErrOut, msg)
 	if !o.DryRun {
