@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -48,7 +49,7 @@ func WebhookSample(event, project, gitlabURL string, at time.Time) WebhookDelive
 		header = hooksEventName(event + "_hook")
 	}
 	body := hooksJSON(s.Payload())
-	return WebhookDelivery{Event: header, Body: body, IdempotencyKey: IdempotencyKey(body), Time: at}
+	return WebhookDelivery{Event: header, Body: body, IdempotencyKey: newKey(), Time: at}
 }
 
 // SystemHookSample is the fixed project_create payload GitLab's system hook test sends.
@@ -57,20 +58,26 @@ func SystemHookSample(at time.Time) WebhookDelivery {
 		"event_name": "project_create", "name": "Ruby", "path": "ruby", "project_id": 1,
 		"owner_name": "Someone", "owner_email": "example@gitlabhq.com",
 	})
-	return WebhookDelivery{Event: "System Hook", Body: body, IdempotencyKey: IdempotencyKey(body), Time: at}
+	return WebhookDelivery{Event: "System Hook", Body: body, IdempotencyKey: newKey(), Time: at}
 }
 
-// Resent is a logged request as it is delivered again: the same body and key.
-func Resent(event string, body []byte, at time.Time) WebhookDelivery {
-	return WebhookDelivery{Event: event, Body: body, IdempotencyKey: IdempotencyKey(body), Time: at}
+// Resent is a logged request as it is delivered again: the same body and key (a request
+// logged without one gets a new key).
+func Resent(event string, body []byte, key string, at time.Time) WebhookDelivery {
+	if key == "" {
+		key = newKey()
+	}
+	return WebhookDelivery{Event: event, Body: body, IdempotencyKey: key, Time: at}
 }
 
-// IdempotencyKey is a UUID-shaped key derived from the body: a request sent again has the
-// same one, as GitLab's resend keeps the logged key.
-func IdempotencyKey(body []byte) string {
-	sum := sha256.Sum256(body)
-	h := hex.EncodeToString(sum[:16])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+// newKey is a random UUID (version 4), as GitLab's Idempotency-Key.
+func newKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // WebhookPlan is the request GitLab's WebHookService sends: custom headers first and GitLab's

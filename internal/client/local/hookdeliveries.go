@@ -77,7 +77,7 @@ func (s *Store) deliverHook(ctx context.Context, sc client.Scope, h client.Hook,
 	entry := LogEntry{
 		Time: d.Time, Scope: sc.String(), Integration: hookLogName(h.ID), Event: trigger, Method: http.MethodPost,
 		URL: h.URL(), Status: res.Status, OK: res.OK, Latency: res.Latency, Error: res.Error,
-		RequestBody: res.RequestBody, ResponseBody: res.ResponseBody,
+		RequestBody: res.RequestBody, ResponseBody: res.ResponseBody, Key: d.IdempotencyKey,
 	}
 	if err := s.AddLogs(ctx, []LogEntry{entry}); err != nil {
 		return client.HookDelivery{}, err
@@ -93,7 +93,7 @@ func deliveryOf(hookID int64, e LogEntry) client.HookDelivery {
 	return client.HookDelivery{
 		ID: e.ID, HookID: hookID, Time: e.Time, Trigger: e.Event, Event: client.TriggerEvent(e.Event), URL: e.URL,
 		Status: e.Status, OK: e.OK, Latency: e.Latency, Error: e.Error, RequestBody: e.RequestBody, ResponseBody: e.ResponseBody,
-		Key: delivery.IdempotencyKey([]byte(e.RequestBody)),
+		Key: e.Key,
 	}
 }
 
@@ -139,7 +139,7 @@ func (s *Store) ResendHookEvent(ctx context.Context, sc client.Scope, id, eventI
 	if strings.TrimSpace(e.RequestBody) == "" {
 		return client.HookDelivery{}, client.Invalidf("event %d of hook %d has no recorded request to resend", eventID, id)
 	}
-	return s.deliverHook(ctx, ns, h, e.Event, delivery.Resent(delivery.EventHeader(e.Event), []byte(e.RequestBody), s.now().UTC()))
+	return s.deliverHook(ctx, ns, h, e.Event, delivery.Resent(delivery.EventHeader(e.Event), []byte(e.RequestBody), e.Key, s.now().UTC()))
 }
 
 // logEntry reads one entry of a target's request log.
@@ -147,9 +147,9 @@ func (s *Store) logEntry(ctx context.Context, scope, target string, id int64) (L
 	var e LogEntry
 	var at string
 	var ms int64
-	err := s.conn().QueryRowContext(ctx, `SELECT id, time, event, url, status, ok, latency_ms, error, request_body, response_body
-		FROM request_logs WHERE server = '' AND scope = ? AND integration = ? AND id = ?`, scope, target, id).
-		Scan(&e.ID, &at, &e.Event, &e.URL, &e.Status, &e.OK, &ms, &e.Error, &e.RequestBody, &e.ResponseBody)
+	err := s.conn().QueryRowContext(ctx, `SELECT id, time, event, url, status, ok, latency_ms, error, request_body, response_body,
+		request_key FROM request_logs WHERE server = '' AND scope = ? AND integration = ? AND id = ?`, scope, target, id).
+		Scan(&e.ID, &at, &e.Event, &e.URL, &e.Status, &e.OK, &ms, &e.Error, &e.RequestBody, &e.ResponseBody, &e.Key)
 	if isNoRows(err) {
 		return e, client.NotFoundf("no event %d in the log of %s at %s in the local store", id, strings.Replace(target, ":", " ", 1), scope)
 	}
