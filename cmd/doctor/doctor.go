@@ -10,7 +10,6 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/bulk"
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/doctor"
 	"github.com/forgekit/integrations/internal/forms"
@@ -23,7 +22,7 @@ import (
 type options struct {
 	IO       *iostreams.IOStreams
 	Backend  func() (client.Backend, error)
-	Store    func() (*local.Store, error)
+	Store    func() (cmdutil.Store, error)
 	Prompter func() forms.Prompter
 	Output   *output.Options
 
@@ -148,13 +147,11 @@ func newDoctor(ctx context.Context, o *options, b client.Backend) (*doctor.Docto
 		d.Hooks = h
 	}
 	if o.scope.Level == integrations.Group {
-		w, ok := b.(client.Walker)
-		if !ok {
+		if _, ok := b.(client.Walker); !ok {
 			return nil, fmt.Errorf("%s cannot list groups and projects", b.Where())
 		}
-		if d.GroupIntegrations, err = w.GroupAPI(ctx); err != nil {
-			return nil, err
-		}
+		srv := b.APIServer(ctx)
+		d.GroupIntegrations = srv == nil || srv.GroupAPI()
 	}
 	return d, nil
 }
@@ -240,7 +237,7 @@ func summary(rep *doctor.Report) string {
 
 // requestLog reads the request log `integrations test` keeps in the local store.
 type requestLog struct {
-	store  *local.Store
+	store  cmdutil.Store
 	server string
 }
 
