@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/bulk"
@@ -142,9 +143,14 @@ func newDoctor(ctx context.Context, o *options, b client.Backend) (*doctor.Docto
 	if err != nil {
 		return nil, err
 	}
-	d := &doctor.Doctor{Backend: b, IntegrationLog: requestLog{store, b.Capabilities().Server}}
+	d := &doctor.Doctor{Backend: b, IntegrationLog: store, Waiting: func(s client.Scope, w time.Duration) {
+		fmt.Fprintf(o.IO.ErrOut, "waiting %s for the test limit at %s\n", w.Round(time.Second), s.Describe())
+	}}
 	if h, ok := b.(client.Hooks); ok {
 		d.Hooks = h
+	}
+	if hd, ok := b.(client.HookDeliveries); ok {
+		d.HookLog = hd
 	}
 	if o.scope.Level == integrations.Group {
 		if _, ok := b.(client.Walker); !ok {
@@ -181,7 +187,11 @@ func repair(ctx context.Context, o *options, b client.Backend, d *doctor.Doctor,
 	if !ok {
 		return fmt.Errorf("%s cannot test hooks, so doctor --fix cannot re-enable them", b.Where())
 	}
-	fmt.Fprintf(o.IO.ErrOut, "To re-enable %d hook(s), doctor will send each a test event (GitLab allows 5 tests a minute per project or group):\n", len(plan))
+	took := ""
+	if n, per := t.DeliveryLimit(); doctor.PlanWait(plan, n, per) > 0 {
+		took = fmt.Sprintf("; %s allows %d tests per %s at a project or group, so this takes at least %s", b.Where(), n, per, doctor.PlanWait(plan, n, per))
+	}
+	fmt.Fprintf(o.IO.ErrOut, "To re-enable %d hook(s), doctor sends each a test event%s:\n", len(plan), took)
 	for _, rp := range plan {
 		fmt.Fprintf(o.IO.ErrOut, "  test hook %d (%s) at %s with %s\n", rp.HookID, rp.Name, rp.Scope, event(rp))
 	}
@@ -233,28 +243,4 @@ func summary(rep *doctor.Report) string {
 		return "✓ Nothing needs attention: " + checked
 	}
 	return fmt.Sprintf("%d problem(s) need attention: %s", len(rep.Findings), checked)
-}
-
-// requestLog reads the request log `integrations test` keeps in the local store.
-type requestLog struct {
-	store  cmdutil.Store
-	server string
-}
-
-// recent is how many of the newest deliveries count: enough to tell a run of failures.
-const recent = 10
-
-func (l requestLog) RecentIntegrationDeliveries(ctx context.Context, s client.Scope, name string) ([]doctor.Delivery, error) {
-	entries, err := l.store.Logs(ctx, l.server, s.String(), name, recent, false)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]doctor.Delivery, len(entries))
-	for i, e := range entries {
-		out[i] = doctor.Delivery{Time: e.Time, OK: e.OK, Error: e.Error}
-		if e.Status != 0 {
-			out[i].Status = strconv.Itoa(e.Status)
-		}
-	}
-	return out, nil
 }
