@@ -1,11 +1,20 @@
 package doctor
 
 import (
+	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 
+	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/client/gitlab"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/cmdutil/cmdtest"
+	"github.com/forgekit/integrations/internal/forms/formstest"
+	"github.com/forgekit/integrations/internal/testing/gitlabfake"
 	"github.com/spf13/cobra"
 )
 
@@ -51,5 +60,46 @@ func TestNewCmdDoctor(t *testing.T) {
 				t.Errorf("scope %s, want %s", got.scope, tc.scope)
 			}
 		})
+	}
+}
+
+// On a terminal --fix shows the plan and asks; no sends nothing, yes re-enables the hook.
+func TestFixAsksOnATerminal(t *testing.T) {
+	var got atomic.Int32
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { got.Add(1) }))
+	t.Cleanup(rcv.Close)
+	fake := gitlabfake.New(gitlabfake.WithVersion("19.5.0"), gitlabfake.WithLocalHookURLs(), gitlabfake.WithHookAutoDisabling())
+	t.Cleanup(fake.Close)
+	fake.AddToken("tok", gitlabfake.Token{Username: "m", Scopes: []string{"api"}, AccessLevel: 40})
+	fake.AddProject("acme/web", false)
+	c, err := gitlab.New(fake.URL, "tok", gitlab.WithHTTPClient(fake.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := client.Scope{Level: "project", Path: "acme/web"}
+	if _, err := c.AddHook(context.Background(), web, client.HookChange{Values: map[string]string{"url": rcv.URL + "/hook", "name": "ci"}}); err != nil {
+		t.Fatal(err)
+	}
+	fake.SetHookAlert("project", "acme/web", 1, "disabled", nil)
+	question := "Send 1 test event(s) on " + c.Where() + "?"
+	doctorCmd := func(f *cmdutil.Factory) *cobra.Command { return NewCmdDoctor(f, nil) }
+
+	e := cmdtest.New(t, cmdtest.WithBackend(c), cmdtest.TTY(true), cmdtest.WithPrompter(formstest.New(t).ExpectConfirm(question, false)))
+	if err := e.RunArgs(doctorCmd, "-p", "acme/web", "--fix"); !errors.Is(err, cmdutil.ErrCancel) {
+		t.Fatalf("declined: %v, want a cancellation", err)
+	}
+	if !strings.Contains(e.ErrOut.String(), "test hook 1 (ci) at project:acme/web with a push event") || got.Load() != 0 {
+		t.Fatalf("declined: the plan %q, %d deliveries; want the plan and none", e.ErrOut, got.Load())
+	}
+
+	e = cmdtest.New(t, cmdtest.WithBackend(c), cmdtest.TTY(true), cmdtest.WithPrompter(formstest.New(t).ExpectConfirm(question, true)))
+	if err := e.RunArgs(doctorCmd, "-p", "acme/web", "--fix"); err != nil {
+		t.Fatalf("accepted: %v\n%s", err, e.ErrOut)
+	}
+	if got.Load() != 1 || fake.Hooks("project", "acme/web")[0].AlertStatus != "executable" {
+		t.Fatalf("accepted: %d deliveries, hook %s", got.Load(), fake.Hooks("project", "acme/web")[0].AlertStatus)
+	}
+	if !strings.Contains(e.ErrOut.String(), "✓ Re-enabled hook 1 (ci) at project:acme/web") || !strings.Contains(e.ErrOut.String(), "✓ Nothing needs attention") {
+		t.Errorf("accepted: stderr %q", e.ErrOut)
 	}
 }
