@@ -89,10 +89,10 @@ func (p *Planner) walkStates(ctx context.Context, spec Spec, sw client.StateWalk
 // walkAndRead walks the groups and reads each target's state, Concurrency at a time, keeping
 // the walk's order. The first read that fails stops the walk, and no read starts after it.
 func (p *Planner) walkAndRead(ctx context.Context, spec Spec, groupMode bool, done map[string]bool) ([]*Target, error) {
-	groups := groupMode || spec.Op == OpStatus
-	opts := client.WalkOptions{Subgroups: spec.Subgroups, Archived: spec.Archived, Groups: groups}
+	opts := client.WalkOptions{Subgroups: spec.Subgroups, Archived: spec.Archived, Groups: groupMode || spec.Op == OpStatus}
 	want := func(ns client.Namespace) bool {
-		return ns.Scope.Level != integrations.Group || groups // per-project writes: the group itself is not a target
+		// Per-project writes: the group itself is not a target.
+		return ns.Scope.Level != integrations.Group || groupMode || spec.Op == OpStatus
 	}
 	return ReadBelow(ctx, p.Walker, spec.Groups, opts, p.Concurrency, want, func(ctx context.Context, ns client.Namespace) (*Target, error) {
 		t, err := p.read(ctx, spec, ns, done)
