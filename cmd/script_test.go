@@ -235,27 +235,6 @@ func hookfakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-<<<<<<< HEAD
-func hookAlert(ts *testscript.TestScript, fake *gitlabfake.Server, args []string) {
-	if len(args) < 4 {
-		ts.Fatalf("usage: hookfake alert project|group PATH ID STATUS [DURATION]")
-	}
-	id, err := strconv.ParseInt(args[2], 10, 64)
-	ts.Check(err)
-	var until *time.Time
-	if len(args) > 4 {
-		d, err := time.ParseDuration(args[4])
-		ts.Check(err)
-		t := time.Now().Add(d)
-		until = &t
-	}
-	if !fake.SetHookAlert(args[0], args[1], id, args[3], until) {
-		ts.Fatalf("no hook %d at %s %s", id, args[0], args[1])
-	}
-}
-
-=======
->>>>>>> main
 // receiver is the loopback webhook receiver at $RECEIVER_URL.
 type receiver struct {
 	*httptest.Server
@@ -302,8 +281,6 @@ func receiverCmd(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintln(ts.Stdout(), rc.got[len(rc.got)-1].Get(args[1]))
 	default:
 		ts.Fatalf("unknown receiver command %q", args[0])
-<<<<<<< HEAD
-=======
 	}
 }
 
@@ -322,7 +299,6 @@ func hookAlert(ts *testscript.TestScript, fake *gitlabfake.Server, args []string
 	}
 	if !fake.SetHookAlert(args[0], args[1], id, args[3], until) {
 		ts.Fatalf("no hook %d at %s %s", id, args[0], args[1])
->>>>>>> main
 	}
 }
 

@@ -244,30 +244,3 @@ func summary(rep *doctor.Report) string {
 	}
 	return fmt.Sprintf("%d problem(s) need attention: %s", len(rep.Findings), checked)
 }
-<<<<<<< HEAD
-=======
-
-// requestLog reads the request log `integrations test` keeps in the local store.
-type requestLog struct {
-	store  cmdutil.Store
-	server string
-}
-
-// recent is how many of the newest deliveries count: enough to tell a run of failures.
-const recent = 10
-
-func (l requestLog) RecentIntegrationDeliveries(ctx context.Context, s client.Scope, name string) ([]doctor.Delivery, error) {
-	entries, err := l.store.Logs(ctx, l.server, s.String(), name, recent, false)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]doctor.Delivery, len(entries))
-	for i, e := range entries {
-		out[i] = doctor.Delivery{Time: e.Time, OK: e.OK, Error: e.Error}
-		if e.Status != 0 {
-			out[i].Status = strconv.Itoa(e.Status)
-		}
-	}
-	return out, nil
-}
->>>>>>> main
