@@ -106,10 +106,12 @@ type fakeHooks struct {
 	answers map[int64]error
 	// status is a receiver's answer that leaves the hook disabled.
 	status map[int64]int
-	tested []string
-	limit  int
-	clock  *time.Time
-	at     []time.Time
+	// limited is how many tests of a hook still get GitLab's 429.
+	limited map[int64]int
+	tested  []string
+	limit   int
+	clock   *time.Time
+	at      []time.Time
 }
 
 func (f *fakeHooks) ListHooks(context.Context, client.Scope) ([]client.Hook, error) {
@@ -131,6 +133,10 @@ func (f *fakeHooks) TestHook(_ context.Context, _ client.Scope, id int64, event 
 	}
 	if err := f.answers[id]; err != nil {
 		return client.HookDelivery{}, err
+	}
+	if f.limited[id] > 0 {
+		f.limited[id]--
+		return client.HookDelivery{}, &client.RateLimitError{Where: "gitlab.example.com", RetryAfter: 30 * time.Second}
 	}
 	if f.status[id] != 0 {
 		return client.HookDelivery{Status: f.status[id], Error: "the receiver answered " + strconv.Itoa(f.status[id])}, nil
@@ -238,5 +244,36 @@ func TestRepairKeepsWithinTheTestLimit(t *testing.T) {
 	}
 	if len(rep.Findings) != 1 || *rep.Findings[0].HookID != 7 {
 		t.Errorf("left: %+v, want hook 7 only", rep.Findings)
+	}
+}
+
+// Other clients of the same user share GitLab's limit: a 429 is waited out as GitLab asks, and
+// the test sent again.
+func TestRepairWaitsOutARateLimit(t *testing.T) {
+	clock := now
+	f := &fakeHooks{
+		hooks: map[int64]*client.Hook{1: {ID: 1, Scope: web, Values: map[string]string{"url": "https://a.example.com"}, AlertStatus: "disabled"}},
+		limit: 5, clock: &clock, limited: map[int64]int{1: 1},
+	}
+	var waited []time.Duration
+	d := &Doctor{
+		Backend: noIntegrations{}, Hooks: f,
+		Now:     func() time.Time { return clock },
+		Sleep:   func(_ context.Context, w time.Duration) error { clock = clock.Add(w); return nil },
+		Waiting: func(_ client.Scope, w time.Duration) { waited = append(waited, w) },
+	}
+	sr, err := d.Examine(context.Background(), web, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := NewReport(web, []ScopeReport{sr})
+	if err := d.Repair(context.Background(), f, rep, rep.PlanRepairs(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Repairs[0].Result != RepairFixed || len(f.at) != 2 || f.at[1].Sub(f.at[0]) != 30*time.Second {
+		t.Fatalf("repair %+v, tests at %v: want fixed by a second test 30s after the 429", rep.Repairs[0], f.at)
+	}
+	if len(waited) != 1 || waited[0] != 30*time.Second {
+		t.Errorf("waits said: %v", waited)
 	}
 }

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -89,10 +90,7 @@ func (d *Doctor) Repair(ctx context.Context, t HookTester, r *Report, plan []Rep
 	fixed := map[string]bool{}
 	for i := range plan {
 		rp := &plan[i]
-		if err := pace.wait(ctx, d, rp.hook.Scope); err != nil {
-			return err
-		}
-		got, testErr := t.TestHook(ctx, rp.hook.Scope, rp.HookID, rp.event())
+		got, testErr := pace.test(ctx, d, t, rp)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -148,6 +146,35 @@ func PlanWait(plan []Repair, n int, per time.Duration) time.Duration {
 		wait += time.Duration((k-1)/n) * per
 	}
 	return wait
+}
+
+// rateLimitTries bounds how often one test is sent again after the server's 429: other
+// clients of the same user share the limit, so a plan kept within it can still meet one.
+const rateLimitTries = 3
+
+// test sends rp's test within the limit, and after a 429 waits what the server asked (else
+// the window) and sends it again.
+func (p *pacer) test(ctx context.Context, d *Doctor, t HookTester, rp *Repair) (client.HookDelivery, error) {
+	for try := 1; ; try++ {
+		if err := p.wait(ctx, d, rp.hook.Scope); err != nil {
+			return client.HookDelivery{}, err
+		}
+		got, err := t.TestHook(ctx, rp.hook.Scope, rp.HookID, rp.event())
+		var rl *client.RateLimitError
+		if !errors.As(err, &rl) || try >= rateLimitTries {
+			return got, err
+		}
+		w := rl.RetryAfter
+		if w <= 0 {
+			w = p.per
+		}
+		if d.Waiting != nil {
+			d.Waiting(rp.hook.Scope, w)
+		}
+		if err := d.sleep(ctx, w); err != nil {
+			return got, err
+		}
+	}
 }
 
 // pacer keeps tests within n per window at each project or group.
