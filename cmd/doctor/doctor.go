@@ -129,6 +129,9 @@ func run(ctx context.Context, o *options) error {
 		return err
 	}
 	if o.IO.IsStderrTTY() && !o.Output.IsJSON() {
+		if !rep.OK {
+			fmt.Fprintln(o.IO.ErrOut)
+		}
 		fmt.Fprintln(o.IO.ErrOut, summary(rep))
 	}
 	if !rep.OK {
@@ -217,23 +220,35 @@ func event(rp doctor.Repair) string {
 	return "a " + *rp.Event + " event"
 }
 
+// printFindings writes a line per finding for scripts; on a terminal, each finding's problem
+// and fix in full, wrapped to its width.
 func printFindings(p *output.Printer, rep *doctor.Report) {
-	rows := make([][]string, len(rep.Findings))
+	if !p.IsTTY() {
+		rows := make([][]string, len(rep.Findings))
+		for i, f := range rep.Findings {
+			rows[i] = []string{f.Scope, f.Kind, findingName(f), f.Check, f.Problem, f.Fix}
+		}
+		p.Table(nil, rows)
+		return
+	}
 	for i, f := range rep.Findings {
-		name := f.Name
-		if f.HookID != nil {
-			name = strconv.FormatInt(*f.HookID, 10) + " " + f.Name
+		if i > 0 {
+			p.Linef("")
 		}
-		rows[i] = []string{f.Scope, f.Kind, name, f.Check, f.Problem, f.Fix}
+		p.Linef("✗ %s  %s %s  %s", f.Scope, f.Kind, findingName(f), f.Check)
+		p.Indented("  ", f.Problem)
+		p.Indented("  ", "fix: "+f.Fix)
 	}
-	if len(rows) > 0 {
-		p.Table([]string{"scope", "kind", "name", "check", "problem", "fix"}, rows)
+	for _, u := range rep.Unchecked {
+		p.Indented("", "not checked: "+u)
 	}
-	if p.IsTTY() {
-		for _, u := range rep.Unchecked {
-			p.Linef("not checked: %s", u)
-		}
+}
+
+func findingName(f doctor.Finding) string {
+	if f.HookID == nil {
+		return f.Name
 	}
+	return strconv.FormatInt(*f.HookID, 10) + " " + f.Name
 }
 
 func summary(rep *doctor.Report) string {

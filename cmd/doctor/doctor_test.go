@@ -14,6 +14,7 @@ import (
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/cmdutil/cmdtest"
 	"github.com/forgekit/integrations/internal/forms/formstest"
+	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/testing/gitlabfake"
 	"github.com/spf13/cobra"
 )
@@ -101,5 +102,39 @@ func TestFixAsksOnATerminal(t *testing.T) {
 	}
 	if !strings.Contains(e.ErrOut.String(), "✓ Re-enabled hook 1 (ci) at project:acme/web") || !strings.Contains(e.ErrOut.String(), "✓ Nothing needs attention") {
 		t.Errorf("accepted: stderr %q", e.ErrOut)
+	}
+}
+
+// On a terminal each finding is shown whole, wrapped to the width; secrets never.
+func TestFindingsOnATerminal(t *testing.T) {
+	e := cmdtest.New(t, cmdtest.TTY(true))
+	on := true
+	teams, _ := integrations.Lookup("microsoft_teams")
+	acme := client.Scope{Level: "group", Path: "acme"}
+	if _, err := e.Store.Save(context.Background(), acme, teams, client.Update{Values: map[string]string{"webhook": "https://x.webhook.office.com/webhookb2/SECRET-CANARY"}, Active: &on}); err != nil {
+		t.Fatal(err)
+	}
+	err := e.RunArgs(func(f *cmdutil.Factory) *cobra.Command { return NewCmdDoctor(f, nil) }, "-g", "acme")
+	if !errors.Is(err, cmdutil.ErrSilent) {
+		t.Fatalf("err = %v, want exit 1 (ErrSilent)", err)
+	}
+	out := e.Out.String()
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if lines[0] != "✗ group:acme  integration microsoft_teams  retired_address" {
+		t.Errorf("first line %q", lines[0])
+	}
+	for _, l := range lines[1:] {
+		if !strings.HasPrefix(l, "  ") {
+			t.Errorf("line %q is not indented under its finding", l)
+		}
+	}
+	if whole := strings.Join(strings.Fields(out), " "); !strings.Contains(whole, "fix: set up a webhook from a Teams Workflows flow, then integrations configure microsoft_teams -g acme --set webhook=env:…") {
+		t.Errorf("the fix is not shown whole:\n%s", out)
+	}
+	if strings.Contains(out+e.ErrOut.String(), "CANARY") {
+		t.Error("the secret webhook reached the output")
+	}
+	if !strings.Contains(e.ErrOut.String(), "1 problem(s) need attention: 1 scope(s), 1 integration(s), 0 hook(s) checked") {
+		t.Errorf("stderr: %q", e.ErrOut)
 	}
 }
