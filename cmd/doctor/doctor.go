@@ -55,9 +55,11 @@ func NewCmdDoctor(f *cmdutil.Factory, runF func(*options) error) *cobra.Command 
 			  Microsoft retired in 2026;
 			- required secrets that are not set, and URL variables a hook's URL needs.
 
-			Exit status 0 when all is well, 1 when something needs attention. --fix re-enables the
-			disabled hooks by testing them, GitLab's only way, after showing the plan and asking
-			(--yes when not on a terminal).
+			Exit status 0 when all is well, 1 when something needs attention. What cannot be
+			checked (a secret GitLab never returns, hooks the token may not read) is listed as
+			unchecked and does not change the exit status. --fix re-enables the disabled hooks by
+			testing them, GitLab's only way, after showing the plan and asking (--yes when not on
+			a terminal); tests keep within GitLab's limit of 5 a minute per project or group.
 		`),
 		Example: heredoc.Doc(`
 			$ integrations doctor -g acme
