@@ -87,18 +87,32 @@ func (p *Planner) walkStates(ctx context.Context, spec Spec, sw client.StateWalk
 }
 
 // walkAndRead walks the groups and reads each target's state, Concurrency at a time, keeping
-// the walk's order. The first read that fails stops the walk, and no read starts after it.
+// the walk's order. The walk runs ahead of the reads, so that they go on while it fetches its
+// next page. The first read that fails stops the walk, and no read starts after it.
 func (p *Planner) walkAndRead(ctx context.Context, spec Spec, groupMode bool, done map[string]bool) ([]*Target, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(p.Concurrency, 1))
+	found := make(chan client.Namespace, 256)
+	var walkErr error
+	go func() {
+		defer close(found)
+		walkErr = p.walk(gctx, spec, groupMode, func(ns client.Namespace) error {
+			select {
+			case found <- ns:
+				return nil
+			case <-gctx.Done():
+				return gctx.Err() // a read failed (or the run was interrupted): go no further
+			}
+		})
+	}()
 	var (
 		mu   sync.Mutex
 		read = map[int]*Target{}
 		n    int
 	)
-	walkErr := p.walk(gctx, spec, groupMode, func(ns client.Namespace) error {
-		if err := gctx.Err(); err != nil {
-			return err // a read failed (or the run was interrupted): go no further
+	for ns := range found {
+		if gctx.Err() != nil {
+			continue // let the walk see it and stop
 		}
 		seq := n
 		n++
@@ -116,8 +130,7 @@ func (p *Planner) walkAndRead(ctx context.Context, spec Spec, groupMode bool, do
 			p.step()
 			return nil
 		})
-		return nil
-	})
+	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
