@@ -12,6 +12,7 @@ import (
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/bulk"
+	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/config"
@@ -336,7 +337,7 @@ func printReport(o *options, rep *bulk.Report, dryRun bool) error {
 				detail = *t.Error
 			}
 			if dryRun && len(t.Changes) > 0 {
-				detail = bulk.ChangesText(t.Changes)
+				detail = change.Join(t.Changes)
 			}
 			rows = append(rows, []string{t.Target, string(t.Action), t.Result, detail, fmt.Sprint(t.Attempts), fmt.Sprintf("%dms", t.DurationMS)})
 		}

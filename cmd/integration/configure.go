@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/MakeNowJust/heredoc"
+	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/forms"
@@ -376,9 +377,9 @@ func (r saveRequest) put(ctx context.Context, upd client.Update) (client.SaveRes
 	return r.Backend.Save(ctx, r.Scope, r.Def, upd)
 }
 
-func orNone(c []fieldChange) []fieldChange {
+func orNone(c []change.Change) []change.Change {
 	if c == nil {
-		return []fieldChange{}
+		return []change.Change{}
 	}
 	return c
 }
@@ -404,8 +405,9 @@ func reportCreated(ios *iostreams.IOStreams, created []client.Scope) {
 
 func useInherited(ctx context.Context, o *configureOptions, b client.Backend, cur client.State) error {
 	if o.DryRun {
-		view := changeView{Name: o.def.Name, Scope: o.scope.String(), Action: "inherit", Changes: []fieldChange{}}
-		if cur.Inherited {
+		changes := change.Diff(o.def, o.scope.Level, cur, change.Wanted{Inherit: true})
+		view := changeView{Name: o.def.Name, Scope: o.scope.String(), Action: "inherit", Changes: orNone(changes)}
+		if len(changes) == 0 {
 			view.Action = "unchanged"
 		}
 		return output.Write(o.IO, *o.Output, view, func(p *output.Printer) { printChange(p, view) })

@@ -6,6 +6,7 @@ import (
 	"maps"
 
 	"github.com/MakeNowJust/heredoc"
+	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/forms"
@@ -119,7 +120,7 @@ func enableRun(ctx context.Context, o *toggleOptions) error {
 		inherit, err := o.restoreKept(ctx, server, cur, &next)
 		if err != nil || inherit {
 			if err == nil {
-				err = o.reinherit(ctx, b, server, cur.Scope)
+				err = o.reinherit(ctx, b, server, cur)
 			}
 			return err
 		}
@@ -152,9 +153,10 @@ func enableRun(ctx context.Context, o *toggleOptions) error {
 }
 
 // reinherit links settings that were inherited before disable back to their parent.
-func (o *toggleOptions) reinherit(ctx context.Context, b client.Backend, server string, scope client.Scope) error {
+func (o *toggleOptions) reinherit(ctx context.Context, b client.Backend, server string, cur client.State) error {
 	if o.DryRun {
-		view := changeView{Name: o.def.Name, Scope: o.scope.String(), Action: "inherit", Changes: []fieldChange{{Field: "inherited", Before: false, After: true}}}
+		changes := change.Diff(o.def, o.scope.Level, cur, change.Wanted{Inherit: true})
+		view := changeView{Name: o.def.Name, Scope: o.scope.String(), Action: "inherit", Changes: changes}
 		return output.Write(o.IO, *o.Output, view, func(p *output.Printer) { printChange(p, view) })
 	}
 	res, err := b.Save(ctx, o.scope, o.def, client.Update{UseInherited: true})
@@ -164,7 +166,7 @@ func (o *toggleOptions) reinherit(ctx context.Context, b client.Backend, server 
 	if o.IO.IsStdoutTTY() {
 		fmt.Fprintf(o.IO.ErrOut, "✓ Enabled %s at %s: %s again\n", o.def.Name, o.scope, settingsWord(res.State))
 	}
-	if err := o.forgetKept(ctx, server, scope); err != nil {
+	if err := o.forgetKept(ctx, server, cur.Scope); err != nil {
 		return err
 	}
 	if o.Output.IsJSON() {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/bulk"
+	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/config"
@@ -216,8 +217,9 @@ func NewCmdPlan(f *cmdutil.Factory) *cobra.Command {
 		Long: heredoc.Doc(`
 			Validate a manifest against the catalog (errors name the file, line and field) and
 			compare it with the backend: per scope and integration, create, update, disable or
-			unchanged, field by field. Secrets show as "(will be set)"; when their references can
-			be read now, an unchanged secret is recognised (through a fingerprint on GitLab).
+			unchanged, field by field. A secret shows as "(set)" the first time, "(changed)" when
+			it differs, and "(unset: env:NAME)" while its reference cannot be read; when references
+			can be read now, an unchanged secret is recognised (through a fingerprint on GitLab).
 			Integrations absent from the file are left alone unless --prune, which disables them
 			within the file's scopes.
 		`),
@@ -282,7 +284,7 @@ func planFile(ctx context.Context, o *options, resolve bool) (*bulk.Report, clie
 	}
 	resolver := cmdutil.Resolve
 	if !resolve {
-		// plan compares what it can read now and shows the rest as "will be set".
+		// plan compares what it can read now and names the references it cannot read.
 		resolver = func(v string) (string, error) {
 			got, err := cmdutil.Resolve(v)
 			if err == nil {
@@ -391,7 +393,7 @@ func printPlan(o *options, rep *bulk.Report) error {
 	return output.Write(o.IO, *o.Output, rep, func(p *output.Printer) {
 		var rows [][]string
 		for _, t := range rep.Targets {
-			rows = append(rows, []string{t.Target, string(t.Action), bulk.ChangesText(t.Changes)})
+			rows = append(rows, []string{t.Target, string(t.Action), change.Join(t.Changes)})
 		}
 		p.Table([]string{"target", "action", "changes"}, rows)
 		if p.IsTTY() {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/integrations"
 	"golang.org/x/sync/errgroup"
@@ -331,7 +332,7 @@ func (p *Planner) decide(ctx context.Context, spec Spec, rep *Report, groupMode 
 			t.Action, t.Result, t.Reason = ActSkip, Skipped, describeState(t, t.Overrides)
 		case groupMode && !roots[t.Target] && custom && spec.ResetOverrides:
 			t.Action, t.Result, t.Reason = ActInherit, Planned, "its own settings override the group's; resetting it to inherit"
-			t.Changes = []Change{{Field: "inherited", Before: false, After: true}}
+			t.Changes = change.Diff(spec.Def, t.scope.Level, t.state, change.Wanted{Inherit: true})
 		case groupMode && !roots[t.Target] && custom:
 			t.Action, t.Result, t.Reason = ActSkip, Skipped, "its own settings override the group's (--reset-overrides resets them)"
 		case groupMode && !roots[t.Target]:
@@ -381,74 +382,25 @@ func describeState(t *Target, overrides bool) string {
 // differ (or --force).
 func (p *Planner) decideWrite(ctx context.Context, spec Spec, t *Target) {
 	st := t.state
-	switch spec.Op {
-	case OpDisable:
-		if !st.Active {
-			t.Action, t.Result, t.Reason = ActSkip, Skipped, "already inactive"
-			return
-		}
-		t.Action, t.Result, t.Reason = ActDisable, Planned, "active"
-		t.Changes = []Change{{Field: "active", Before: true, After: false}}
+	switch {
+	case spec.Op == OpDisable && !st.Active:
+		t.Action, t.Result, t.Reason = ActSkip, Skipped, "already inactive"
 		return
-	case OpEnable:
-		if !st.Configured && len(spec.Values) == 0 {
-			t.Action, t.Result, t.Reason = ActSkip, Skipped, "no settings to enable (use bulk configure)"
-			return
-		}
+	case spec.Op == OpDisable:
+		t.Action, t.Result, t.Reason = ActDisable, Planned, "active"
+		t.Changes = change.Diff(spec.Def, t.scope.Level, st, change.Wanted{Active: false})
+		return
+	case spec.Op == OpEnable && !st.Configured && len(spec.Values) == 0:
+		t.Action, t.Result, t.Reason = ActSkip, Skipped, "no settings to enable (use bulk configure)"
+		return
 	}
 	t.secrets = map[string]string{}
-	var changes []Change
-	if !st.Active {
-		changes = append(changes, Change{Field: "active", Before: false, After: true})
-	}
 	for _, f := range spec.Def.Fields {
-		want, given := spec.Values[f.Key]
-		if !given {
-			continue
-		}
-		if f.Masked() {
-			t.secrets[f.Key] = want
-			if !SameSecret(ctx, p.Fingerprints, p.Backend.Capabilities().Server, st, spec.Def.Name, f.Key, want) {
-				before := any("(set)")
-				if st.Values[f.Key] == "" && !st.Unknown[f.Key] {
-					before = nil
-				}
-				changes = append(changes, Change{Field: f.Key, Before: before, After: "(changed)"})
-			}
-			continue
-		}
-		have := st.Values[f.Key]
-		if have == "" {
-			have = f.Default
-		}
-		if have != want {
-			changes = append(changes, Change{Field: f.Key, Before: f.TypedOrNil(have), After: f.TypedOrNil(want)})
+		if v, given := spec.Values[f.Key]; given && f.Masked() {
+			t.secrets[f.Key] = v
 		}
 	}
-	if spec.Events != nil {
-		// The same starting point as the write: stored events, defaults for new settings.
-		cur := spec.Def.EventStates(t.scope.Level, st.Events)
-		want := spec.Events(t.scope.Level, cur)
-		var before, after []string
-		for _, e := range spec.Def.SupportedEvents(t.scope.Level) {
-			if st.Configured && cur[e] {
-				before = append(before, e)
-			}
-			if want[e] {
-				after = append(after, e)
-			}
-		}
-		if !slices.Equal(before, after) {
-			changes = append(changes, Change{Field: "events", Before: before, After: after})
-		}
-		// A named event the server never returns may hold anything: writing it is a change.
-		for _, e := range spec.Def.SupportedEvents(t.scope.Level) {
-			if spec.AskedEvents[e] && st.UnknownEvents[e] {
-				ev, _ := integrations.LookupEvent(e)
-				changes = append(changes, Change{Field: ev.APIFlag, Before: nil, After: want[e]})
-			}
-		}
-	}
+	changes := change.Diff(spec.Def, t.scope.Level, st, p.wanted(ctx, spec, t))
 	action := ActConfigure
 	if spec.Op == OpEnable {
 		action = ActEnable
@@ -461,6 +413,21 @@ func (p *Planner) decideWrite(ctx context.Context, spec Spec, t *Target) {
 	default:
 		t.Action, t.Result, t.Reason, t.Changes = action, Planned, changeReason(st), changes
 	}
+}
+
+// wanted is what an enable or configure asks of t: active, the values given, and the events
+// turned from the same starting point as the write (stored events, defaults for new settings).
+func (p *Planner) wanted(ctx context.Context, spec Spec, t *Target) change.Wanted {
+	w := change.Wanted{Active: true, Values: spec.Values, Asked: spec.AskedEvents, Same: map[string]bool{}}
+	for key := range t.secrets {
+		if t.state.Unknown[key] && SameSecret(ctx, p.Fingerprints, p.Backend.Capabilities().Server, t.state, spec.Def.Name, key, t.secrets[key]) {
+			w.Same[key] = true
+		}
+	}
+	if spec.Events != nil {
+		w.Events = spec.Events(t.scope.Level, spec.Def.EventStates(t.scope.Level, t.state.Events))
+	}
+	return w
 }
 
 // SameSecret compares a wanted secret with what a target holds: directly where the backend

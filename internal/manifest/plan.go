@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"slices"
 	"strings"
 
 	"github.com/forgekit/integrations/internal/bulk"
+	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/integrations"
 )
@@ -22,8 +22,8 @@ type Planner struct {
 }
 
 // Plan lists, per entry, whether apply would create, update, disable, reset to inherit, or
-// leave it unchanged, field by field. Secrets still given as references (not resolved) are
-// "will be set". With prune, integrations set at the file's scopes but absent from it are
+// leave it unchanged, field by field. Secrets still given as references (not resolved) show
+// which reference is unset. With prune, integrations set at the file's scopes but absent from it are
 // disabled.
 func (p *Planner) Plan(ctx context.Context, entries []Entry, prune bool) (*bulk.Report, error) {
 	rep := &bulk.Report{}
@@ -45,7 +45,7 @@ func (p *Planner) Plan(ctx context.Context, entries []Entry, prune bool) (*bulk.
 			// The scope does not exist yet: create it, inheriting from the parent the same apply
 			// configures first.
 			rep.Targets = append(rep.Targets, bulk.NewWrite(e.Scope, e.Def, bulk.ActCreate, "creates the scope, inheriting",
-				[]bulk.Change{{Field: "inherit", Before: nil, After: true}}, &client.Update{UseInherited: true}, bulk.PreviousOf(e.Def, cur), nil))
+				change.Diff(e.Def, e.Scope.Level, cur, change.Wanted{Inherit: true}), &client.Update{UseInherited: true}, bulk.PreviousOf(e.Def, cur), nil))
 			continue
 		}
 		rep.Targets = append(rep.Targets, p.target(ctx, e, cur))
@@ -65,7 +65,7 @@ func (p *Planner) Plan(ctx context.Context, entries []Entry, prune bool) (*bulk.
 					continue
 				}
 				rep.Targets = append(rep.Targets, bulk.NewWrite(scope, def, bulk.ActDisable, "not in the file (--prune)",
-					[]bulk.Change{{Field: "active", Before: true, After: false}}, nil, bulk.PreviousOf(def, st), nil).WithState(st))
+					change.Diff(def, scope.Level, st, change.Wanted{Active: false}), nil, bulk.PreviousOf(def, st), nil).WithState(st))
 			}
 		}
 	}
@@ -75,68 +75,20 @@ func (p *Planner) Plan(ctx context.Context, entries []Entry, prune bool) (*bulk.
 
 func (p *Planner) target(ctx context.Context, e Entry, cur client.State) *bulk.Target {
 	prev := bulk.PreviousOf(e.Def, cur)
-	if e.Inherit {
-		if !cur.Configured || cur.Inherited {
-			return bulk.NewWrite(e.Scope, e.Def, bulk.ActUnchanged, "inherits", nil, nil, prev, nil)
-		}
+	switch {
+	case e.Inherit && (!cur.Configured || cur.Inherited):
+		return bulk.NewWrite(e.Scope, e.Def, bulk.ActUnchanged, "inherits", nil, nil, prev, nil)
+	case e.Inherit:
 		return bulk.NewWrite(e.Scope, e.Def, bulk.ActUpdate, "its own settings are dropped to inherit",
-			[]bulk.Change{{Field: "inherit", Before: false, After: true}}, &client.Update{UseInherited: true}, prev, nil)
-	}
-	if !e.Active && p.Backend.Capabilities().DisableResets {
-		if !cur.Active {
-			return bulk.NewWrite(e.Scope, e.Def, bulk.ActUnchanged, "inactive", nil, nil, prev, nil)
-		}
+			change.Diff(e.Def, e.Scope.Level, cur, change.Wanted{Inherit: true}), &client.Update{UseInherited: true}, prev, nil)
+	case !e.Active && p.Backend.Capabilities().DisableResets && !cur.Active:
+		return bulk.NewWrite(e.Scope, e.Def, bulk.ActUnchanged, "inactive", nil, nil, prev, nil)
+	case !e.Active && p.Backend.Capabilities().DisableResets:
 		return bulk.NewWrite(e.Scope, e.Def, bulk.ActDisable, "inactive in the file",
-			[]bulk.Change{{Field: "active", Before: true, After: false}}, nil, prev, nil).WithState(cur)
+			change.Diff(e.Def, e.Scope.Level, cur, change.Wanted{Active: false}), nil, prev, nil).WithState(cur)
 	}
-	var changes []bulk.Change
-	if !cur.Configured || cur.Inherited || cur.Active != e.Active {
-		var before any
-		if cur.Configured {
-			before = cur.Active
-		}
-		changes = append(changes, bulk.Change{Field: "active", Before: before, After: e.Active})
-	}
-	secrets := map[string]string{}
-	for _, f := range e.Def.Fields {
-		want, given := e.Values[f.Key]
-		if !given {
-			continue
-		}
-		if f.Masked() {
-			if !isReference(want) {
-				secrets[f.Key] = want
-			}
-			after := "(will be set)"
-			if isReference(want) {
-				// The planner gets references resolved where they can be: this one cannot.
-				after = "(unset: " + want + ")"
-			}
-			if !p.sameSecret(ctx, e, cur, f.Key, want) {
-				changes = append(changes, bulk.Change{Field: f.Key, Before: secretBefore(cur, f.Key), After: after})
-			}
-			continue
-		}
-		have := cur.Values[f.Key]
-		if have == "" {
-			have = f.Default
-		}
-		if have != want {
-			changes = append(changes, bulk.Change{Field: f.Key, Before: f.TypedOrNil(have), After: f.TypedOrNil(want)})
-		}
-	}
-	if e.Events != nil {
-		var before []string
-		for _, ev := range e.Def.SupportedEvents(e.Scope.Level) {
-			if cur.Configured && e.Def.EventOn(cur.Events, ev) {
-				before = append(before, ev)
-			}
-		}
-		after := sortedEvents(e.Def, e.Scope.Level, e.Events)
-		if len(before)+len(after) > 0 && !slices.Equal(before, after) {
-			changes = append(changes, bulk.Change{Field: "events", Before: orEmpty(before), After: after})
-		}
-	}
+	want, secrets := p.wanted(ctx, e, cur)
+	changes := change.Diff(e.Def, e.Scope.Level, cur, want)
 	active := e.Active
 	upd := &client.Update{Values: maps.Clone(e.Values), Events: e.Events, Active: &active, Current: &cur}
 	switch {
@@ -148,24 +100,30 @@ func (p *Planner) target(ctx context.Context, e Entry, cur client.State) *bulk.T
 	return bulk.NewWrite(e.Scope, e.Def, bulk.ActUpdate, "differs from the file", changes, upd, prev, secrets)
 }
 
+// wanted is the entry as a change to compare, and the secrets the write remembers through
+// fingerprints: those whose references were read. The planner gets references resolved where
+// they can be; those still references cannot be.
+func (p *Planner) wanted(ctx context.Context, e Entry, cur client.State) (change.Wanted, map[string]string) {
+	w := change.Wanted{Active: e.Active, Values: e.Values, Events: e.Events, Same: map[string]bool{}, Unresolved: map[string]bool{}}
+	secrets := map[string]string{}
+	for _, f := range e.Def.Fields {
+		v, given := e.Values[f.Key]
+		switch {
+		case !given || !f.Masked():
+		case isReference(v):
+			w.Unresolved[f.Key] = true
+		default:
+			secrets[f.Key] = v
+			w.Same[f.Key] = cur.Unknown[f.Key] && p.sameSecret(ctx, e, cur, f.Key, v)
+		}
+	}
+	return w, secrets
+}
+
 // sameSecret is bulk.SameSecret; an unresolved reference cannot be compared.
 func (p *Planner) sameSecret(ctx context.Context, e Entry, cur client.State, key, want string) bool {
 	cur.Scope = e.Scope
 	return !isReference(want) && bulk.SameSecret(ctx, p.Fingerprints, p.Backend.Capabilities().Server, cur, e.Def.Name, key, want)
-}
-
-func secretBefore(cur client.State, key string) any {
-	if cur.Values[key] != "" || cur.Unknown[key] {
-		return "(set)"
-	}
-	return nil
-}
-
-func orEmpty(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // check refuses, before apply writes anything, an entry the backend would refuse half-way
