@@ -206,6 +206,23 @@ func TestExamineGoesOnWhereHooksCannotBeRead(t *testing.T) {
 	}
 }
 
+// pacedDoctor examines web through f on a clock that sleeps by moving on, noting each wait
+// it says.
+func pacedDoctor(t *testing.T, f *fakeHooks, clock *time.Time, waited *[]time.Duration) (*Doctor, *Report) {
+	t.Helper()
+	d := &Doctor{
+		Backend: noIntegrations{}, Hooks: f,
+		Now:     func() time.Time { return *clock },
+		Sleep:   func(_ context.Context, w time.Duration) error { *clock = clock.Add(w); return nil },
+		Waiting: func(_ client.Scope, w time.Duration) { *waited = append(*waited, w) },
+	}
+	sr, err := d.Examine(context.Background(), web, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, NewReport(web, []ScopeReport{sr})
+}
+
 // GitLab allows 5 tests a minute per project, shared by its hooks: a repair of more hooks at
 // one project waits for the window instead of running into 429s, and says so.
 func TestRepairKeepsWithinTheTestLimit(t *testing.T) {
@@ -215,17 +232,7 @@ func TestRepairKeepsWithinTheTestLimit(t *testing.T) {
 		f.hooks[id] = &client.Hook{ID: id, Scope: web, Values: map[string]string{"url": "https://x.example.com/" + strconv.FormatInt(id, 10)}, AlertStatus: "disabled"}
 	}
 	var waited []time.Duration
-	d := &Doctor{
-		Backend: noIntegrations{}, Hooks: f,
-		Now:     func() time.Time { return clock },
-		Sleep:   func(_ context.Context, w time.Duration) error { clock = clock.Add(w); return nil },
-		Waiting: func(_ client.Scope, w time.Duration) { waited = append(waited, w) },
-	}
-	sr, err := d.Examine(context.Background(), web, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep := NewReport(web, []ScopeReport{sr})
+	d, rep := pacedDoctor(t, f, &clock, &waited)
 	plan := rep.PlanRepairs()
 	if got := PlanWait(plan, 5, time.Minute); got != time.Minute {
 		t.Errorf("the plan says it waits %s, want 1m0s", got)
@@ -256,17 +263,7 @@ func TestRepairWaitsOutARateLimit(t *testing.T) {
 		limit: 5, clock: &clock, limited: map[int64]int{1: 1},
 	}
 	var waited []time.Duration
-	d := &Doctor{
-		Backend: noIntegrations{}, Hooks: f,
-		Now:     func() time.Time { return clock },
-		Sleep:   func(_ context.Context, w time.Duration) error { clock = clock.Add(w); return nil },
-		Waiting: func(_ client.Scope, w time.Duration) { waited = append(waited, w) },
-	}
-	sr, err := d.Examine(context.Background(), web, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep := NewReport(web, []ScopeReport{sr})
+	d, rep := pacedDoctor(t, f, &clock, &waited)
 	if err := d.Repair(context.Background(), f, rep, rep.PlanRepairs(), nil); err != nil {
 		t.Fatal(err)
 	}
