@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -55,6 +56,9 @@ func (c *Client) TestHook(ctx context.Context, s client.Scope, id int64, event s
 	}
 	d.Trigger = client.HookTrigger(event)
 	ev, _ := integrations.LookupHookEvent(event)
+	// The test's answer says nothing of the delivery; the log entry it adds does. The newest
+	// entry before it tells that entry from older ones.
+	before, logged := c.newestEvent(ctx, s, id)
 	var resp *gl.Response
 	if s.Level == integrations.Group {
 		resp, err = c.api.Groups.TriggerTestGroupHook(ref(s), id, gl.GroupHookTrigger(ev.APIFlag), opt)
@@ -71,15 +75,28 @@ func (c *Client) TestHook(ctx context.Context, s client.Scope, id int64, event s
 	default:
 		d.OK = true
 	}
-	// The event log has the status and timing the test's answer leaves out.
-	if logged, err := c.HookEvents(ctx, s, id, client.EventFilter{Limit: 1}); err == nil && len(logged) == 1 && logged[0].Trigger == d.Trigger {
-		l := logged[0]
-		d.ID, d.Time, d.Status, d.Latency, d.RequestBody, d.ResponseBody = l.ID, l.Time, l.Status, l.Latency, l.RequestBody, l.ResponseBody
-		if d.Error == "" && !d.OK {
-			d.Error = l.Error
-		}
+	l, ok := c.newestEvent(ctx, s, id)
+	switch {
+	case ok && l.ID > before.ID:
+		d.ID, d.Time, d.Status, d.Latency, d.RequestBody, d.ResponseBody, d.Key = l.ID, l.Time, l.Status, l.Latency, l.RequestBody, l.ResponseBody, l.Key
+	case ok && logged && !d.OK:
+		// A 422 that logged nothing sent nothing: GitLab had no sample (an empty repository).
+		return client.HookDelivery{}, fmt.Errorf("%s did not send the test: %s", c.host, d.Error)
 	}
 	return d, nil
+}
+
+// newestEvent is the newest entry of the hook's event log; ok is false when the log cannot be
+// read (GitLab before 17.3).
+func (c *Client) newestEvent(ctx context.Context, s client.Scope, id int64) (client.HookDelivery, bool) {
+	list, err := c.HookEvents(ctx, s, id, client.EventFilter{Limit: 1})
+	if err != nil {
+		return client.HookDelivery{}, false
+	}
+	if len(list) == 0 {
+		return client.HookDelivery{}, true
+	}
+	return list[0], true
 }
 
 // deliveryError classifies a test or resend failure: 429 as a RateLimitError with the wait
