@@ -79,6 +79,7 @@ func runScripts(t *testing.T, version string) {
 			env.Defer(hooks.Close)
 			hooks.AddToken("admin-token", gitlabfake.Token{Username: "root", Scopes: []string{"api"}, Admin: true})
 			hooks.AddToken("maintainer-token", gitlabfake.Token{Username: "maint", Scopes: []string{"api"}, AccessLevel: 40})
+			hooks.AddToken("owner-token", gitlabfake.Token{Username: "owner", Scopes: []string{"api"}, AccessLevel: 50})
 			env.Setenv("HOOKS_URL", hooks.URL)
 			env.Values[hooksKey{}] = hooks
 			// One that delivers: local hook URLs allowed (its receivers are loopback) and
@@ -198,13 +199,16 @@ func gitlabCmd(ts *testscript.TestScript, neg bool, args []string) {
 //	hookfake hooks project|group|system [PATH]    print the stored hooks as JSON (secrets included)
 //	hookfake requests                             print how many requests it has served
 //	hookfake clock DURATION                       move its delivery clock forward (rate limits, backoff)
+//	hookfake alert project|group PATH ID STATUS [DURATION]
+//	                                              set a hook's alert_status as auto-disabling
+//	                                              would, disabled_until DURATION from now
 func hookfakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 	fake := ts.Value(hooksKey{}).(*gitlabfake.Server)
 	if len(args) > 0 && args[0] == "delivering" {
 		fake, args = ts.Value(deliveringKey{}).(*gitlabfake.Server), args[1:]
 	}
 	if neg || len(args) == 0 {
-		ts.Fatalf("usage: hookfake [delivering] project|group|hooks|requests|clock ...")
+		ts.Fatalf("usage: hookfake [delivering] project|group|hooks|requests|clock|alert ...")
 	}
 	switch args[0] {
 	case "clock":
@@ -223,6 +227,8 @@ func hookfakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 		_, _ = ts.Stdout().Write(append(fake.HooksJSON(args[1], path), '\n'))
 	case "requests":
 		fmt.Fprintln(ts.Stdout(), len(fake.Requests()))
+	case "alert":
+		hookAlert(ts, fake, args[1:])
 	default:
 		ts.Fatalf("unknown hookfake command %q", args[0])
 	}
@@ -274,6 +280,24 @@ func receiverCmd(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintln(ts.Stdout(), rc.got[len(rc.got)-1].Get(args[1]))
 	default:
 		ts.Fatalf("unknown receiver command %q", args[0])
+	}
+}
+
+func hookAlert(ts *testscript.TestScript, fake *gitlabfake.Server, args []string) {
+	if len(args) < 4 {
+		ts.Fatalf("usage: hookfake alert project|group PATH ID STATUS [DURATION]")
+	}
+	id, err := strconv.ParseInt(args[2], 10, 64)
+	ts.Check(err)
+	var until *time.Time
+	if len(args) > 4 {
+		d, err := time.ParseDuration(args[4])
+		ts.Check(err)
+		t := time.Now().Add(d)
+		until = &t
+	}
+	if !fake.SetHookAlert(args[0], args[1], id, args[3], until) {
+		ts.Fatalf("no hook %d at %s %s", id, args[0], args[1])
 	}
 }
 

@@ -63,12 +63,12 @@ func (s *Store) deliverHook(ctx context.Context, sc client.Scope, h client.Hook,
 	if ctx.Err() != nil {
 		return client.HookDelivery{}, ctx.Err()
 	}
-	entry := LogEntry{
+	entry := client.LogEntry{
 		Time: d.Time, Scope: sc.String(), Integration: hookLogName(h.ID), Event: trigger, Method: http.MethodPost,
 		URL: h.URL(), Status: res.Status, OK: res.OK, Latency: res.Latency, Error: res.Error,
 		RequestBody: res.RequestBody, ResponseBody: res.ResponseBody, Key: d.IdempotencyKey,
 	}
-	if err := s.AddLogs(ctx, []LogEntry{entry}); err != nil {
+	if err := s.AddLogs(ctx, []client.LogEntry{entry}); err != nil {
 		return client.HookDelivery{}, err
 	}
 	logged, err := s.Logs(ctx, "", sc.String(), hookLogName(h.ID), 1, false)
@@ -78,7 +78,7 @@ func (s *Store) deliverHook(ctx context.Context, sc client.Scope, h client.Hook,
 	return deliveryOf(h.ID, logged[0]), nil
 }
 
-func deliveryOf(hookID int64, e LogEntry) client.HookDelivery {
+func deliveryOf(hookID int64, e client.LogEntry) client.HookDelivery {
 	return client.HookDelivery{
 		ID: e.ID, HookID: hookID, Time: e.Time, Trigger: e.Event, Event: client.TriggerEvent(e.Event), URL: e.URL,
 		Status: e.Status, OK: e.OK, Latency: e.Latency, Error: e.Error, RequestBody: e.RequestBody, ResponseBody: e.ResponseBody,
@@ -132,8 +132,8 @@ func (s *Store) ResendHookEvent(ctx context.Context, sc client.Scope, id, eventI
 }
 
 // logEntry reads one entry of a target's request log.
-func (s *Store) logEntry(ctx context.Context, scope, target string, id int64) (LogEntry, error) {
-	var e LogEntry
+func (s *Store) logEntry(ctx context.Context, scope, target string, id int64) (client.LogEntry, error) {
+	var e client.LogEntry
 	var at string
 	var ms int64
 	err := s.conn().QueryRowContext(ctx, `SELECT id, time, event, url, status, ok, latency_ms, error, request_body, response_body,
