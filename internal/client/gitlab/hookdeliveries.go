@@ -54,6 +54,14 @@ func (c *Client) TestHook(ctx context.Context, s client.Scope, id int64, event s
 		}
 		return d, nil
 	}
+	if s.Level == integrations.Group {
+		err = c.needs(ctx, "testing group hooks", 17, 1)
+	} else {
+		err = c.needs(ctx, "testing project hooks by event", 16, 11)
+	}
+	if err != nil {
+		return client.HookDelivery{}, err
+	}
 	d.Trigger = client.HookTrigger(event)
 	ev, _ := integrations.LookupHookEvent(event)
 	// The test's answer says nothing of the delivery; the log entry it adds does. The newest
@@ -136,6 +144,15 @@ func rateMessage(msg string) string {
 	return ""
 }
 
+// needs refuses what the server's version does not have yet, before a request that would only
+// answer GitLab's catch-all 404. An unreadable version is taken to be new enough.
+func (c *Client) needs(ctx context.Context, what string, major, minor int) error {
+	if srv := c.server(ctx); !srv.api.Version.IsZero() && srv.api.Version.Before(integrations.Version{Major: major, Minor: minor}) {
+		return client.Invalidf("%s needs GitLab %d.%d or later; %s runs %s", what, major, minor, c.host, srv.raw)
+	}
+	return nil
+}
+
 // eventOptions are the event log's query parameters.
 type eventOptions struct {
 	Page    int    `url:"page"`
@@ -175,6 +192,9 @@ func statusParam(f client.EventFilter) string {
 func (c *Client) HookEvents(ctx context.Context, s client.Scope, id int64, f client.EventFilter) ([]client.HookDelivery, error) {
 	if s.Level == integrations.Instance {
 		return nil, client.Invalidf("GitLab has no event log API for system hooks; only project and group hooks have one")
+	}
+	if err := c.needs(ctx, "a hook's event log", 17, 3); err != nil {
+		return nil, err
 	}
 	s, path, err := c.hooksPath(ctx, s)
 	if err != nil {
@@ -250,6 +270,9 @@ func deliveryOf(hookID int64, it map[string]any) client.HookDelivery {
 func (c *Client) ResendHookEvent(ctx context.Context, s client.Scope, id, eventID int64) (client.HookDelivery, error) {
 	if s.Level == integrations.Instance {
 		return client.HookDelivery{}, client.Invalidf("GitLab cannot resend system hook deliveries; only project and group hooks have an event log")
+	}
+	if err := c.needs(ctx, "resending hook events", 17, 4); err != nil {
+		return client.HookDelivery{}, err
 	}
 	cur, err := c.GetHook(ctx, s, id)
 	if err != nil {

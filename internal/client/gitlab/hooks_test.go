@@ -188,3 +188,21 @@ func TestHookTestWithoutSampleIsNotADelivery(t *testing.T) {
 		t.Fatalf("test without a sample = %+v, %v", d, err)
 	}
 }
+
+// Test, events and resend name the GitLab version they need rather than GitLab's 404.
+func TestHookDeliveriesNeedTheirVersion(t *testing.T) {
+	_, c := hookClient(t, gitlabfake.WithVersion("17.2.0"))
+	ctx := context.Background()
+	res, err := c.AddHook(ctx, web, client.HookChange{Values: map[string]string{"url": "https://a.example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.HookEvents(ctx, web, res.Hook.ID, client.EventFilter{})
+	var ie *client.InputError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "a hook's event log needs GitLab 17.3 or later") {
+		t.Fatalf("events on 17.2: %v", err)
+	}
+	if _, err := c.ResendHookEvent(ctx, web, res.Hook.ID, 1); !errors.As(err, &ie) || !strings.Contains(err.Error(), "17.4") {
+		t.Fatalf("resend on 17.2: %v", err)
+	}
+}
