@@ -76,8 +76,10 @@ scopes:
 		row     string // the start of the text row that holds the changes, or "" for lines
 	}{
 		{"configure --dry-run", configureCmd, "slack -p " + project + " --dry-run " + sets, ".changes", ""},
-		{"bulk configure --dry-run", bulk.NewCmdBulk, "configure slack -g acme --strategy project --dry-run " + sets,
-			`.targets[] | select(.target == "` + target + `") | .changes`, target + "\t"},
+		{
+			"bulk configure --dry-run", bulk.NewCmdBulk, "configure slack -g acme --strategy project --dry-run " + sets,
+			`.targets[] | select(.target == "` + target + `") | .changes`, target + "\t",
+		},
 		{"plan", manifest.NewCmdPlan, "-f " + file, `.targets[] | select(.target == "` + target + ` slack") | .changes`, target + " slack\t"},
 	}
 	var first any
