@@ -5,13 +5,11 @@ package hooks
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/config"
 	"github.com/forgekit/integrations/internal/forms"
@@ -192,11 +190,8 @@ func completeHookRefs(cmd *cobra.Command, args []string, _ string) ([]string, co
 	if err != nil || sc.IsZero() {
 		return nil, none
 	}
-	if _, err := os.Stat(cfg.StorePath()); err != nil {
-		return nil, none
-	}
-	s, err := local.Open(cmd.Context(), cfg.StorePath())
-	if err != nil {
+	s, ok := cmdutil.ExistingStore(cmd)
+	if !ok {
 		return nil, none
 	}
 	defer s.Close()

@@ -61,11 +61,11 @@ func (o *toggleOptions) keepBeforeReset(ctx context.Context, server string, cur 
 	if err != nil {
 		return err
 	}
-	store, err := o.Store()
+	k, err := o.Keeper()
 	if err != nil {
 		return err
 	}
-	if err := store.KeepSettings(ctx, server, o.def, cur); err != nil {
+	if err := k.KeepSettings(ctx, server, o.def, cur); err != nil {
 		return fmt.Errorf("keeping a copy of the settings before disabling: %w", err)
 	}
 	return nil

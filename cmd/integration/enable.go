@@ -8,7 +8,6 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/forms"
 	"github.com/forgekit/integrations/internal/integrations"
@@ -17,10 +16,18 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// keeper holds the copy of the non-secret settings GitLab's DELETE erases, for enable to
+// restore.
+type keeper interface {
+	KeepSettings(ctx context.Context, host string, def integrations.Definition, st client.State) error
+	KeptSettings(ctx context.Context, host string, scope client.Scope, name string) (client.Kept, bool, error)
+	ForgetSettings(ctx context.Context, host string, scope client.Scope, name string) error
+}
+
 type toggleOptions struct {
 	IO       *iostreams.IOStreams
 	Backend  func() (client.Backend, error)
-	Store    func() (*local.Store, error)
+	Keeper   func() (keeper, error)
 	Prompter func() forms.Prompter
 	Output   *output.Options
 
@@ -34,7 +41,10 @@ type toggleOptions struct {
 }
 
 func newToggleOptions(f *cmdutil.Factory) *toggleOptions {
-	return &toggleOptions{IO: f.IOStreams, Backend: f.Backend, Store: f.Store, Prompter: f.Prompter, Output: f.Output}
+	return &toggleOptions{
+		IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output,
+		Keeper: func() (keeper, error) { return f.Store() },
+	}
 }
 
 func (o *toggleOptions) complete(args []string, verb string) error {
@@ -166,22 +176,22 @@ func (o *toggleOptions) reinherit(ctx context.Context, b client.Backend, server 
 }
 
 func (o *toggleOptions) forgetKept(ctx context.Context, server string, scope client.Scope) error {
-	store, err := o.Store()
+	k, err := o.Keeper()
 	if err != nil {
 		return err
 	}
-	return store.ForgetSettings(ctx, server, scope, o.def.Name)
+	return k.ForgetSettings(ctx, server, scope, o.def.Name)
 }
 
 // restoreKept brings back the non-secret settings disable kept before GitLab's DELETE erased
 // them; the values still on the server win. It reports settings that were inherited, which
 // enable links back to the parent instead.
 func (o *toggleOptions) restoreKept(ctx context.Context, server string, cur client.State, next *target) (bool, error) {
-	store, err := o.Store()
+	k, err := o.Keeper()
 	if err != nil {
 		return false, err
 	}
-	kept, ok, err := store.KeptSettings(ctx, server, cur.Scope, o.def.Name)
+	kept, ok, err := k.KeptSettings(ctx, server, cur.Scope, o.def.Name)
 	if err != nil || !ok {
 		return false, err
 	}

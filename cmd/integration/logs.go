@@ -7,7 +7,6 @@ import (
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/iostreams"
@@ -15,10 +14,15 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// logReader reads the requests test deliveries made, newest first.
+type logReader interface {
+	Logs(ctx context.Context, server, scope, integration string, limit int, failedOnly bool) ([]client.LogEntry, error)
+}
+
 type logsOptions struct {
 	IO      *iostreams.IOStreams
 	Backend func() (client.Backend, error)
-	Store   func() (*local.Store, error)
+	Logs    func() (logReader, error)
 	Output  *output.Options
 
 	ScopeFlags cmdutil.ScopeFlags
@@ -44,7 +48,7 @@ type logView struct {
 
 // NewCmdLogs builds `integrations logs`.
 func NewCmdLogs(f *cmdutil.Factory, runF func(*logsOptions) error) *cobra.Command {
-	opts := &logsOptions{IO: f.IOStreams, Backend: f.Backend, Store: f.Store, Output: f.Output}
+	opts := &logsOptions{IO: f.IOStreams, Backend: f.Backend, Output: f.Output, Logs: func() (logReader, error) { return f.Store() }}
 	cmd := &cobra.Command{
 		Use:   "logs <integration>",
 		Short: "Show the requests test deliveries made, newest first",
@@ -87,11 +91,11 @@ func logsRun(ctx context.Context, o *logsOptions) error {
 	if _, err := b.Resolve(ctx, o.scope); err != nil {
 		return err
 	}
-	store, err := o.Store()
+	logs, err := o.Logs()
 	if err != nil {
 		return err
 	}
-	entries, err := store.Logs(ctx, b.Capabilities().Server, o.scope.String(), o.def.Name, o.Limit, o.Failed)
+	entries, err := logs.Logs(ctx, b.Capabilities().Server, o.scope.String(), o.def.Name, o.Limit, o.Failed)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/forgekit/integrations/internal/bulk"
 	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/config"
 	"github.com/forgekit/integrations/internal/forms"
@@ -27,10 +26,24 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// store keeps what apply needs beside the backend: fingerprints of the secrets written, and
+// the copies of settings a GitLab disable erases.
+type store interface {
+	bulk.Fingerprints
+	bulk.Keeper
+}
+
+// wholeStore is a backend that holds every scope itself (the local store): it is exported whole
+// without a scope, read in one pass.
+type wholeStore interface {
+	Scopes(ctx context.Context) ([]client.Scope, error)
+	Snapshot(ctx context.Context, root client.Scope) (client.Snapshot, error)
+}
+
 type options struct {
 	IO       *iostreams.IOStreams
 	Backend  func() (client.Backend, error)
-	Store    func() (*local.Store, error)
+	Store    func() (store, error)
 	Prompter func() forms.Prompter
 	Output   *output.Options
 	RunsDir  string
@@ -48,7 +61,8 @@ type options struct {
 
 func newOptions(f *cmdutil.Factory) *options {
 	return &options{
-		IO: f.IOStreams, Backend: f.Backend, Store: f.Store, Prompter: f.Prompter, Output: f.Output,
+		IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output,
+		Store:   func() (store, error) { return f.Store() },
 		RunsDir: filepath.Join(config.StateDir(), "runs"), Concurrency: 8,
 	}
 }
@@ -99,9 +113,9 @@ func exportRun(ctx context.Context, o *options) error {
 	}
 	// Everything is read before the output is opened: a failure leaves --file as it was.
 	var write func(io.Writer) (int, error)
-	if store, ok := b.(*local.Store); ok {
+	if whole, ok := b.(wholeStore); ok {
 		// The store is read in one pass and written scope by scope, decrypting nothing.
-		snap, err := store.Snapshot(ctx, scope)
+		snap, err := whole.Snapshot(ctx, scope)
 		if err != nil {
 			return err
 		}
@@ -173,7 +187,7 @@ func where(b client.Backend) string {
 func exportScopes(ctx context.Context, b client.Backend, scope client.Scope) ([]client.Scope, error) {
 	switch {
 	case scope.IsZero():
-		s, ok := b.(*local.Store)
+		s, ok := b.(wholeStore)
 		if !ok {
 			return nil, cmdutil.FlagErrorf("export from a server needs a scope: -g GROUP or -p PROJECT")
 		}
@@ -293,11 +307,11 @@ func planFile(ctx context.Context, o *options, resolve bool) (*bulk.Report, clie
 	if err != nil {
 		return nil, nil, err
 	}
-	store, err := o.Store()
+	st, err := o.Store()
 	if err != nil {
 		return nil, nil, err
 	}
-	rep, err := (&manifest.Planner{Backend: b, Store: store, File: name}).Plan(ctx, entries, o.Prune)
+	rep, err := (&manifest.Planner{Backend: b, Fingerprints: st, File: name}).Plan(ctx, entries, o.Prune)
 	return rep, b, err
 }
 
@@ -321,7 +335,7 @@ func applyRun(ctx context.Context, o *options) error {
 		"apply would make "+summary+": pass --yes to go ahead, or run plan to see them"); err != nil {
 		return err
 	}
-	store, err := o.Store()
+	st, err := o.Store()
 	if err != nil {
 		return err
 	}
@@ -329,7 +343,7 @@ func applyRun(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
-	ex := &bulk.Executor{Backend: b, Store: store, Concurrency: o.Concurrency, Journal: j}
+	ex := &bulk.Executor{Backend: b, Fingerprints: st, Keeper: st, Concurrency: o.Concurrency, Journal: j}
 	runErr := ex.Run(ctx, bulk.Spec{}, rep)
 	if len(ex.Created) > 0 {
 		fmt.Fprintf(o.IO.ErrOut, "Created %s in the local store\n", client.FormatScopes(ex.Created))

@@ -197,7 +197,7 @@ func (r *Report) Count() {
 func (r *Report) Writes() int {
 	n := 0
 	for _, t := range r.Targets {
-		if t.Action != ActSkip && t.Action != ActUnchanged && t.Result != Succeeded {
+		if t.pending() {
 			n++
 		}
 	}

@@ -6,22 +6,29 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
 	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/integrations"
+	"golang.org/x/sync/errgroup"
 )
+
+// Fingerprints remember the secrets this tool wrote, so that a write-only secret (GitLab's)
+// can be compared with the one wanted, and a write that would change nothing skipped.
+type Fingerprints interface {
+	SecretsUnchanged(ctx context.Context, server, scope, integration string, secrets map[string]string) (bool, error)
+	RecordSecretsBatch(ctx context.Context, recs []client.SecretRecord) error
+}
 
 // Planner reads the targets' states and decides what each gets.
 type Planner struct {
-	Backend     client.Backend
-	Walker      client.Walker
-	Store       *local.Store
-	Concurrency int
+	Backend client.Backend
+	Walker  client.Walker
+	// Fingerprints compare secrets the backend cannot return; nil compares none as equal.
+	Fingerprints Fingerprints
+	Concurrency  int
 	// Read is called after each target's state is read (for progress).
 	Read func()
 
@@ -32,18 +39,16 @@ type Planner struct {
 }
 
 // Plan walks the spec's groups and decides every target's action. Targets finished in a run
-// being resumed (done) are not read again.
+// being resumed (done) are not read again. A read that fails stops the walk: the plan is
+// refused rather than made without some of its targets.
 func (p *Planner) Plan(ctx context.Context, spec Spec, done map[string]bool) (*Report, error) {
+	ctx = client.LimitRequests(ctx, p.Concurrency)
 	groupMode, err := p.groupMode(ctx, spec)
 	if err != nil {
 		return nil, err
 	}
 	if err := p.checkSecrets(spec, groupMode); err != nil {
 		return nil, err
-	}
-	roots := map[string]bool{}
-	for _, g := range spec.Groups {
-		roots[g.String()] = true
 	}
 	var targets []*Target
 	if sw, ok := p.Walker.(client.StateWalker); ok && spec.Op == OpStatus {
@@ -55,7 +60,7 @@ func (p *Planner) Plan(ctx context.Context, spec Spec, done map[string]bool) (*R
 		return nil, err
 	}
 	rep := &Report{Targets: targets}
-	p.decide(ctx, spec, rep, groupMode, roots)
+	p.decide(ctx, spec, rep, groupMode)
 	rep.Count()
 	return rep, nil
 }
@@ -71,9 +76,7 @@ func (p *Planner) walkStates(ctx context.Context, spec Spec, sw client.StateWalk
 			if key := ns.Scope.String(); !seen[key] {
 				seen[key] = true
 				targets = append(targets, p.statusTarget(spec, ns, st, done))
-				if p.Read != nil {
-					p.Read()
-				}
+				p.step()
 			}
 			return ctx.Err()
 		})
@@ -84,96 +87,89 @@ func (p *Planner) walkStates(ctx context.Context, spec Spec, sw client.StateWalk
 	return targets, nil
 }
 
-// walkAndRead walks the groups and reads each target's state with a pool of readers, keeping
-// the walk's order.
+// walkAndRead walks the groups and reads each target's state, Concurrency at a time, keeping
+// the walk's order. The first read that fails stops the walk, and no read starts after it.
 func (p *Planner) walkAndRead(ctx context.Context, spec Spec, groupMode bool, done map[string]bool) ([]*Target, error) {
-	type item struct {
-		seq int
-		ns  client.Namespace
-	}
-	items := make(chan item, 256)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(p.Concurrency, 1))
 	var (
-		mu      sync.Mutex
-		targets []*Target
-		seqs    []int
-		readErr error
-		wg      sync.WaitGroup
+		mu   sync.Mutex
+		read = map[int]*Target{}
+		n    int
 	)
-	for range max(p.Concurrency, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for it := range items {
-				t, err := p.read(ctx, spec, it.ns, done)
-				mu.Lock()
-				if err != nil && readErr == nil {
-					readErr = err
-				}
-				if t != nil {
-					targets = append(targets, t)
-					seqs = append(seqs, it.seq)
-				}
-				mu.Unlock()
-				if p.Read != nil {
-					p.Read()
-				}
+	walkErr := p.walk(gctx, spec, groupMode, func(ns client.Namespace) error {
+		if err := gctx.Err(); err != nil {
+			return err // a read failed (or the run was interrupted): go no further
+		}
+		seq := n
+		n++
+		g.Go(func() error {
+			if gctx.Err() != nil {
+				return nil // waited for a reader while another read failed
 			}
-		}()
+			t, err := p.read(gctx, spec, ns, done)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			read[seq] = t
+			mu.Unlock()
+			p.step()
+			return nil
+		})
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
+	if walkErr != nil {
+		return nil, walkErr
+	}
+	targets := make([]*Target, n)
+	for i := range targets {
+		targets[i] = read[i]
+	}
+	return targets, nil
+}
+
+// walk calls fn once for each group and project below the spec's groups that can be a target:
+// groups only where writes go to groups, or for an inventory.
+func (p *Planner) walk(ctx context.Context, spec Spec, groupMode bool, fn func(client.Namespace) error) error {
+	groups := groupMode || spec.Op == OpStatus
+	opts := client.WalkOptions{Subgroups: spec.Subgroups, Archived: spec.Archived, Groups: groups}
 	seen := map[string]bool{}
-	seq := 0
-	var walkErr error
 	for _, g := range spec.Groups {
-		opts := client.WalkOptions{Subgroups: spec.Subgroups, Archived: spec.Archived, Groups: groupMode || spec.Op == OpStatus}
-		walkErr = p.Walker.Walk(ctx, g, opts, func(ns client.Namespace) error {
+		err := p.Walker.Walk(ctx, g, opts, func(ns client.Namespace) error {
 			key := ns.Scope.String()
 			if seen[key] {
 				return nil
 			}
 			seen[key] = true
-			if ns.Scope.Level == integrations.Group && !groupMode && spec.Op != OpStatus {
+			if ns.Scope.Level == integrations.Group && !groups {
 				return nil // per-project writes: the group itself is not a target
 			}
-			seq++
-			select {
-			case items <- item{seq, ns}:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+			return fn(ns)
 		})
-		if walkErr != nil {
-			break
+		if err != nil {
+			return err
 		}
 	}
-	close(items)
-	wg.Wait()
-	if walkErr != nil {
-		return nil, walkErr
+	return nil
+}
+
+// step reports one target read.
+func (p *Planner) step() {
+	if p.Read != nil {
+		p.Read()
 	}
-	if readErr != nil {
-		return nil, readErr
-	}
-	order := make([]int, len(targets))
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(a, b int) bool { return seqs[order[a]] < seqs[order[b]] })
-	sorted := make([]*Target, len(targets))
-	for i, j := range order {
-		sorted[i] = targets[j]
-	}
-	return sorted, nil
 }
 
 // groupMode says whether writes go once to the groups (GitLab propagates them) or to each
 // project.
 func (p *Planner) groupMode(ctx context.Context, spec Spec) (bool, error) {
 	supports := spec.Def.SupportsLevel(integrations.Group)
-	api, err := p.Walker.GroupAPI(ctx)
-	if err != nil {
-		return false, err
-	}
+	srv := p.Backend.APIServer(ctx)
+	api := srv == nil || srv.GroupAPI()
 	p.groupAPI = api
 	switch spec.Strategy {
 	case GroupLevel:
@@ -301,7 +297,11 @@ func PreviousOf(def integrations.Definition, st client.State) *Previous {
 }
 
 // decide gives every read target its action, reason and changes.
-func (p *Planner) decide(ctx context.Context, spec Spec, rep *Report, groupMode bool, roots map[string]bool) {
+func (p *Planner) decide(ctx context.Context, spec Spec, rep *Report, groupMode bool) {
+	roots := map[string]bool{}
+	for _, g := range spec.Groups {
+		roots[g.String()] = true
+	}
 	configured := map[string]bool{}
 	for _, t := range rep.Targets {
 		if t.Action != ActSkip && t.state.Configured && !t.state.Inherited {
@@ -407,7 +407,7 @@ func (p *Planner) decideWrite(ctx context.Context, spec Spec, t *Target) {
 func (p *Planner) wanted(ctx context.Context, spec Spec, t *Target) change.Wanted {
 	w := change.Wanted{Active: true, Values: spec.Values, Asked: spec.AskedEvents, Same: map[string]bool{}}
 	for key := range t.secrets {
-		if t.state.Unknown[key] && SameSecret(ctx, p.Store, p.Backend.Capabilities().Server, t.state, spec.Def.Name, key, t.secrets[key]) {
+		if t.state.Unknown[key] && SameSecret(ctx, p.Fingerprints, p.Backend.Capabilities().Server, t.state, spec.Def.Name, key, t.secrets[key]) {
 			w.Same[key] = true
 		}
 	}
@@ -419,15 +419,15 @@ func (p *Planner) wanted(ctx context.Context, spec Spec, t *Target) change.Wante
 
 // SameSecret compares a wanted secret with what a target holds: directly where the backend
 // can read it back, through the fingerprint of the last value this tool wrote where it cannot
-// (store is where the fingerprints live; without it a write-only secret never compares equal).
-func SameSecret(ctx context.Context, store *local.Store, server string, st client.State, name, key, want string) bool {
+// (without fingerprints a write-only secret never compares equal).
+func SameSecret(ctx context.Context, fp Fingerprints, server string, st client.State, name, key, want string) bool {
 	if !st.Unknown[key] {
 		return st.Values[key] == want
 	}
-	if store == nil {
+	if fp == nil {
 		return false
 	}
-	same, err := store.SecretsUnchanged(ctx, server, st.Scope.String(), name, map[string]string{key: want})
+	same, err := fp.SecretsUnchanged(ctx, server, st.Scope.String(), name, map[string]string{key: want})
 	return err == nil && same
 }
 

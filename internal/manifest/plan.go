@@ -9,16 +9,14 @@ import (
 	"github.com/forgekit/integrations/internal/bulk"
 	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/integrations"
 )
 
 // Planner compares a manifest with a backend.
 type Planner struct {
 	Backend client.Backend
-	// Store holds the fingerprints of secrets written before, to compare secrets a server
-	// cannot return.
-	Store *local.Store
+	// Fingerprints of secrets written before compare secrets a server cannot return.
+	Fingerprints bulk.Fingerprints
 	// File names the manifest in messages.
 	File string
 }
@@ -125,7 +123,7 @@ func (p *Planner) wanted(ctx context.Context, e Entry, cur client.State) (change
 // sameSecret is bulk.SameSecret; an unresolved reference cannot be compared.
 func (p *Planner) sameSecret(ctx context.Context, e Entry, cur client.State, key, want string) bool {
 	cur.Scope = e.Scope
-	return !isReference(want) && bulk.SameSecret(ctx, p.Store, p.Backend.Capabilities().Server, cur, e.Def.Name, key, want)
+	return !isReference(want) && bulk.SameSecret(ctx, p.Fingerprints, p.Backend.Capabilities().Server, cur, e.Def.Name, key, want)
 }
 
 // check refuses, before apply writes anything, an entry the backend would refuse half-way
@@ -140,11 +138,9 @@ func (p *Planner) check(ctx context.Context, entries []Entry, e Entry, cur clien
 		file = "manifest"
 	}
 	if missing {
-		for up := client.ParentPath(e.Scope.Path); up != ""; up = client.ParentPath(up) {
-			_, err := p.Backend.Resolve(ctx, client.Scope{Level: integrations.Group, Path: up})
-			if err != nil && !client.IsNotFound(err) {
-				return errAt(file, e.Line, "%s cannot be created: %v", e.Scope, err)
-			}
+		// The backend says whether a write could create the scope (not below a project).
+		if _, err := p.Backend.StartingState(ctx, e.Scope, e.Def); err != nil {
+			return errAt(file, e.Line, "%s cannot be created: %v", e.Scope, err)
 		}
 	}
 	if !e.Inherit || (!missing && (!cur.Configured || cur.Inherited)) {
@@ -155,35 +151,32 @@ func (p *Planner) check(ctx context.Context, entries []Entry, e Entry, cur clien
 			return nil
 		}
 	}
-	parent, err := p.nearestParent(ctx, e.Scope)
+	inherited, err := p.inheritable(ctx, e, missing)
 	if err != nil {
 		return err
 	}
-	if parent != nil && e.Def.SupportsLevel(parent.Level) {
-		st, err := p.Backend.Get(ctx, *parent, e.Def)
-		if err != nil {
-			return fmt.Errorf("reading %s %s: %w", parent, e.Def.Name, err)
-		}
-		if st.Configured {
-			return nil
-		}
+	if inherited.Configured {
+		return nil
 	}
 	return errAt(file, e.Line, "%s: inherit: no parent of %s has %s settings to inherit, in the store or in the file", e.Key(), e.Scope, e.Def.Name)
 }
 
-// nearestParent is the closest existing group above s, or the instance.
-func (p *Planner) nearestParent(ctx context.Context, s client.Scope) (*client.Scope, error) {
-	for up := client.ParentPath(s.Path); up != ""; up = client.ParentPath(up) {
-		g, err := p.Backend.Resolve(ctx, client.Scope{Level: integrations.Group, Path: up})
-		if err == nil {
-			return &g, nil
-		}
-		if !client.IsNotFound(err) {
-			return nil, err
-		}
+// inheritable is what the entry's scope would inherit: for a scope to create, the state the
+// backend says it starts from; for an existing one, its parent's (a store creates every parent
+// group of a scope it creates).
+func (p *Planner) inheritable(ctx context.Context, e Entry, missing bool) (client.State, error) {
+	if missing {
+		return p.Backend.StartingState(ctx, e.Scope, e.Def)
 	}
-	inst := client.InstanceScope
-	return &inst, nil
+	parent := client.InstanceScope
+	if up := client.ParentPath(e.Scope.Path); up != "" {
+		parent = client.Scope{Level: integrations.Group, Path: up}
+	}
+	st, err := p.Backend.Get(ctx, parent, e.Def)
+	if err != nil {
+		return st, fmt.Errorf("reading %s %s: %w", parent, e.Def.Name, err)
+	}
+	return st, nil
 }
 
 // isAncestor reports whether a is the instance or a group above b.

@@ -14,8 +14,8 @@ import (
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/client/gitlab"
-	"github.com/forgekit/integrations/internal/testing/gitlabfake"
 	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/forgekit/integrations/internal/testing/gitlabfake"
 )
 
 // putBodies decodes the bodies of the PUTs the fake received.
@@ -153,7 +153,7 @@ func TestUnreadableVersionAssumesTheNewestKnownOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if ok, _ := c.GroupAPI(ctx); !ok {
+	if !c.APIServer(ctx).GroupAPI() {
 		t.Error("an unreadable version is the newest known, which has group endpoints")
 	}
 	if calls != 1 {

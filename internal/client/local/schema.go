@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/forgekit/integrations/internal/client"
 )
 
 // applicationID marks a SQLite file as ours ("INTG"), so another program's database is refused
@@ -198,6 +200,9 @@ type FileError struct {
 	Path   string
 	Reason string
 }
+
+// Unwrap marks the error as the user's: the wrong file was named.
+func (e *FileError) Unwrap() error { return client.ErrUnusableStore }
 
 func (e *FileError) Error() string {
 	return fmt.Sprintf("%s is not a usable integrations store: %s (the file was left untouched)", e.Path, e.Reason)
