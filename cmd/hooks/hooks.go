@@ -38,6 +38,9 @@ func NewCmdHooks(f *cmdutil.Factory) *cobra.Command {
 			$ integrations hooks add -p acme/web --set url=https://ci.example.com/hook --set name=ci --set token=env:HOOK_TOKEN --events push,pipeline
 			$ integrations hooks list -p acme/web
 			$ integrations hooks edit ci -p acme/web --set url=https://ci2.example.com/hook --set token=env:HOOK_TOKEN
+			$ integrations hooks test ci -p acme/web --event push
+			$ integrations hooks events ci -p acme/web --failed
+			$ integrations hooks resend ci -p acme/web --failed --since 2h
 			$ integrations hooks remove ci -p acme/web --yes
 		`),
 	}
@@ -47,6 +50,9 @@ func NewCmdHooks(f *cmdutil.Factory) *cobra.Command {
 		NewCmdAdd(f, nil),
 		NewCmdEdit(f, nil),
 		NewCmdRemove(f, nil),
+		NewCmdTest(f, nil),
+		NewCmdEvents(f, nil),
+		NewCmdResend(f, nil),
 	)
 	return cmd
 }

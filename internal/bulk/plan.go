@@ -12,7 +12,6 @@ import (
 	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/integrations"
-	"golang.org/x/sync/errgroup"
 )
 
 // Fingerprints remember the secrets this tool wrote, so that a write-only secret (GitLab's)
@@ -90,71 +89,18 @@ func (p *Planner) walkStates(ctx context.Context, spec Spec, sw client.StateWalk
 // walkAndRead walks the groups and reads each target's state, Concurrency at a time, keeping
 // the walk's order. The first read that fails stops the walk, and no read starts after it.
 func (p *Planner) walkAndRead(ctx context.Context, spec Spec, groupMode bool, done map[string]bool) ([]*Target, error) {
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(p.Concurrency, 1))
-	var (
-		mu   sync.Mutex
-		read = map[int]*Target{}
-		n    int
-	)
-	walkErr := p.walk(gctx, spec, groupMode, func(ns client.Namespace) error {
-		if err := gctx.Err(); err != nil {
-			return err // a read failed (or the run was interrupted): go no further
-		}
-		seq := n
-		n++
-		g.Go(func() error {
-			if gctx.Err() != nil {
-				return nil // waited for a reader while another read failed
-			}
-			t, err := p.read(gctx, spec, ns, done)
-			if err != nil {
-				return err
-			}
-			mu.Lock()
-			read[seq] = t
-			mu.Unlock()
+	opts := client.WalkOptions{Subgroups: spec.Subgroups, Archived: spec.Archived, Groups: groupMode || spec.Op == OpStatus}
+	want := func(ns client.Namespace) bool {
+		// Per-project writes: the group itself is not a target.
+		return ns.Scope.Level != integrations.Group || groupMode || spec.Op == OpStatus
+	}
+	return ReadBelow(ctx, p.Walker, spec.Groups, opts, p.Concurrency, want, func(ctx context.Context, ns client.Namespace) (*Target, error) {
+		t, err := p.read(ctx, spec, ns, done)
+		if err == nil {
 			p.step()
-			return nil
-		})
-		return nil
-	})
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	if walkErr != nil {
-		return nil, walkErr
-	}
-	targets := make([]*Target, n)
-	for i := range targets {
-		targets[i] = read[i]
-	}
-	return targets, nil
-}
-
-// walk calls fn once for each group and project below the spec's groups that can be a target:
-// groups only where writes go to groups, or for an inventory.
-func (p *Planner) walk(ctx context.Context, spec Spec, groupMode bool, fn func(client.Namespace) error) error {
-	groups := groupMode || spec.Op == OpStatus
-	opts := client.WalkOptions{Subgroups: spec.Subgroups, Archived: spec.Archived, Groups: groups}
-	seen := map[string]bool{}
-	for _, g := range spec.Groups {
-		err := p.Walker.Walk(ctx, g, opts, func(ns client.Namespace) error {
-			key := ns.Scope.String()
-			if seen[key] {
-				return nil
-			}
-			seen[key] = true
-			if ns.Scope.Level == integrations.Group && !groups {
-				return nil // per-project writes: the group itself is not a target
-			}
-			return fn(ns)
-		})
-		if err != nil {
-			return err
 		}
-	}
-	return nil
+		return t, err
+	})
 }
 
 // step reports one target read.

@@ -42,6 +42,8 @@ type LogEntry struct {
 	Error        string
 	RequestBody  string
 	ResponseBody string
+	// Key is a webhook delivery's Idempotency-Key; "" for integration tests.
+	Key string
 }
 
 // Snapshot is every scope below a root with the integrations configured at each, read in one

@@ -16,9 +16,9 @@ func (s *Store) AddLogs(ctx context.Context, entries []client.LogEntry) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		for _, e := range entries {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO request_logs (time, server, scope, integration, event, method, url,
-				status, ok, latency_ms, error, request_body, response_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				status, ok, latency_ms, error, request_body, response_body, request_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				e.Time.UTC().Format(time.RFC3339Nano), e.Server, e.Scope, e.Integration, e.Event, e.Method, e.URL,
-				e.Status, e.OK, e.Latency.Milliseconds(), e.Error, e.RequestBody, e.ResponseBody); err != nil {
+				e.Status, e.OK, e.Latency.Milliseconds(), e.Error, e.RequestBody, e.ResponseBody, e.Key); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM request_logs WHERE server = ? AND scope = ? AND integration = ?
@@ -33,8 +33,8 @@ func (s *Store) AddLogs(ctx context.Context, entries []client.LogEntry) error {
 
 // Logs returns a target's entries, newest first; limit 0 means all kept.
 func (s *Store) Logs(ctx context.Context, server, scope, integration string, limit int, failedOnly bool) ([]client.LogEntry, error) {
-	q := `SELECT id, time, server, scope, integration, event, method, url, status, ok, latency_ms, error, request_body, response_body
-		FROM request_logs WHERE server = ? AND scope = ? AND integration = ?`
+	q := `SELECT id, time, server, scope, integration, event, method, url, status, ok, latency_ms, error, request_body, response_body,
+		request_key FROM request_logs WHERE server = ? AND scope = ? AND integration = ?`
 	if failedOnly {
 		q += " AND ok = 0"
 	}
@@ -55,7 +55,7 @@ func (s *Store) Logs(ctx context.Context, server, scope, integration string, lim
 		var at string
 		var ms int64
 		if err := rows.Scan(&e.ID, &at, &e.Server, &e.Scope, &e.Integration, &e.Event, &e.Method, &e.URL, &e.Status, &e.OK, &ms,
-			&e.Error, &e.RequestBody, &e.ResponseBody); err != nil {
+			&e.Error, &e.RequestBody, &e.ResponseBody, &e.Key); err != nil {
 			return nil, err
 		}
 		e.Time, _ = time.Parse(time.RFC3339Nano, at)

@@ -99,6 +99,9 @@ var migrations = []string{
 	// The names of the secret fields that are set (a JSON list), so that export writes their
 	// references without decrypting anything. Rows written before hold '' and are decrypted.
 	`ALTER TABLE settings ADD COLUMN secret_keys TEXT NOT NULL DEFAULT '';`,
+	// The Idempotency-Key of a webhook delivery: a resend keeps it, so the entries of one
+	// request can be told apart from another's with the same body.
+	`ALTER TABLE request_logs ADD COLUMN request_key TEXT NOT NULL DEFAULT '';`,
 }
 
 // SchemaVersion is the schema this build writes.

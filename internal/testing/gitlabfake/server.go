@@ -63,6 +63,12 @@ type Server struct {
 
 	hooks           *hookStore // webhooks, created on first use; guarded by mu
 	allowLocalHooks bool
+	// Hook deliveries: auto_disabling_web_hooks, the test and resend limits (nil: GitLab's
+	// default of 5), the clock's advance and the rate-limit windows (guarded by mu).
+	autoDisable            bool
+	testLimit, resendLimit *int
+	skew                   time.Duration
+	windows                map[string]*rateWindow
 }
 
 // Option configures a Server.
