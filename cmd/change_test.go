@@ -3,19 +3,23 @@ package cmd
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/forgekit/integrations/cmd/bulk"
 	"github.com/forgekit/integrations/cmd/integration"
 	"github.com/forgekit/integrations/cmd/manifest"
+	"github.com/forgekit/integrations/internal/client/gitlab"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/cmdutil/cmdtest"
 	"github.com/forgekit/integrations/internal/forms"
 	"github.com/forgekit/integrations/internal/forms/formstest"
+	"github.com/forgekit/integrations/internal/testing/gitlabfake"
 	"github.com/spf13/cobra"
 )
 
@@ -23,36 +27,72 @@ func configureCmd(f *cmdutil.Factory) *cobra.Command { return integration.NewCmd
 
 // One change — the same integration, scope, current settings and wanted settings — asked of
 // configure --dry-run, bulk configure --dry-run, plan and the form's review reads the same in
-// each: the same JSON changes and the same lines. Once for settings that exist, once for none.
+// each: the same JSON changes and the same lines. For settings that exist, for none, and on
+// GitLab, which never returns the webhook nor the work item flag.
 func TestOneChangeReadsTheSameEverywhere(t *testing.T) {
-	e := cmdtest.New(t)
-	if err := e.Run(configureCmd, "slack -p acme/web --set webhook=https://hooks.example/OLD-CANARY --set channel=#ops --events push"); err != nil {
-		t.Fatal(err)
-	}
-	// acme/api exists, without slack settings.
-	if err := e.Run(configureCmd, "jira -p acme/api --set url=https://jira.example --set password=p"); err != nil {
-		t.Fatal(err)
-	}
 	t.Setenv("NEW_HOOK", "https://hooks.example/NEW-CANARY")
-	t.Run("update", func(t *testing.T) {
-		sameChange(t, e, "acme/web", []string{
-			"webhook: (set) → (changed)", "channel: #ops → #dev", "notify_only_broken_pipelines: on → off",
-			"events: [push] → [push, note]",
+	t.Run("local", func(t *testing.T) {
+		e := cmdtest.New(t)
+		seedChange(t, e)
+		writes := e.Snapshot
+		t.Run("update", func(t *testing.T) {
+			sameChange(t, e, writes, "acme/web", "push, note", []string{
+				"webhook: (set) → (changed)", "channel: #ops → #dev", "notify_only_broken_pipelines: on → off",
+				"events: [push] → [push, note]",
+			})
+		})
+		t.Run("create", func(t *testing.T) {
+			sameChange(t, e, writes, "acme/api", "push, note", []string{
+				"active: (none) → on", "webhook: (none) → (set)", "channel: (none) → #dev", "notify_only_broken_pipelines: on → off",
+				"events: [] → [push, note]",
+			})
 		})
 	})
-	t.Run("create", func(t *testing.T) {
-		sameChange(t, e, "acme/api", []string{
-			"active: (none) → on", "webhook: (none) → (set)", "channel: (none) → #dev", "notify_only_broken_pipelines: on → off",
-			"events: [] → [push, note]",
+	t.Run("gitlab", func(t *testing.T) {
+		fake := gitlabfake.New()
+		t.Cleanup(fake.Close)
+		fake.AddToken("tok", gitlabfake.Token{Username: "admin", Scopes: []string{"api"}, AccessLevel: 40})
+		fake.AddProject("acme/web", false)
+		fake.AddProject("acme/api", false)
+		c, err := gitlab.New(fake.URL, "tok", gitlab.WithHTTPClient(fake.Client()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := cmdtest.New(t, cmdtest.WithBackend(c))
+		seedChange(t, e)
+		writes := func() string {
+			n := 0
+			for _, r := range fake.Requests() {
+				if r.Method != "GET" {
+					n++
+				}
+			}
+			return fmt.Sprint(n, " writes")
+		}
+		sameChange(t, e, writes, "acme/web", "push, note, work_item", []string{
+			"webhook: (write-only) → (changed)", "channel: #ops → #dev", "notify_only_broken_pipelines: on → off",
+			"events: [push] → [push, note]", "work_item_events: (none) → on",
 		})
 	})
 }
 
-// sameChange asks every path for one change to slack at project, and checks that each shows want.
-func sameChange(t *testing.T, e *cmdtest.Env, project string, want []string) {
+// seedChange configures slack at acme/web, and leaves acme/api without slack settings.
+func seedChange(t *testing.T, e *cmdtest.Env) {
 	t.Helper()
-	before := e.Snapshot()
-	sets := "--set webhook=env:NEW_HOOK --set channel=#dev --set notify_only_broken_pipelines=false --events push,note"
+	if err := e.Run(configureCmd, "slack -p acme/web --set webhook=https://hooks.example/OLD-CANARY --set channel=#ops --events push"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(configureCmd, "jira -p acme/api --set url=https://jira.example --set password=p"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sameChange asks every path for one change to slack at project (the events listed on, the
+// others off), and checks that each shows want and that writes() stays as it was.
+func sameChange(t *testing.T, e *cmdtest.Env, writes func() string, project, events string, want []string) {
+	t.Helper()
+	before := writes()
+	sets := "--set webhook=env:NEW_HOOK --set channel=#dev --set notify_only_broken_pipelines=false --events " + strings.ReplaceAll(events, " ", "")
 	file := filepath.Join(t.TempDir(), "acme.yaml")
 	err := os.WriteFile(file, []byte(`version: 1
 scopes:
@@ -62,7 +102,7 @@ scopes:
         webhook: env:NEW_HOOK
         channel: "#dev"
         notify_only_broken_pipelines: false
-      events: [push, note]
+      events: [`+events+`]
 `), 0o600)
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +159,7 @@ scopes:
 		in.Values["channel"] = "#dev"
 		in.Values["notify_only_broken_pipelines"] = "false"
 		for e := range in.Events {
-			in.Events[e] = e == "push" || e == "note"
+			in.Events[e] = slices.Contains(strings.Split(events, ", "), e)
 		}
 		if got := in.Summary(in); !reflect.DeepEqual(got, want) {
 			t.Errorf("the form's review shows\n%q\nwant\n%q", got, want)
@@ -129,7 +169,7 @@ scopes:
 	if err := e.Run(configureCmd, "slack -p "+project); !errors.Is(err, forms.ErrCancelled) {
 		t.Fatalf("form: %v", err)
 	}
-	if e.Snapshot() != before {
+	if writes() != before {
 		t.Error("a dry run, a plan or a cancelled form wrote")
 	}
 }
