@@ -192,3 +192,34 @@ func changeLines(out, row string) []string {
 	}
 	return nil
 }
+
+// A secret configure writes to GitLab replaces the fingerprint an earlier bulk run recorded, so
+// the next bulk run or plan compares with what the server holds now: asking for the old secret
+// again is a change, not "already as wanted".
+func TestConfigureRecordsTheSecretsItWrites(t *testing.T) {
+	fake := gitlabfake.New()
+	t.Cleanup(fake.Close)
+	fake.AddToken("tok", gitlabfake.Token{Username: "admin", Scopes: []string{"api"}, AccessLevel: 40})
+	fake.AddProject("acme/web", false)
+	c, err := gitlab.New(fake.URL, "tok", gitlab.WithHTTPClient(fake.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := cmdtest.New(t, cmdtest.WithBackend(c))
+	bulkA := "configure slack -g acme --strategy project --set webhook=https://hooks.example/A"
+	if err := e.Run(bulk.NewCmdBulk, bulkA+" --yes"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(bulk.NewCmdBulk, bulkA+" --dry-run"); err != nil || !strings.Contains(e.Out.String(), "already as wanted") {
+		t.Fatalf("the secret bulk wrote is not recognised: %v %s", err, e.Out)
+	}
+	if err := e.Run(configureCmd, "slack -p acme/web --set webhook=https://hooks.example/B"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Run(bulk.NewCmdBulk, bulkA+" --dry-run"); err != nil || !strings.Contains(e.Out.String(), "webhook: (write-only) → (changed)") {
+		t.Errorf("after configure wrote another secret, bulk still takes the old one for the server's: %v %s", err, e.Out)
+	}
+	if err := e.Run(configureCmd, "slack -p acme/web --set webhook=https://hooks.example/B --dry-run"); err != nil || !strings.Contains(e.Out.String(), ": unchanged (dry run") {
+		t.Errorf("configure does not recognise the secret it wrote: %v %s", err, e.Out)
+	}
+}
