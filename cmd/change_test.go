@@ -49,16 +49,7 @@ func TestOneChangeReadsTheSameEverywhere(t *testing.T) {
 		})
 	})
 	t.Run("gitlab", func(t *testing.T) {
-		fake := gitlabfake.New()
-		t.Cleanup(fake.Close)
-		fake.AddToken("tok", gitlabfake.Token{Username: "admin", Scopes: []string{"api"}, AccessLevel: 40})
-		fake.AddProject("acme/web", false)
-		fake.AddProject("acme/api", false)
-		c, err := gitlab.New(fake.URL, "tok", gitlab.WithHTTPClient(fake.Client()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		e := cmdtest.New(t, cmdtest.WithBackend(c))
+		fake, e := gitlabEnv(t, "acme/web", "acme/api")
 		seedChange(t, e)
 		writes := func() string {
 			n := 0
@@ -74,6 +65,22 @@ func TestOneChangeReadsTheSameEverywhere(t *testing.T) {
 			"events: [push] → [push, note]", "work_item_events: (none) → on",
 		})
 	})
+}
+
+// gitlabEnv runs commands against a fake GitLab that has the projects.
+func gitlabEnv(t *testing.T, projects ...string) (*gitlabfake.Server, *cmdtest.Env) {
+	t.Helper()
+	fake := gitlabfake.New()
+	t.Cleanup(fake.Close)
+	fake.AddToken("tok", gitlabfake.Token{Username: "admin", Scopes: []string{"api"}, AccessLevel: 40})
+	for _, p := range projects {
+		fake.AddProject(p, false)
+	}
+	c, err := gitlab.New(fake.URL, "tok", gitlab.WithHTTPClient(fake.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fake, cmdtest.New(t, cmdtest.WithBackend(c))
 }
 
 // seedChange configures slack at acme/web, and leaves acme/api without slack settings.
@@ -197,15 +204,7 @@ func changeLines(out, row string) []string {
 // the next bulk run or plan compares with what the server holds now: asking for the old secret
 // again is a change, not "already as wanted".
 func TestConfigureRecordsTheSecretsItWrites(t *testing.T) {
-	fake := gitlabfake.New()
-	t.Cleanup(fake.Close)
-	fake.AddToken("tok", gitlabfake.Token{Username: "admin", Scopes: []string{"api"}, AccessLevel: 40})
-	fake.AddProject("acme/web", false)
-	c, err := gitlab.New(fake.URL, "tok", gitlab.WithHTTPClient(fake.Client()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := cmdtest.New(t, cmdtest.WithBackend(c))
+	_, e := gitlabEnv(t, "acme/web")
 	bulkA := "configure slack -g acme --strategy project --set webhook=https://hooks.example/A"
 	if err := e.Run(bulk.NewCmdBulk, bulkA+" --yes"); err != nil {
 		t.Fatal(err)
