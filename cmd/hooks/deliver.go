@@ -22,18 +22,7 @@ type deliveryCommon struct {
 }
 
 func newDeliveryCommon(c common) deliveryCommon {
-	return deliveryCommon{common: c, sleep: sleepCtx}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return deliveryCommon{common: c, sleep: client.Sleep}
 }
 
 // target finds the hook and the backend's deliveries.
