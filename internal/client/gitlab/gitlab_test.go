@@ -16,8 +16,8 @@ import (
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/client/gitlab"
-	"github.com/forgekit/integrations/internal/testing/gitlabfake"
 	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/forgekit/integrations/internal/testing/gitlabfake"
 )
 
 type recordingClock struct {
