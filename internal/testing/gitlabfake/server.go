@@ -56,10 +56,19 @@ type Server struct {
 	logMu sync.Mutex
 	log   []Request
 
+	// inFlight counts the requests being answered; maxInFlight is the most at once.
+	inFlight, maxInFlight atomic.Int32
+
 	faults faults
 
 	hooks           *hookStore // webhooks, created on first use; guarded by mu
 	allowLocalHooks bool
+	// Hook deliveries: auto_disabling_web_hooks, the test and resend limits (nil: GitLab's
+	// default of 5), the clock's advance and the rate-limit windows (guarded by mu).
+	autoDisable            bool
+	testLimit, resendLimit *int
+	skew                   time.Duration
+	windows                map[string]*rateWindow
 }
 
 // Option configures a Server.
@@ -208,7 +217,12 @@ func (s *Server) ResetRequests() {
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
 	s.log = nil
+	s.maxInFlight.Store(0)
 }
+
+// MaxInFlight is the most requests the server was answering at once since it started or
+// ResetRequests: what a client's concurrency limit let through.
+func (s *Server) MaxInFlight() int { return int(s.maxInFlight.Load()) }
 
 func (s *Server) record(r *http.Request, body []byte, status int) {
 	p := strings.TrimPrefix(r.URL.Path, apiPrefix)
@@ -238,8 +252,16 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	n := s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
+	for {
+		m := s.maxInFlight.Load()
+		if n <= m || s.maxInFlight.CompareAndSwap(m, n) {
+			break
+		}
+	}
 	s.latency.wait()
-	if f, ok := s.faults.next(); ok {
+	if f, ok := s.faults.next(r.Method, strings.TrimPrefix(r.URL.Path, apiPrefix)); ok {
 		s.serveFault(w, r, f)
 		return
 	}
