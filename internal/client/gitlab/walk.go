@@ -98,7 +98,8 @@ func (c *Client) pages(ctx context.Context, path string, opts listOptions, fn fu
 }
 
 // pagesFrom is pages whose first page, when first is not nil, was asked for already; a closed
-// or failed one is asked for again.
+// or failed one is asked for again. Each next page is asked for while this one's items are
+// handed out (fn may wait for a free reader): readers then never wait for a page.
 func (c *Client) pagesFrom(ctx context.Context, path string, opts listOptions, first <-chan listPage, fn func(map[string]any) error) error {
 	var p listPage
 	asked := false
@@ -110,21 +111,24 @@ func (c *Client) pagesFrom(ctx context.Context, path string, opts listOptions, f
 	if !asked {
 		p = c.page(ctx, path, opts, 1)
 	}
-	for n := 1; ; n = p.next {
-		if n > 1 {
-			p = c.page(ctx, path, opts, n)
-		}
+	for {
 		if p.err != nil {
 			return p.err
+		}
+		var next chan listPage
+		if p.next != 0 {
+			next = make(chan listPage, 1)
+			go func(n int) { next <- c.page(ctx, path, opts, n) }(p.next)
 		}
 		for _, it := range p.items {
 			if err := fn(it); err != nil {
 				return err
 			}
 		}
-		if p.next == 0 {
+		if next == nil {
 			return nil
 		}
+		p = <-next
 	}
 }
 
