@@ -5,10 +5,10 @@ import (
 	"testing"
 
 	"github.com/forgekit/integrations/internal/client/gitlab"
-	"github.com/forgekit/integrations/internal/testing/gitlabfake"
 	"github.com/forgekit/integrations/internal/cmdutil/cmdtest"
 	"github.com/forgekit/integrations/internal/forms"
 	"github.com/forgekit/integrations/internal/forms/formstest"
+	"github.com/forgekit/integrations/internal/testing/gitlabfake"
 )
 
 func gitlabEnv(t *testing.T, version string, opts ...cmdtest.Option) (*gitlabfake.Server, *cmdtest.Env) {

@@ -41,7 +41,7 @@ var openAPIAllowlist = map[string]string{
 
 func loadOpenAPI(t *testing.T, file string) openAPISpec {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "client", "gitlabfake", "testdata", "openapi", file))
+	raw, err := os.ReadFile(filepath.Join("..", "testing", "gitlabfake", "testdata", "openapi", file))
 	if err != nil {
 		t.Fatal(err)
 	}

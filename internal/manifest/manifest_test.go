@@ -11,9 +11,9 @@ import (
 	"github.com/forgekit/integrations/internal/bulk"
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/client/gitlab"
-	"github.com/forgekit/integrations/internal/testing/gitlabfake"
 	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/forgekit/integrations/internal/testing/gitlabfake"
 )
 
 func TestReadNamesFileLineAndField(t *testing.T) {

@@ -124,7 +124,7 @@ func (c *Client) state(s client.Scope, def integrations.Definition, it map[strin
 			continue
 		}
 		// Write-only fields: password types, the webhook, and (for Discord) channel webhooks.
-		if hasProps && writeOnly(def, f) {
+		if hasProps && writeOnly(f) {
 			st.Unknown[f.Key] = true
 		}
 	}
@@ -139,7 +139,7 @@ func (c *Client) state(s client.Scope, def integrations.Definition, it map[strin
 	return st
 }
 
-func writeOnly(def integrations.Definition, f integrations.Field) bool {
+func writeOnly(f integrations.Field) bool {
 	return f.Kind == integrations.Password || f.Key == "webhook" || (f.Event != "" && f.Secret)
 }
 
@@ -316,7 +316,7 @@ func notKept(def integrations.Definition, sent, got map[string]any) []string {
 			continue
 		}
 		if f, ok := def.Field(k); ok {
-			if writeOnly(def, f) || f.Secret || !hasProps {
+			if writeOnly(f) || f.Secret || !hasProps {
 				continue // never returned, or an answer without properties: nothing to compare
 			}
 			v, returned := props[k]
