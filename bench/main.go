@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -27,6 +28,7 @@ func main() {
 	}
 	runs := flag.Int("runs", 50, "runs per measurement")
 	only := flag.Int("projects", 0, "bulk: only the size with this many projects")
+	profile := flag.String("cpuprofile", "", "write the bench's CPU profile (the fake GitLab's, mostly) to this file")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		log.Fatal("usage: go run ./bench [-runs N] list|gitlab-list|bulk|local")
@@ -37,6 +39,10 @@ func main() {
 	}
 	defer os.RemoveAll(dir)
 	bin := build(dir)
+	if *profile != "" {
+		stop := startProfile(*profile)
+		defer stop()
+	}
 	switch flag.Arg(0) {
 	case "list":
 		benchList(bin, dir, *runs)
@@ -48,6 +54,20 @@ func main() {
 		benchLocal(bin, dir)
 	default:
 		log.Fatalf("unknown benchmark %q", flag.Arg(0))
+	}
+}
+
+func startProfile(path string) func() {
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		log.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
 	}
 }
 
@@ -63,9 +83,10 @@ func build(dir string) string {
 }
 
 type sample struct {
-	wall   time.Duration
-	cpu    time.Duration // user + system
-	maxRSS int64         // KiB
+	wall     time.Duration
+	cpu      time.Duration // user + system
+	maxRSS   int64         // KiB
+	benchCPU time.Duration // the bench's own CPU meanwhile: the fake GitLab serving the command
 }
 
 func (s sample) rssMB() float64 { return float64(s.maxRSS) / 1024 }
@@ -103,7 +124,9 @@ func runOnce(bin string, env []string, args ...string) sample {
 	cmd.Env = env
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
+	before := selfCPU()
 	out, err := cmd.Output()
+	benchCPU := selfCPU() - before
 	if err != nil {
 		log.Fatalf("%s %v: %v\n%s", bin, args, err, stderr.String())
 	}
@@ -111,7 +134,15 @@ func runOnce(bin string, env []string, args ...string) sample {
 	if _, err := fmt.Sscan(string(out), &wall, &cpu, &rss); err != nil {
 		log.Fatalf("%s %v: reading its figures %q: %v", bin, args, out, err)
 	}
-	return sample{wall: time.Duration(wall), cpu: time.Duration(cpu), maxRSS: rss}
+	return sample{wall: time.Duration(wall), cpu: time.Duration(cpu), maxRSS: rss, benchCPU: benchCPU}
+}
+
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // median runs args runs times (after one warm-up) and returns the median wall and the peak RSS.

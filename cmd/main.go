@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/config"
 	"github.com/forgekit/integrations/internal/forms"
@@ -145,8 +144,6 @@ func exitCode(err error) int {
 		cfgErr    *config.Error
 		jqErr     *output.JQError
 		jqRunErr  *output.JQRunError
-		fileErr   *local.FileError
-		keyErr    *local.KeyError
 		manErr    *manifest.Error
 	)
 	switch {
@@ -157,7 +154,7 @@ func exitCode(err error) int {
 	case errors.Is(err, client.ErrUnauthorized):
 		return exitAuth
 	case errors.As(err, &flagErr), errors.As(err, &catErr), errors.As(err, &inputErr),
-		errors.As(err, &cfgErr), errors.As(err, &jqErr), errors.As(err, &jqRunErr), errors.As(err, &fileErr), errors.As(err, &manErr), errors.As(err, &keyErr),
+		errors.As(err, &cfgErr), errors.As(err, &jqErr), errors.As(err, &jqRunErr), errors.Is(err, client.ErrUnusableStore), errors.As(err, &manErr),
 		errors.Is(err, forms.ErrNoPrompt), strings.HasPrefix(err.Error(), "unknown command"):
 		return exitUsage
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/cmd/auth"
 	"github.com/forgekit/integrations/cmd/bulk"
+	"github.com/forgekit/integrations/cmd/doctor"
 	"github.com/forgekit/integrations/cmd/hooks"
 	"github.com/forgekit/integrations/cmd/integration"
 	"github.com/forgekit/integrations/cmd/manifest"
@@ -97,6 +98,7 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 		integration.NewCmdTest(f, nil),
 		integration.NewCmdLogs(f, nil),
 		hooks.NewCmdHooks(f),
+		doctor.NewCmdDoctor(f, nil),
 		auth.NewCmdAuth(f),
 		bulk.NewCmdBulk(f),
 		manifest.NewCmdExport(f),

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -78,8 +79,20 @@ func runScripts(t *testing.T, version string) {
 			env.Defer(hooks.Close)
 			hooks.AddToken("admin-token", gitlabfake.Token{Username: "root", Scopes: []string{"api"}, Admin: true})
 			hooks.AddToken("maintainer-token", gitlabfake.Token{Username: "maint", Scopes: []string{"api"}, AccessLevel: 40})
+			hooks.AddToken("owner-token", gitlabfake.Token{Username: "owner", Scopes: []string{"api"}, AccessLevel: 50})
 			env.Setenv("HOOKS_URL", hooks.URL)
 			env.Values[hooksKey{}] = hooks
+			// One that delivers: local hook URLs allowed (its receivers are loopback) and
+			// auto-disabling on, as on GitLab.com.
+			delivering := gitlabfake.New(gitlabfake.WithVersion("19.5.0"), gitlabfake.WithLocalHookURLs(), gitlabfake.WithHookAutoDisabling())
+			env.Defer(delivering.Close)
+			delivering.AddToken("maintainer-token", gitlabfake.Token{Username: "maint", Scopes: []string{"api"}, AccessLevel: 40})
+			env.Setenv("DELIVERING_URL", delivering.URL)
+			env.Values[deliveringKey{}] = delivering
+			rc := newReceiver()
+			env.Defer(rc.Close)
+			env.Setenv("RECEIVER_URL", rc.URL)
+			env.Values[receiverKey{}] = rc
 			for name, srv := range misbehaving(fake.URL) {
 				env.Defer(srv.Close)
 				env.Setenv(name, srv.URL)
@@ -90,14 +103,17 @@ func runScripts(t *testing.T, version string) {
 			"exits":    exits,
 			"gitlab":   gitlabCmd,
 			"hookfake": hookfakeCmd,
+			"receiver": receiverCmd,
 			"mode":     modeCmd,
 		},
 	})
 }
 
 type (
-	fakeKey  struct{}
-	hooksKey struct{}
+	fakeKey       struct{}
+	hooksKey      struct{}
+	deliveringKey struct{}
+	receiverKey   struct{}
 )
 
 // misbehaving are servers that are not what they should be, named by the variable a script
@@ -176,17 +192,29 @@ func gitlabCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// hookfake drives the GitLab 19.5 fake at $HOOKS_URL:
+// hookfake drives the GitLab 19.5 fake at $HOOKS_URL, or with "delivering" first the one at
+// $DELIVERING_URL, which delivers to loopback receivers and auto-disables failing hooks:
 //
 //	hookfake project PATH | hookfake group PATH   create them (and parent groups)
 //	hookfake hooks project|group|system [PATH]    print the stored hooks as JSON (secrets included)
 //	hookfake requests                             print how many requests it has served
+//	hookfake clock DURATION                       move its delivery clock forward (rate limits, backoff)
+//	hookfake alert project|group PATH ID STATUS [DURATION]
+//	                                              set a hook's alert_status as auto-disabling
+//	                                              would, disabled_until DURATION from now
 func hookfakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 	fake := ts.Value(hooksKey{}).(*gitlabfake.Server)
+	if len(args) > 0 && args[0] == "delivering" {
+		fake, args = ts.Value(deliveringKey{}).(*gitlabfake.Server), args[1:]
+	}
 	if neg || len(args) == 0 {
-		ts.Fatalf("usage: hookfake project|group|hooks|requests ...")
+		ts.Fatalf("usage: hookfake [delivering] project|group|hooks|requests|clock|alert ...")
 	}
 	switch args[0] {
+	case "clock":
+		d, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		fake.AdvanceClock(d)
 	case "project":
 		fake.AddProject(args[1], false)
 	case "group":
@@ -199,8 +227,77 @@ func hookfakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 		_, _ = ts.Stdout().Write(append(fake.HooksJSON(args[1], path), '\n'))
 	case "requests":
 		fmt.Fprintln(ts.Stdout(), len(fake.Requests()))
+	case "alert":
+		hookAlert(ts, fake, args[1:])
 	default:
 		ts.Fatalf("unknown hookfake command %q", args[0])
+	}
+}
+
+// receiver is the loopback webhook receiver at $RECEIVER_URL.
+type receiver struct {
+	*httptest.Server
+	mu     sync.Mutex
+	status int
+	got    []http.Header
+}
+
+func newReceiver() *receiver {
+	rc := &receiver{status: http.StatusOK}
+	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		rc.got = append(rc.got, r.Header.Clone())
+		w.WriteHeader(rc.status)
+		fmt.Fprintf(w, "receiver says %d", rc.status)
+	}))
+	return rc
+}
+
+// receiver drives the receiver at $RECEIVER_URL:
+//
+//	receiver answer STATUS     answer every later request with STATUS
+//	receiver count             print how many requests it got
+//	receiver header NAME       print that header of the last request
+func receiverCmd(ts *testscript.TestScript, neg bool, args []string) {
+	rc := ts.Value(receiverKey{}).(*receiver)
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: receiver answer|count|header ...")
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	switch args[0] {
+	case "answer":
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		rc.status = n
+	case "count":
+		fmt.Fprintln(ts.Stdout(), len(rc.got))
+	case "header":
+		if len(rc.got) == 0 {
+			ts.Fatalf("the receiver got nothing")
+		}
+		fmt.Fprintln(ts.Stdout(), rc.got[len(rc.got)-1].Get(args[1]))
+	default:
+		ts.Fatalf("unknown receiver command %q", args[0])
+	}
+}
+
+func hookAlert(ts *testscript.TestScript, fake *gitlabfake.Server, args []string) {
+	if len(args) < 4 {
+		ts.Fatalf("usage: hookfake alert project|group PATH ID STATUS [DURATION]")
+	}
+	id, err := strconv.ParseInt(args[2], 10, 64)
+	ts.Check(err)
+	var until *time.Time
+	if len(args) > 4 {
+		d, err := time.ParseDuration(args[4])
+		ts.Check(err)
+		t := time.Now().Add(d)
+		until = &t
+	}
+	if !fake.SetHookAlert(args[0], args[1], id, args[3], until) {
+		ts.Fatalf("no hook %d at %s %s", id, args[0], args[1])
 	}
 }
 

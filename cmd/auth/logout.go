@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/forgekit/integrations/internal/auth"
-	"github.com/forgekit/integrations/internal/client/gitlab"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/iostreams"
 	"github.com/spf13/cobra"
@@ -35,7 +34,7 @@ func logoutRun(o *logoutOptions) error {
 	if err != nil {
 		return err
 	}
-	_, key, err := gitlab.NormalizeHost(h)
+	key, err := cmdutil.HostKey(h)
 	if err != nil {
 		return err
 	}

@@ -7,15 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"runtime/debug"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/bulk"
+	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/config"
 	"github.com/forgekit/integrations/internal/forms"
@@ -25,10 +23,17 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// store keeps what a run needs beside the backend: fingerprints of the secrets written, and
+// the copies of settings a GitLab disable erases.
+type store interface {
+	bulk.Fingerprints
+	bulk.Keeper
+}
+
 type options struct {
 	IO       *iostreams.IOStreams
 	Backend  func() (client.Backend, error)
-	Store    func() (*local.Store, error)
+	Store    func() (store, error)
 	Prompter func() forms.Prompter
 	Output   *output.Options
 	// RunsDir is where journals go: $XDG_STATE_HOME/integrations/runs.
@@ -102,7 +107,8 @@ var examples = map[bulk.Op]string{
 
 func newOptions(f *cmdutil.Factory, op bulk.Op) *options {
 	return &options{
-		IO: f.IOStreams, Backend: f.Backend, Store: f.Store, Prompter: f.Prompter, Output: f.Output,
+		IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output,
+		Store:   func() (store, error) { return f.Store() },
 		RunsDir: filepath.Join(config.StateDir(), "runs"), Op: op, Concurrency: 8,
 	}
 }
@@ -127,8 +133,8 @@ func newCmdOp(f *cmdutil.Factory, op bulk.Op) *cobra.Command {
 	_ = cmd.RegisterFlagCompletionFunc("group", cmdutil.CompleteScopes(integrations.Group))
 	fl.BoolVar(&o.Subgroups, "include-subgroups", true, "include subgroups and their projects")
 	fl.BoolVar(&o.Archived, "include-archived", false, "include archived projects")
+	cmdutil.ConcurrencyFlag(fl, &o.Concurrency)
 	if op == bulk.OpStatus {
-		fl.IntVar(&o.Concurrency, "concurrency", 8, "`N` reads at a time")
 		return cmd
 	}
 	switch op {
@@ -143,7 +149,6 @@ func newCmdOp(f *cmdutil.Factory, op bulk.Op) *cobra.Command {
 	fl.BoolVar(&o.Force, "force", false, "rewrite targets that look already as wanted (secrets included)")
 	fl.BoolVar(&o.DryRun, "dry-run", false, "print the plan and write nothing")
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "do not ask before writing")
-	cmdutil.ConcurrencyFlag(fl, &o.Concurrency)
 	fl.StringVar(&o.Resume, "resume", "", "continue run `RUN_ID`, skipping the targets it finished")
 	return cmd
 }
@@ -191,15 +196,6 @@ func (o *options) complete(args []string) error {
 }
 
 func run(ctx context.Context, o *options) error {
-	// Runs over tens of thousands of projects keep a record per target (about 1.6 KB each);
-	// collecting at half again the live heap, not double, and a soft limit keep a 20,000
-	// project run well under 100 MB. GOGC and GOMEMLIMIT, when set, win.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(50)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(80 << 20)
-	}
 	b, err := o.Backend()
 	if err != nil {
 		return err
@@ -208,7 +204,7 @@ func run(ctx context.Context, o *options) error {
 	if !ok {
 		return fmt.Errorf("%s cannot list groups and projects", b.Where())
 	}
-	store, err := o.Store()
+	st, err := o.Store()
 	if err != nil {
 		return err
 	}
@@ -227,15 +223,11 @@ func run(ctx context.Context, o *options) error {
 		}
 		done, runID, earlier = doc.Finished(), doc.RunID, doc
 	}
-	progress := bulk.NewProgress(o.IO.ErrOut, o.IO.IsStderrTTY() && !o.Output.IsJSON(), "reading", 0)
-	// Writes are planned reading at least 8 at a time; an inventory reads as many as asked.
-	reads := max(o.Concurrency, 8)
-	if o.Op == bulk.OpStatus {
-		reads = o.Concurrency
-	}
-	planner := &bulk.Planner{Backend: b, Walker: w, Store: store, Concurrency: reads, Read: func() { progress.Step(false) }}
+	prog := newProgress(o.IO.ErrOut, o.IO.IsStderrTTY() && !o.Output.IsJSON(), "reading", 0)
+	// --concurrency bounds every request the run makes, reads while planning included.
+	planner := &bulk.Planner{Backend: b, Walker: w, Fingerprints: st, Concurrency: o.Concurrency, Read: func() { prog.step(false) }}
 	rep, err := planner.Plan(ctx, o.spec, done)
-	progress.Finish()
+	prog.finish()
 	if err != nil {
 		return err
 	}
@@ -258,7 +250,7 @@ func run(ctx context.Context, o *options) error {
 	if err := o.confirm(ctx, rep, b.Where()); err != nil {
 		return err
 	}
-	return execute(ctx, o, b, store, rep, earlier)
+	return execute(ctx, o, b, st, rep, earlier)
 }
 
 func (o *options) confirm(ctx context.Context, rep *bulk.Report, where string) error {
@@ -270,7 +262,7 @@ func (o *options) confirm(ctx context.Context, rep *bulk.Report, where string) e
 
 // execute runs the writes under a journal; earlier is the journal of the run being resumed,
 // whose records the new one keeps.
-func execute(ctx context.Context, o *options, b client.Backend, store *local.Store, rep *bulk.Report, earlier *bulk.JournalDoc) error {
+func execute(ctx context.Context, o *options, b client.Backend, st store, rep *bulk.Report, earlier *bulk.JournalDoc) error {
 	groups := make([]string, len(o.spec.Groups))
 	for i, g := range o.spec.Groups {
 		groups[i] = g.String()
@@ -286,13 +278,13 @@ func execute(ctx context.Context, o *options, b client.Backend, store *local.Sto
 	if err != nil {
 		return err
 	}
-	progress := bulk.NewProgress(o.IO.ErrOut, o.IO.IsStderrTTY(), string(o.Op), rep.Writes())
+	prog := newProgress(o.IO.ErrOut, o.IO.IsStderrTTY(), string(o.Op), rep.Writes())
 	ex := &bulk.Executor{
-		Backend: b, Store: store, Concurrency: o.Concurrency, Journal: j,
-		Done: func(t *bulk.Target) { progress.Step(t.Result == bulk.Failed) },
+		Backend: b, Fingerprints: st, Keeper: st, Concurrency: o.Concurrency, Journal: j,
+		Done: func(t *bulk.Target) { prog.step(t.Result == bulk.Failed) },
 	}
 	runErr := ex.Run(ctx, o.spec, rep)
-	progress.Finish()
+	prog.finish()
 	if err := printReport(o, rep, false); err != nil {
 		return err
 	}
@@ -345,7 +337,7 @@ func printReport(o *options, rep *bulk.Report, dryRun bool) error {
 				detail = *t.Error
 			}
 			if dryRun && len(t.Changes) > 0 {
-				detail = bulk.ChangesText(t.Changes)
+				detail = change.Join(t.Changes)
 			}
 			rows = append(rows, []string{t.Target, string(t.Action), t.Result, detail, fmt.Sprint(t.Attempts), fmt.Sprintf("%dms", t.DurationMS)})
 		}

@@ -59,7 +59,7 @@ func revertRun(ctx context.Context, o *options, id string) error {
 		return err
 	}
 	o.spec = bulk.Spec{Op: bulk.OpRevert, Def: def, Values: settings.Values}
-	store, err := o.Store()
+	st, err := o.Store()
 	if err != nil {
 		return err
 	}
@@ -74,5 +74,5 @@ func revertRun(ctx context.Context, o *options, id string) error {
 	if err := o.confirm(ctx, rep, b.Where()); err != nil {
 		return err
 	}
-	return execute(ctx, o, b, store, rep, nil)
+	return execute(ctx, o, b, st, rep, nil)
 }

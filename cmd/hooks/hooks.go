@@ -5,13 +5,11 @@ package hooks
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/config"
 	"github.com/forgekit/integrations/internal/forms"
@@ -40,6 +38,9 @@ func NewCmdHooks(f *cmdutil.Factory) *cobra.Command {
 			$ integrations hooks add -p acme/web --set url=https://ci.example.com/hook --set name=ci --set token=env:HOOK_TOKEN --events push,pipeline
 			$ integrations hooks list -p acme/web
 			$ integrations hooks edit ci -p acme/web --set url=https://ci2.example.com/hook --set token=env:HOOK_TOKEN
+			$ integrations hooks test ci -p acme/web --event push
+			$ integrations hooks events ci -p acme/web --failed
+			$ integrations hooks resend ci -p acme/web --failed --since 2h
 			$ integrations hooks remove ci -p acme/web --yes
 		`),
 	}
@@ -49,6 +50,9 @@ func NewCmdHooks(f *cmdutil.Factory) *cobra.Command {
 		NewCmdAdd(f, nil),
 		NewCmdEdit(f, nil),
 		NewCmdRemove(f, nil),
+		NewCmdTest(f, nil),
+		NewCmdEvents(f, nil),
+		NewCmdResend(f, nil),
 	)
 	return cmd
 }
@@ -190,11 +194,8 @@ func completeHookRefs(cmd *cobra.Command, args []string, _ string) ([]string, co
 	if err != nil || sc.IsZero() {
 		return nil, none
 	}
-	if _, err := os.Stat(cfg.StorePath()); err != nil {
-		return nil, none
-	}
-	s, err := local.Open(cmd.Context(), cfg.StorePath())
-	if err != nil {
+	s, ok := cmdutil.ExistingStore(cmd)
+	if !ok {
 		return nil, none
 	}
 	defer s.Close()

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
+	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/integrations"
@@ -46,98 +46,22 @@ func checkNamedEvents(d integrations.Definition, l integrations.Level, ch *cmdut
 	return nil
 }
 
-// fieldChange is one line of a change: secrets show only "(set)", "(changed)" or "(cleared)".
-type fieldChange struct {
-	Field  string `json:"field"`
-	Before any    `json:"before"`
-	After  any    `json:"after"`
-}
-
 type changeView struct {
-	Name    string        `json:"name"`
-	Scope   string        `json:"scope"`
-	Action  string        `json:"action"`
-	Changes []fieldChange `json:"changes"`
+	Name    string          `json:"name"`
+	Scope   string          `json:"scope"`
+	Action  string          `json:"action"`
+	Changes []change.Change `json:"changes"`
 }
 
-// describe lists what turning cur into next changes, comparing effective values (a value or
-// its default) so that writing a default explicitly is not reported as a change.
-func describe(d integrations.Definition, cur client.State, next target) []fieldChange {
-	var out []fieldChange
-	if !cur.Configured || cur.Active != next.Active {
-		before := any(nil)
-		if cur.Configured {
-			before = cur.Active
-		}
-		out = append(out, fieldChange{Field: "active", Before: before, After: next.Active})
+// describe lists what turning cur into next changes. next holds every value the scope will
+// have, so a value it lacks is one the write clears.
+func describe(d integrations.Definition, cur client.State, next target) []change.Change {
+	values := map[string]string{}
+	for k := range mergeKeys(cur.Values, next.Values) {
+		values[k] = next.Values[k]
 	}
-	for _, f := range d.Fields {
-		before, after := effective(f, cur.Values), effective(f, next.Values)
-		unknown := cur.Unknown[f.Key]
-		// A value sent for a field the server cannot show is a change even if it looks equal.
-		resent := unknown && next.Values[f.Key] != ""
-		if before == after && !resent {
-			continue
-		}
-		if f.Masked() {
-			out = append(out, fieldChange{Field: f.Key, Before: secretWord(before, unknown), After: secretAfter(before, after, unknown)})
-			continue
-		}
-		out = append(out, fieldChange{Field: f.Key, Before: f.TypedOrNil(before), After: f.TypedOrNil(after)})
-	}
-	var beforeEv, afterEv []string
-	for _, e := range d.SupportedEvents(cur.Scope.Level) {
-		if cur.Configured && cur.UnknownEvents[e] && !next.Asked[e] && next.Events[e] == d.DefaultEventState(e) {
-			continue // unknown on the server and left alone: it will not be sent
-		}
-		if cur.Configured && d.EventOn(cur.Events, e) {
-			beforeEv = append(beforeEv, e)
-		}
-		if next.Events[e] {
-			afterEv = append(afterEv, e)
-		}
-	}
-	if !slices.Equal(beforeEv, afterEv) {
-		out = append(out, fieldChange{Field: "events", Before: orEmpty(beforeEv), After: orEmpty(afterEv)})
-	}
-	return out
-}
-
-func effective(f integrations.Field, values map[string]string) string {
-	if v, ok := values[f.Key]; ok && v != "" {
-		return v
-	}
-	if f.Masked() {
-		return ""
-	}
-	return f.Default
-}
-
-func secretWord(v string, unknown bool) any {
-	switch {
-	case unknown:
-		return "(write-only)"
-	case v != "":
-		return "(set)"
-	}
-	return nil
-}
-
-func secretAfter(before, after string, unknown bool) any {
-	switch {
-	case after == "":
-		return "(cleared)"
-	case before == "" && !unknown:
-		return "(set)"
-	}
-	return "(changed)"
-}
-
-func orEmpty(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
+	want := change.Wanted{Active: next.Active, Values: values, Events: next.Events, Asked: next.Asked}
+	return change.Diff(d, cur.Scope.Level, cur, want)
 }
 
 // reviewLines is the form's last page: what saving will write (the form writes only the answers
@@ -163,31 +87,10 @@ func reviewLines(d integrations.Definition, cur client.State, next target) []str
 		lines = append(lines, fmt.Sprintf("%s will stop inheriting %s from %s; its %d settings are copied.",
 			cur.Scope.Describe(), d.Name, from, copied))
 	}
-	return append(lines, summaryLines(changes)...)
+	return append(lines, change.Lines(changes)...)
 }
 
-// summaryLines renders changes for people: the form's review page and --dry-run on a terminal.
-func summaryLines(changes []fieldChange) []string {
-	lines := make([]string, len(changes))
-	for i, c := range changes {
-		lines[i] = fmt.Sprintf("%s: %s → %s", c.Field, show(c.Before), show(c.After))
-	}
-	return lines
-}
-
-func show(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "(none)"
-	case []string:
-		return "[" + strings.Join(v, ", ") + "]"
-	case bool:
-		return onOff(v)
-	}
-	return fmt.Sprint(v)
-}
-
-func actionOf(cur client.State, changes []fieldChange) string {
+func actionOf(cur client.State, changes []change.Change) string {
 	switch {
 	case len(changes) == 0:
 		return "unchanged"
@@ -197,15 +100,10 @@ func actionOf(cur client.State, changes []fieldChange) string {
 	return "update"
 }
 
-// printChange writes a planned change (for --dry-run): a table of fields, or the JSON shape.
+// printChange writes a planned change (for --dry-run): a line per field, or the JSON shape.
 func printChange(o *output.Printer, v changeView) {
 	o.Linef("%s at %s: %s (dry run; nothing written)", v.Name, v.Scope, v.Action)
-	if len(v.Changes) == 0 {
-		return
+	for _, l := range change.Lines(v.Changes) {
+		o.Linef("%s", l)
 	}
-	rows := make([][]string, len(v.Changes))
-	for i, c := range v.Changes {
-		rows[i] = []string{c.Field, show(c.Before), show(c.After)}
-	}
-	o.Table([]string{"field", "before", "after"}, rows)
 }

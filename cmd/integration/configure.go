@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/MakeNowJust/heredoc"
+	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/forms"
@@ -136,7 +137,7 @@ func configureRun(ctx context.Context, o *configureOptions) error {
 	if o.Inactive && !b.Capabilities().SaveInactive {
 		return cmdutil.FlagErrorf("--inactive works on the local store only: GitLab activates an integration on every save")
 	}
-	cur, err := currentState(ctx, b, o.scope, o.def)
+	cur, err := b.StartingState(ctx, o.scope, o.def)
 	if err != nil {
 		return err
 	}
@@ -169,52 +170,14 @@ func checkRemoved(ctx context.Context, d integrations.Definition, b client.Backe
 	if !d.Removed() {
 		return nil
 	}
-	srv := serverOf(ctx, b)
+	srv := b.APIServer(ctx)
 	if srv == nil || d.RemovedIn == "" {
 		return cmdutil.FlagErrorf("%s was removed from GitLab%s; only an older GitLab server can still have it", d.Name, removedIn(d))
 	}
 	if !d.API.In(*srv) {
-		return cmdutil.FlagErrorf("%s was removed in GitLab %s; %s runs %s", d.Name, d.RemovedIn, b.Where(), srvVersion(*srv))
+		return cmdutil.FlagErrorf("%s was removed in GitLab %s; %s runs %s", d.Name, d.RemovedIn, b.Where(), srv.Effective())
 	}
 	return nil
-}
-
-// currentState reads the settings at the scope. A scope the local store does not have yet
-// (saving will create it) reads as what it would inherit from its nearest existing parent.
-func currentState(ctx context.Context, b client.Backend, scope client.Scope, def integrations.Definition) (client.State, error) {
-	cur, err := b.Get(ctx, scope, def)
-	if !client.IsNotFound(err) || scope.Path == "" || !b.Capabilities().CreatesScopes {
-		return cur, err
-	}
-	empty := client.State{Name: def.Name, Scope: scope, Values: map[string]string{}, Events: map[string]bool{}}
-	parent := client.InstanceScope
-	for p := client.ParentPath(scope.Path); p != ""; p = client.ParentPath(p) {
-		_, err := b.Resolve(ctx, client.Scope{Level: integrations.Group, Path: p})
-		if err == nil {
-			parent = client.Scope{Level: integrations.Group, Path: p}
-			break
-		}
-		var ie *client.InputError
-		if errors.As(err, &ie) && !client.IsNotFound(err) {
-			return empty, client.Invalidf("%s is a project, so it cannot contain %s", p, scope.Path)
-		}
-		if !client.IsNotFound(err) {
-			return empty, err
-		}
-	}
-	if !def.SupportsLevel(parent.Level) {
-		return empty, nil
-	}
-	up, err := b.Get(ctx, parent, def)
-	if err != nil || !up.Configured {
-		return empty, err
-	}
-	from := up.Scope
-	if up.Inherited && up.InheritedFrom != nil {
-		from = *up.InheritedFrom
-	}
-	up.Scope, up.Inherited, up.InheritedFrom = scope, true, &from
-	return up, nil
 }
 
 // missingFields are required fields with no value, counting secrets the server holds but does
@@ -269,7 +232,7 @@ func fill(ctx context.Context, p forms.Prompter, d integrations.Definition, cur 
 		return reviewLines(d, cur, target{Values: in.Values, Events: in.Events, Active: in.Active})
 	}
 	formDef := d
-	if srv := serverOf(ctx, b); srv != nil {
+	if srv := b.APIServer(ctx); srv != nil {
 		formDef = d.On(*srv)
 	}
 	if err := p.Fill(ctx, formDef, in); err != nil {
@@ -373,7 +336,7 @@ func writeJSON(ctx context.Context, ios *iostreams.IOStreams, out *output.Option
 	if notKept == nil {
 		notKept = []string{}
 	}
-	v := writeView{showView: newShowView(d, &st, serverOf(ctx, b)), NotKept: notKept}
+	v := writeView{showView: newShowView(d, &st, b.APIServer(ctx)), NotKept: notKept}
 	if written {
 		return output.WriteAfterWrite(ios, *out, v, nil)
 	}
@@ -414,9 +377,9 @@ func (r saveRequest) put(ctx context.Context, upd client.Update) (client.SaveRes
 	return r.Backend.Save(ctx, r.Scope, r.Def, upd)
 }
 
-func orNone(c []fieldChange) []fieldChange {
+func orNone(c []change.Change) []change.Change {
 	if c == nil {
-		return []fieldChange{}
+		return []change.Change{}
 	}
 	return c
 }
@@ -442,8 +405,9 @@ func reportCreated(ios *iostreams.IOStreams, created []client.Scope) {
 
 func useInherited(ctx context.Context, o *configureOptions, b client.Backend, cur client.State) error {
 	if o.DryRun {
-		view := changeView{Name: o.def.Name, Scope: o.scope.String(), Action: "inherit", Changes: []fieldChange{}}
-		if cur.Inherited {
+		changes := change.Diff(o.def, o.scope.Level, cur, change.Wanted{Inherit: true})
+		view := changeView{Name: o.def.Name, Scope: o.scope.String(), Action: "inherit", Changes: orNone(changes)}
+		if len(changes) == 0 {
 			view.Action = "unchanged"
 		}
 		return output.Write(o.IO, *o.Output, view, func(p *output.Printer) { printChange(p, view) })

@@ -232,7 +232,7 @@ func TestDryRunWritesNothingAndMasksSecrets(t *testing.T) {
 			t.Errorf("%s: %v → %v, want %v → %v", c.Field, c.Before, c.After, w[0], w[1])
 		}
 	}
-	if err := e.Run(disableCmd, "slack -p acme/web --dry-run"); err != nil || !strings.Contains(e.Out.String(), "active\ton\toff") {
+	if err := e.Run(disableCmd, "slack -p acme/web --dry-run"); err != nil || !strings.Contains(e.Out.String(), "\nactive: on → off\n") {
 		t.Errorf("disable --dry-run: %v %q", err, e.Out.String())
 	}
 	if e.Snapshot() != before {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/MakeNowJust/heredoc"
+	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/output"
@@ -60,11 +61,11 @@ func (o *toggleOptions) keepBeforeReset(ctx context.Context, server string, cur 
 	if err != nil {
 		return err
 	}
-	store, err := o.Store()
+	k, err := o.Keeper()
 	if err != nil {
 		return err
 	}
-	if err := store.KeepSettings(ctx, server, o.def, cur); err != nil {
+	if err := k.KeepSettings(ctx, server, o.def, cur); err != nil {
 		return fmt.Errorf("keeping a copy of the settings before disabling: %w", err)
 	}
 	return nil
@@ -84,7 +85,7 @@ func disableRun(ctx context.Context, o *toggleOptions) error {
 			fmt.Fprintf(o.IO.ErrOut, "%s is already inactive at %s\n", o.def.Name, o.scope)
 		}
 		if o.DryRun {
-			view := changeView{Name: o.def.Name, Scope: o.scope.String(), Action: "unchanged", Changes: []fieldChange{}}
+			view := changeView{Name: o.def.Name, Scope: o.scope.String(), Action: "unchanged", Changes: []change.Change{}}
 			return output.Write(o.IO, *o.Output, view, func(p *output.Printer) { printChange(p, view) })
 		}
 		if o.Output.IsJSON() {
@@ -95,7 +96,7 @@ func disableRun(ctx context.Context, o *toggleOptions) error {
 	if o.DryRun {
 		view := changeView{
 			Name: o.def.Name, Scope: o.scope.String(), Action: "disable",
-			Changes: []fieldChange{{Field: "active", Before: true, After: false}},
+			Changes: change.Diff(o.def, o.scope.Level, cur, change.Wanted{Active: false}),
 		}
 		return output.Write(o.IO, *o.Output, view, func(p *output.Printer) { printChange(p, view) })
 	}

@@ -6,8 +6,8 @@ import (
 	"maps"
 
 	"github.com/MakeNowJust/heredoc"
+	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/forms"
 	"github.com/forgekit/integrations/internal/integrations"
@@ -16,10 +16,18 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// keeper holds the copy of the non-secret settings GitLab's DELETE erases, for enable to
+// restore.
+type keeper interface {
+	KeepSettings(ctx context.Context, host string, def integrations.Definition, st client.State) error
+	KeptSettings(ctx context.Context, host string, scope client.Scope, name string) (client.Kept, bool, error)
+	ForgetSettings(ctx context.Context, host string, scope client.Scope, name string) error
+}
+
 type toggleOptions struct {
 	IO       *iostreams.IOStreams
 	Backend  func() (client.Backend, error)
-	Store    func() (*local.Store, error)
+	Keeper   func() (keeper, error)
 	Prompter func() forms.Prompter
 	Output   *output.Options
 
@@ -33,7 +41,10 @@ type toggleOptions struct {
 }
 
 func newToggleOptions(f *cmdutil.Factory) *toggleOptions {
-	return &toggleOptions{IO: f.IOStreams, Backend: f.Backend, Store: f.Store, Prompter: f.Prompter, Output: f.Output}
+	return &toggleOptions{
+		IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output,
+		Keeper: func() (keeper, error) { return f.Store() },
+	}
 }
 
 func (o *toggleOptions) complete(args []string, verb string) error {
@@ -109,7 +120,7 @@ func enableRun(ctx context.Context, o *toggleOptions) error {
 		inherit, err := o.restoreKept(ctx, server, cur, &next)
 		if err != nil || inherit {
 			if err == nil {
-				err = o.reinherit(ctx, b, server, cur.Scope)
+				err = o.reinherit(ctx, b, server, cur)
 			}
 			return err
 		}
@@ -142,9 +153,10 @@ func enableRun(ctx context.Context, o *toggleOptions) error {
 }
 
 // reinherit links settings that were inherited before disable back to their parent.
-func (o *toggleOptions) reinherit(ctx context.Context, b client.Backend, server string, scope client.Scope) error {
+func (o *toggleOptions) reinherit(ctx context.Context, b client.Backend, server string, cur client.State) error {
 	if o.DryRun {
-		view := changeView{Name: o.def.Name, Scope: o.scope.String(), Action: "inherit", Changes: []fieldChange{{Field: "inherited", Before: false, After: true}}}
+		changes := change.Diff(o.def, o.scope.Level, cur, change.Wanted{Inherit: true})
+		view := changeView{Name: o.def.Name, Scope: o.scope.String(), Action: "inherit", Changes: changes}
 		return output.Write(o.IO, *o.Output, view, func(p *output.Printer) { printChange(p, view) })
 	}
 	res, err := b.Save(ctx, o.scope, o.def, client.Update{UseInherited: true})
@@ -154,7 +166,7 @@ func (o *toggleOptions) reinherit(ctx context.Context, b client.Backend, server 
 	if o.IO.IsStdoutTTY() {
 		fmt.Fprintf(o.IO.ErrOut, "✓ Enabled %s at %s: %s again\n", o.def.Name, o.scope, settingsWord(res.State))
 	}
-	if err := o.forgetKept(ctx, server, scope); err != nil {
+	if err := o.forgetKept(ctx, server, cur.Scope); err != nil {
 		return err
 	}
 	if o.Output.IsJSON() {
@@ -164,22 +176,22 @@ func (o *toggleOptions) reinherit(ctx context.Context, b client.Backend, server 
 }
 
 func (o *toggleOptions) forgetKept(ctx context.Context, server string, scope client.Scope) error {
-	store, err := o.Store()
+	k, err := o.Keeper()
 	if err != nil {
 		return err
 	}
-	return store.ForgetSettings(ctx, server, scope, o.def.Name)
+	return k.ForgetSettings(ctx, server, scope, o.def.Name)
 }
 
 // restoreKept brings back the non-secret settings disable kept before GitLab's DELETE erased
 // them; the values still on the server win. It reports settings that were inherited, which
 // enable links back to the parent instead.
 func (o *toggleOptions) restoreKept(ctx context.Context, server string, cur client.State, next *target) (bool, error) {
-	store, err := o.Store()
+	k, err := o.Keeper()
 	if err != nil {
 		return false, err
 	}
-	kept, ok, err := store.KeptSettings(ctx, server, cur.Scope, o.def.Name)
+	kept, ok, err := k.KeptSettings(ctx, server, cur.Scope, o.def.Name)
 	if err != nil || !ok {
 		return false, err
 	}

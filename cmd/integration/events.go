@@ -171,7 +171,7 @@ func eventsRun(ctx context.Context, o *eventsOptions) error {
 		if err != nil {
 			return err
 		}
-		srv = serverOf(ctx, b)
+		srv = b.APIServer(ctx)
 		got, err := b.Get(ctx, o.scope, d)
 		if err != nil {
 			return err

@@ -112,39 +112,49 @@ func (o *listOptions) selected() []integrations.Definition {
 func listRun(ctx context.Context, o *listOptions) error {
 	defs := o.selected()
 	if o.scope.IsZero() {
-		var srv *integrations.Server
+		return listCatalog(ctx, o, defs)
+	}
+	return listScope(ctx, o, defs)
+}
+
+// listCatalog lists the catalog; with --all and a server connected, it says what the server
+// does not offer.
+func listCatalog(ctx context.Context, o *listOptions, defs []integrations.Definition) error {
+	var srv *integrations.Server
+	if o.All {
+		if b, err := o.Backend(); err == nil {
+			srv = b.APIServer(ctx)
+		}
+	}
+	items := make([]catalogItem, len(defs))
+	for i, d := range defs {
+		items[i] = newCatalogItem(d)
+		items[i].OnServer = offers(d, srv)
+	}
+	return output.Write(o.IO, *o.Output, items, func(p *output.Printer) {
+		header := []string{"name", "title", "category", "levels"}
 		if o.All {
-			if b, err := o.Backend(); err == nil {
-				srv = serverOf(ctx, b) // with a server connected, --all says what it does not offer
-			}
+			header = append(header, "status")
 		}
-		items := make([]catalogItem, len(defs))
-		for i, d := range defs {
-			items[i] = newCatalogItem(d)
-			items[i].OnServer = offers(d, srv)
+		if srv != nil {
+			header = append(header, "on GitLab "+srv.Effective().String())
 		}
-		return output.Write(o.IO, *o.Output, items, func(p *output.Printer) {
-			rows := make([][]string, len(items))
-			for i, it := range items {
-				rows[i] = []string{it.Name, it.Title, it.Category, strings.Join(it.Levels, ", ")}
-				if o.All {
-					rows[i] = append(rows[i], it.Status)
-				}
-				if srv != nil {
-					rows[i] = append(rows[i], offerWord(*it.OnServer, *srv))
-				}
-			}
-			header := []string{"name", "title", "category", "levels"}
+		rows := make([][]string, len(items))
+		for i, it := range items {
+			rows[i] = []string{it.Name, it.Title, it.Category, strings.Join(it.Levels, ", ")}
 			if o.All {
-				header = append(header, "status")
+				rows[i] = append(rows[i], it.Status)
 			}
 			if srv != nil {
-				header = append(header, "on GitLab "+srvVersion(*srv).String())
+				rows[i] = append(rows[i], offerWord(*it.OnServer, *srv))
 			}
-			p.Table(header, rows)
-		})
-	}
+		}
+		p.Table(header, rows)
+	})
+}
 
+// listScope lists the integrations a scope can have with their state there.
+func listScope(ctx context.Context, o *listOptions, defs []integrations.Definition) error {
 	b, err := o.Backend()
 	if err != nil {
 		return err
@@ -201,5 +211,5 @@ func offerWord(on bool, srv integrations.Server) string {
 	if on {
 		return "offered"
 	}
-	return "not offered by GitLab " + srvVersion(srv).String()
+	return "not offered by GitLab " + srv.Effective().String()
 }

@@ -3,11 +3,9 @@ package integration
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/iostreams"
@@ -15,10 +13,15 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// logReader reads the requests test deliveries made, newest first.
+type logReader interface {
+	Logs(ctx context.Context, server, scope, integration string, limit int, failedOnly bool) ([]client.LogEntry, error)
+}
+
 type logsOptions struct {
 	IO      *iostreams.IOStreams
 	Backend func() (client.Backend, error)
-	Store   func() (*local.Store, error)
+	Logs    func() (logReader, error)
 	Output  *output.Options
 
 	ScopeFlags cmdutil.ScopeFlags
@@ -29,22 +32,9 @@ type logsOptions struct {
 	scope client.Scope
 }
 
-type logView struct {
-	Time      string  `json:"time"`
-	Scope     string  `json:"scope"`
-	Name      string  `json:"name"`
-	Event     string  `json:"event"`
-	Method    string  `json:"method"`
-	URL       string  `json:"url"`
-	Status    *int    `json:"status"`
-	OK        bool    `json:"ok"`
-	LatencyMS int64   `json:"latency_ms"`
-	Error     *string `json:"error"`
-}
-
 // NewCmdLogs builds `integrations logs`.
 func NewCmdLogs(f *cmdutil.Factory, runF func(*logsOptions) error) *cobra.Command {
-	opts := &logsOptions{IO: f.IOStreams, Backend: f.Backend, Store: f.Store, Output: f.Output}
+	opts := &logsOptions{IO: f.IOStreams, Backend: f.Backend, Output: f.Output, Logs: func() (logReader, error) { return f.Store() }}
 	cmd := &cobra.Command{
 		Use:   "logs <integration>",
 		Short: "Show the requests test deliveries made, newest first",
@@ -87,36 +77,23 @@ func logsRun(ctx context.Context, o *logsOptions) error {
 	if _, err := b.Resolve(ctx, o.scope); err != nil {
 		return err
 	}
-	store, err := o.Store()
+	logs, err := o.Logs()
 	if err != nil {
 		return err
 	}
-	entries, err := store.Logs(ctx, b.Capabilities().Server, o.scope.String(), o.def.Name, o.Limit, o.Failed)
+	entries, err := logs.Logs(ctx, b.Capabilities().Server, o.scope.String(), o.def.Name, o.Limit, o.Failed)
 	if err != nil {
 		return err
 	}
-	views := make([]logView, len(entries))
-	rows := make([][]string, len(entries))
-	for i, e := range entries {
-		v := logView{
-			Time: e.Time.UTC().Format(time.RFC3339), Scope: e.Scope, Name: e.Integration, Event: e.Event,
-			Method: e.Method, URL: e.URL, OK: e.OK, LatencyMS: e.Latency.Milliseconds(),
-		}
-		status := "-"
-		if e.Status != 0 {
-			v.Status = &entries[i].Status
-			status = fmt.Sprint(e.Status)
-		}
-		if e.Error != "" {
-			v.Error = &entries[i].Error
-		}
-		views[i] = v
-		rows[i] = []string{v.Time, v.Event, v.Method, status, fmt.Sprintf("%dms", v.LatencyMS), v.URL, e.Error}
-	}
-	if len(views) == 0 && !o.Output.IsJSON() {
+	if len(entries) == 0 && !o.Output.IsJSON() {
 		return cmdutil.NewNoResultsError(fmt.Sprintf("no deliveries of %s at %s yet; run integrations test %s %s", o.def.Name, o.scope, o.def.Name, scopeFlag(o.scope)))
 	}
-	return output.Write(o.IO, *o.Output, views, func(p *output.Printer) {
-		p.Table([]string{"time", "event", "method", "status", "latency", "url", "error"}, rows)
-	})
+	lines := make([]cmdutil.LogLine, len(entries))
+	for i, e := range entries {
+		lines[i] = cmdutil.LogLine{
+			ID: e.ID, Time: e.Time, Scope: e.Scope, Name: e.Integration, Event: e.Event, Method: e.Method, URL: e.URL,
+			Status: e.Status, OK: e.OK, Latency: e.Latency, Error: e.Error,
+		}
+	}
+	return cmdutil.WriteLogs(o.IO, *o.Output, lines)
 }

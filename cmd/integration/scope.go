@@ -29,7 +29,7 @@ func readKeyed(ctx context.Context, b client.Backend, scope client.Scope, def in
 // run), so that a command needing both waits one round trip, not two.
 func withServer(ctx context.Context, b client.Backend, read func() error) (*integrations.Server, error) {
 	srv := make(chan *integrations.Server, 1)
-	go func() { srv <- serverOf(ctx, b) }()
+	go func() { srv <- b.APIServer(ctx) }()
 	err := read()
 	return <-srv, err
 }

@@ -96,7 +96,7 @@ func showRun(ctx context.Context, o *showOptions) error {
 		}
 		st = &got
 	} else if b, err := o.Backend(); err == nil {
-		srv = serverOf(ctx, b) // a connected server: mark what it lacks
+		srv = b.APIServer(ctx) // a connected server: mark what it lacks
 	}
 	view := newShowView(o.def, st, srv)
 	return output.Write(o.IO, *o.Output, view, func(p *output.Printer) { printShow(p, o.def, st, srv, view) })
@@ -107,7 +107,7 @@ func showRun(ctx context.Context, o *showOptions) error {
 func apiNote(a integrations.Availability, srv *integrations.Server) string {
 	note := a.Describe()
 	if srv != nil && !a.In(*srv) {
-		lacks := "not on GitLab " + srvVersion(*srv).String()
+		lacks := "not on GitLab " + srv.Effective().String()
 		if note == "" {
 			return lacks
 		}

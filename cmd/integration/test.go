@@ -14,7 +14,6 @@ import (
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/delivery"
 	"github.com/forgekit/integrations/internal/forms"
@@ -25,10 +24,15 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// logBook keeps the requests test deliveries made.
+type logBook interface {
+	AddLogs(ctx context.Context, entries []client.LogEntry) error
+}
+
 type testOptions struct {
 	IO       *iostreams.IOStreams
 	Backend  func() (client.Backend, error)
-	Store    func() (*local.Store, error)
+	Logs     func() (logBook, error)
 	Prompter func() forms.Prompter
 	Output   *output.Options
 
@@ -67,7 +71,8 @@ type requestView struct {
 // NewCmdTest builds `integrations test`.
 func NewCmdTest(f *cmdutil.Factory, runF func(*testOptions) error) *cobra.Command {
 	opts := &testOptions{
-		IO: f.IOStreams, Backend: f.Backend, Store: f.Store, Prompter: f.Prompter, Output: f.Output,
+		IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output,
+		Logs:       func() (logBook, error) { return f.Store() },
 		HTTPClient: delivery.HTTPClient,
 	}
 	cmd := &cobra.Command{
@@ -271,20 +276,20 @@ func samplePath(s client.Scope) string {
 }
 
 func (o *testOptions) record(ctx context.Context, b client.Backend, results []delivery.Result) error {
-	store, err := o.Store()
+	logs, err := o.Logs()
 	if err != nil {
 		return err
 	}
 	now := time.Now()
-	entries := make([]local.LogEntry, len(results))
+	entries := make([]client.LogEntry, len(results))
 	for i, r := range results {
-		entries[i] = local.LogEntry{
+		entries[i] = client.LogEntry{
 			Time: now, Server: b.Capabilities().Server, Scope: o.scope.String(), Integration: o.def.Name, Event: o.Event,
 			Method: r.Method, URL: r.URL, Status: r.Status, OK: r.OK, Latency: r.Latency, Error: r.Error,
 			RequestBody: r.RequestBody, ResponseBody: r.ResponseBody,
 		}
 	}
-	return store.AddLogs(ctx, entries)
+	return logs.AddLogs(ctx, entries)
 }
 
 func printTest(p *output.Printer, v testView, results []delivery.Result) {

@@ -83,7 +83,10 @@ func TestTestDeliversAndLogs(t *testing.T) {
 	if err := e.Run(logsCmd, "slack -p acme/web -o json"); err != nil {
 		t.Fatal(err)
 	}
-	var logs []logView
+	var logs []struct {
+		OK     bool   `json:"ok"`
+		Method string `json:"method"`
+	}
 	if err := json.Unmarshal(e.Out.Bytes(), &logs); err != nil || len(logs) != 1 || !logs[0].OK || logs[0].Method != "POST" {
 		t.Fatalf("logs: %v %s", err, e.Out.String())
 	}

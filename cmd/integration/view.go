@@ -3,7 +3,6 @@
 package integration
 
 import (
-	"context"
 	"slices"
 	"strings"
 
@@ -192,7 +191,7 @@ func newFieldView(d integrations.Definition, f integrations.Field, st *client.St
 func newShowView(d integrations.Definition, st *client.State, srv *integrations.Server) showView {
 	v := showView{Name: d.Name, Title: d.Title, Category: d.Category, Levels: d.LevelNames(), Fields: []fieldView{}, Events: []eventView{}}
 	if srv != nil {
-		v.Server = versionOrNil(srvVersion(*srv))
+		v.Server = versionOrNil(srv.Effective())
 	}
 	level := integrations.Level("")
 	if st != nil {
@@ -217,24 +216,6 @@ func newShowView(d integrations.Definition, st *client.State, srv *integrations.
 		v.Events = append(v.Events, item)
 	}
 	return v
-}
-
-// srvVersion is the version a server is taken to be: its own, or the newest known.
-func srvVersion(srv integrations.Server) integrations.Version {
-	if srv.Version.IsZero() {
-		return integrations.NewestKnownAPI
-	}
-	return srv.Version
-}
-
-// serverOf asks a GitLab backend for its version (read once per run); nil for the local store.
-func serverOf(ctx context.Context, b client.Backend) *integrations.Server {
-	v, ok := b.(client.Versioned)
-	if !ok {
-		return nil
-	}
-	srv := v.APIServer(ctx)
-	return &srv
 }
 
 // settingsWord says in a few words where a scope's settings come from.

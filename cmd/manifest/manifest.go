@@ -15,8 +15,8 @@ import (
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/bulk"
+	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/config"
 	"github.com/forgekit/integrations/internal/forms"
@@ -26,10 +26,24 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// store keeps what apply needs beside the backend: fingerprints of the secrets written, and
+// the copies of settings a GitLab disable erases.
+type store interface {
+	bulk.Fingerprints
+	bulk.Keeper
+}
+
+// wholeStore is a backend that holds every scope itself (the local store): it is exported whole
+// without a scope, read in one pass.
+type wholeStore interface {
+	Scopes(ctx context.Context) ([]client.Scope, error)
+	Snapshot(ctx context.Context, root client.Scope) (client.Snapshot, error)
+}
+
 type options struct {
 	IO       *iostreams.IOStreams
 	Backend  func() (client.Backend, error)
-	Store    func() (*local.Store, error)
+	Store    func() (store, error)
 	Prompter func() forms.Prompter
 	Output   *output.Options
 	RunsDir  string
@@ -47,7 +61,8 @@ type options struct {
 
 func newOptions(f *cmdutil.Factory) *options {
 	return &options{
-		IO: f.IOStreams, Backend: f.Backend, Store: f.Store, Prompter: f.Prompter, Output: f.Output,
+		IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output,
+		Store:   func() (store, error) { return f.Store() },
 		RunsDir: filepath.Join(config.StateDir(), "runs"), Concurrency: 8,
 	}
 }
@@ -98,9 +113,9 @@ func exportRun(ctx context.Context, o *options) error {
 	}
 	// Everything is read before the output is opened: a failure leaves --file as it was.
 	var write func(io.Writer) (int, error)
-	if store, ok := b.(*local.Store); ok {
+	if whole, ok := b.(wholeStore); ok {
 		// The store is read in one pass and written scope by scope, decrypting nothing.
-		snap, err := store.Snapshot(ctx, scope)
+		snap, err := whole.Snapshot(ctx, scope)
 		if err != nil {
 			return err
 		}
@@ -172,7 +187,7 @@ func where(b client.Backend) string {
 func exportScopes(ctx context.Context, b client.Backend, scope client.Scope) ([]client.Scope, error) {
 	switch {
 	case scope.IsZero():
-		s, ok := b.(*local.Store)
+		s, ok := b.(wholeStore)
 		if !ok {
 			return nil, cmdutil.FlagErrorf("export from a server needs a scope: -g GROUP or -p PROJECT")
 		}
@@ -202,8 +217,9 @@ func NewCmdPlan(f *cmdutil.Factory) *cobra.Command {
 		Long: heredoc.Doc(`
 			Validate a manifest against the catalog (errors name the file, line and field) and
 			compare it with the backend: per scope and integration, create, update, disable or
-			unchanged, field by field. Secrets show as "(will be set)"; when their references can
-			be read now, an unchanged secret is recognised (through a fingerprint on GitLab).
+			unchanged, field by field. A secret shows as "(set)" the first time, "(changed)" when
+			it differs, and "(unset: env:NAME)" while its reference cannot be read; when references
+			can be read now, an unchanged secret is recognised (through a fingerprint on GitLab).
 			Integrations absent from the file are left alone unless --prune, which disables them
 			within the file's scopes.
 		`),
@@ -268,7 +284,7 @@ func planFile(ctx context.Context, o *options, resolve bool) (*bulk.Report, clie
 	}
 	resolver := cmdutil.Resolve
 	if !resolve {
-		// plan compares what it can read now and shows the rest as "will be set".
+		// plan compares what it can read now and names the references it cannot read.
 		resolver = func(v string) (string, error) {
 			got, err := cmdutil.Resolve(v)
 			if err == nil {
@@ -291,11 +307,11 @@ func planFile(ctx context.Context, o *options, resolve bool) (*bulk.Report, clie
 	if err != nil {
 		return nil, nil, err
 	}
-	store, err := o.Store()
+	st, err := o.Store()
 	if err != nil {
 		return nil, nil, err
 	}
-	rep, err := (&manifest.Planner{Backend: b, Store: store, File: name}).Plan(ctx, entries, o.Prune)
+	rep, err := (&manifest.Planner{Backend: b, Fingerprints: st, File: name}).Plan(ctx, entries, o.Prune)
 	return rep, b, err
 }
 
@@ -319,7 +335,7 @@ func applyRun(ctx context.Context, o *options) error {
 		"apply would make "+summary+": pass --yes to go ahead, or run plan to see them"); err != nil {
 		return err
 	}
-	store, err := o.Store()
+	st, err := o.Store()
 	if err != nil {
 		return err
 	}
@@ -327,7 +343,7 @@ func applyRun(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
-	ex := &bulk.Executor{Backend: b, Store: store, Concurrency: o.Concurrency, Journal: j}
+	ex := &bulk.Executor{Backend: b, Fingerprints: st, Keeper: st, Concurrency: o.Concurrency, Journal: j}
 	runErr := ex.Run(ctx, bulk.Spec{}, rep)
 	if len(ex.Created) > 0 {
 		fmt.Fprintf(o.IO.ErrOut, "Created %s in the local store\n", client.FormatScopes(ex.Created))
@@ -377,7 +393,7 @@ func printPlan(o *options, rep *bulk.Report) error {
 	return output.Write(o.IO, *o.Output, rep, func(p *output.Printer) {
 		var rows [][]string
 		for _, t := range rep.Targets {
-			rows = append(rows, []string{t.Target, string(t.Action), bulk.ChangesText(t.Changes)})
+			rows = append(rows, []string{t.Target, string(t.Action), change.Join(t.Changes)})
 		}
 		p.Table([]string{"target", "action", "changes"}, rows)
 		if p.IsTTY() {

@@ -7,10 +7,9 @@ package bulk
 
 import (
 	"encoding/json"
-	"fmt"
-	"strings"
 	"time"
 
+	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/integrations"
 )
@@ -94,44 +93,18 @@ type Previous struct {
 	Events        map[string]bool   `json:"events"`
 }
 
-// Change is one field a planned write changes; secrets say only "(set)" or "(changed)".
-type Change struct {
-	Field  string `json:"field"`
-	Before any    `json:"before"`
-	After  any    `json:"after"`
-}
-
-// ChangesText renders changes for a table: "field: before → after; …", unset as "(none)".
-func ChangesText(cs []Change) string {
-	parts := make([]string, len(cs))
-	for i, c := range cs {
-		parts[i] = fmt.Sprintf("%s: %v → %v", c.Field, changeValue(c.Before), changeValue(c.After))
-	}
-	return strings.Join(parts, "; ")
-}
-
-func changeValue(v any) any {
-	switch v := v.(type) {
-	case nil:
-		return "(none)"
-	case []string:
-		return "[" + strings.Join(v, ", ") + "]"
-	}
-	return v
-}
-
 // Target is one group or project of a run and what happened to it.
 type Target struct {
-	Target     string    `json:"target"`
-	Kind       string    `json:"kind"`
-	Action     Action    `json:"action"`
-	Result     string    `json:"result"`
-	Reason     string    `json:"reason"`
-	Error      *string   `json:"error"`
-	Attempts   int       `json:"attempts"`
-	DurationMS int64     `json:"duration_ms"`
-	Changes    []Change  `json:"changes,omitempty"`
-	Previous   *Previous `json:"-"`
+	Target     string          `json:"target"`
+	Kind       string          `json:"kind"`
+	Action     Action          `json:"action"`
+	Result     string          `json:"result"`
+	Reason     string          `json:"reason"`
+	Error      *string         `json:"error"`
+	Attempts   int             `json:"attempts"`
+	DurationMS int64           `json:"duration_ms"`
+	Changes    []change.Change `json:"changes,omitempty"`
+	Previous   *Previous       `json:"-"`
 
 	// Overrides is set by status for custom settings under a group that has its own.
 	Overrides bool `json:"-"`
@@ -154,7 +127,7 @@ func (t *Target) WithState(st client.State) *Target {
 
 // NewWrite makes a target of an apply: one integration at one scope, with the update to save
 // (nil for disable). secrets are remembered through fingerprints once written.
-func NewWrite(scope client.Scope, def integrations.Definition, action Action, reason string, changes []Change,
+func NewWrite(scope client.Scope, def integrations.Definition, action Action, reason string, changes []change.Change,
 	update *client.Update, prev *Previous, secrets map[string]string,
 ) *Target {
 	t := &Target{
@@ -224,7 +197,7 @@ func (r *Report) Count() {
 func (r *Report) Writes() int {
 	n := 0
 	for _, t := range r.Targets {
-		if t.Action != ActSkip && t.Action != ActUnchanged && t.Result != Succeeded {
+		if t.pending() {
 			n++
 		}
 	}

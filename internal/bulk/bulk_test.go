@@ -73,7 +73,7 @@ func newGitLab(t *testing.T, fake *gitlabfake.Server) *gitlab.Client {
 
 func plan(t *testing.T, b client.Backend, store *local.Store, spec Spec) *Report {
 	t.Helper()
-	p := &Planner{Backend: b, Walker: b.(client.Walker), Store: store, Concurrency: 4}
+	p := &Planner{Backend: b, Walker: b.(client.Walker), Fingerprints: store, Concurrency: 4}
 	rep, err := p.Plan(context.Background(), spec, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +84,7 @@ func plan(t *testing.T, b client.Backend, store *local.Store, spec Spec) *Report
 func runPlan(t *testing.T, b client.Backend, store *local.Store, spec Spec) *Report {
 	t.Helper()
 	rep := plan(t, b, store, spec)
-	ex := &Executor{Backend: b, Store: store, Concurrency: 4}
+	ex := &Executor{Backend: b, Fingerprints: store, Keeper: store, Concurrency: 4}
 	if err := ex.Run(context.Background(), spec, rep); err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +273,7 @@ func TestInterruptJournalAndResume(t *testing.T) {
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	done := 0
-	ex := &Executor{Backend: s, Store: s, Concurrency: 1, Journal: j, Done: func(*Target) {
+	ex := &Executor{Backend: s, Fingerprints: s, Keeper: s, Concurrency: 1, Journal: j, Done: func(*Target) {
 		if done++; done == 5 {
 			cancel()
 		}
@@ -298,7 +298,7 @@ func TestInterruptJournalAndResume(t *testing.T) {
 	if succeeded < 5 || succeeded > 6 {
 		t.Errorf("%d targets succeeded before the interrupt", succeeded)
 	}
-	p := &Planner{Backend: s, Walker: s, Store: s, Concurrency: 4}
+	p := &Planner{Backend: s, Walker: s, Fingerprints: s, Concurrency: 4}
 	resumed, err := p.Plan(ctx, spec, finished)
 	if err != nil {
 		t.Fatal(err)
@@ -308,7 +308,7 @@ func TestInterruptJournalAndResume(t *testing.T) {
 	}
 
 	// Revert puts the succeeded ones back to not configured.
-	ex2 := &Executor{Backend: s, Store: s, Concurrency: 2}
+	ex2 := &Executor{Backend: s, Fingerprints: s, Keeper: s, Concurrency: 2}
 	rev := RevertPlan(doc, spec.Def)
 	if err := ex2.Run(ctx, Spec{Op: OpRevert, Def: spec.Def}, rev); err != nil {
 		t.Fatal(err)
@@ -339,7 +339,7 @@ func TestOldServerFallsBackToProjects(t *testing.T) {
 		t.Errorf("auto on 17.5: %d writes, want 2 (per project)", rep.Writes())
 	}
 	spec.Strategy = GroupLevel
-	p := &Planner{Backend: c, Walker: c, Store: s, Concurrency: 2}
+	p := &Planner{Backend: c, Walker: c, Fingerprints: s, Concurrency: 2}
 	if _, err := p.Plan(context.Background(), spec, nil); err == nil || !strings.Contains(err.Error(), "17.9") {
 		t.Errorf("--strategy group on 17.5: %v", err)
 	}
@@ -381,5 +381,52 @@ func TestPlannedEventsAreTheWrittenOnes(t *testing.T) {
 	}
 	if fmt.Sprint(planned) != fmt.Sprint(stored) || fmt.Sprint(stored) != "[push tag_push]" {
 		t.Errorf("planned events %v, stored %v", planned, stored)
+	}
+}
+
+// A read that fails stops the plan: the walk goes no further, no read starts after it, and the
+// error names the target. One at a time, the reads before it are exactly those issued.
+func TestReadErrorStopsThePlan(t *testing.T) {
+	fake := gitlabfake.New()
+	t.Cleanup(fake.Close)
+	fake.AddToken("tok", gitlabfake.Token{Username: "admin", Scopes: []string{"api"}, AccessLevel: 40})
+	fake.AddGroup("big")
+	ids := map[int64]string{}
+	var failing int64
+	for i := range 40 {
+		path := fmt.Sprintf("big/p%02d", i)
+		id := fake.AddProject(path, false)
+		ids[id] = path
+		if i == 5 {
+			failing = id
+		}
+	}
+	read := func(path string) (int64, bool) {
+		var id int64
+		_, err := fmt.Sscanf(path, "/projects/%d/integrations/jenkins", &id)
+		return id, err == nil
+	}
+	fake.FailMatching(500, func(method, path string) bool {
+		id, ok := read(path)
+		return ok && method == "GET" && id == failing
+	})
+	c, err := gitlab.New(fake.URL, "tok", gitlab.WithHTTPClient(fake.Client()), gitlab.WithAttempts(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := Spec{Op: OpDisable, Def: def(t, "jenkins"), Groups: []client.Scope{group("big")}, Subgroups: true, Strategy: Auto}
+	p := &Planner{Backend: c, Walker: c, Concurrency: 1}
+	_, err = p.Plan(context.Background(), spec, nil)
+	if err == nil || !strings.Contains(err.Error(), "big/p05") {
+		t.Fatalf("plan with a failing read: %v, want an error naming big/p05", err)
+	}
+	var got []string
+	for _, r := range fake.Requests() {
+		if id, ok := read(r.Path); ok {
+			got = append(got, ids[id])
+		}
+	}
+	if want := "big/p00 big/p01 big/p02 big/p03 big/p04 big/p05"; strings.Join(got, " ") != want {
+		t.Errorf("reads issued: %v, want %s and nothing after the failure", got, want)
 	}
 }

@@ -9,118 +9,114 @@ import (
 	"time"
 
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/gitlab"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/integrations"
+	"golang.org/x/sync/errgroup"
 )
 
 // inFlightGrace is how long writes in flight may take to finish after Ctrl-C.
 const inFlightGrace = 15 * time.Second
 
+// Keeper keeps a copy of the non-secret settings a write is about to erase, for enable to
+// restore.
+type Keeper interface {
+	KeepSettings(ctx context.Context, host string, def integrations.Definition, st client.State) error
+}
+
 // Executor runs a plan's writes.
 type Executor struct {
 	// mu guards the targets' results: workers set them while the journal reads them.
 	mu sync.Mutex
-	// waiters are the group writes the second phase waits for.
-	waiters sync.Map
 	// Created lists the groups and projects the writes created (local store).
-	Created     []client.Scope
-	Backend     client.Backend
-	Store       *local.Store
+	Created []client.Scope
+	Backend client.Backend
+	// Fingerprints record the secrets written, for the next plan to compare; nil records none.
+	Fingerprints Fingerprints
+	// Keeper keeps a copy of the settings a disable erases (GitLab's DELETE); nil keeps none.
+	Keeper      Keeper
 	Concurrency int
 	Journal     *Journal
 	// Done is called after each target finishes.
 	Done func(t *Target)
 }
 
-// Run performs every planned write with a bounded pool of workers. Permanent failures are
-// recorded and the run goes on; transient ones were already retried by the backend. When ctx is
-// cancelled (Ctrl-C) no new write starts, the ones in flight finish, and Run returns ctx's error
-// after the journal is saved.
+// Run performs every planned write, Concurrency at a time. Permanent failures are recorded and
+// the run goes on; transient ones were already retried by the backend. When ctx is cancelled
+// (Ctrl-C) no new write starts, the ones in flight finish, and Run returns ctx's error after
+// the journal is saved.
 func (e *Executor) Run(ctx context.Context, spec Spec, rep *Report) error {
-	// Writes in flight finish after Ctrl-C so that no target is left half-done, but not
-	// forever: one stuck behind a long rate-limit pause is abandoned after a grace period.
-	flight, stopFlight := context.WithCancel(context.WithoutCancel(ctx))
+	ctx = client.LimitRequests(ctx, e.Concurrency)
+	flight, release := inFlight(ctx)
+	defer release()
+	prints := e.fingerprints(context.WithoutCancel(ctx))
+	// Group writes go first and finish before any project or subgroup is reset to inherit
+	// from them.
+	e.writeAll(ctx, flight, spec, rep.Targets, prints, func(t *Target) bool { return t.pending() && t.groupFirst() })
+	e.writeAll(ctx, flight, spec, rep.Targets, prints, func(t *Target) bool { return t.pending() && !t.groupFirst() })
+	prints.close()
+	return e.finish(ctx, rep)
+}
+
+// inFlight is the context writes run in. Writes in flight finish after Ctrl-C so that no
+// target is left half-done, but not forever: one stuck behind a long rate-limit pause is
+// abandoned after a grace period. release ends it once the run is over.
+func inFlight(ctx context.Context) (flight context.Context, release func()) {
+	flight, stop := context.WithCancel(context.WithoutCancel(ctx))
 	finished := make(chan struct{})
-	defer func() {
-		close(finished)
-		stopFlight()
-	}()
 	go func() {
 		select {
 		case <-ctx.Done():
 			select {
 			case <-time.After(inFlightGrace):
-				stopFlight()
+				stop()
 			case <-finished:
 			}
 		case <-finished:
 		}
 	}()
-	prints := e.fingerprints(context.WithoutCancel(ctx))
-	work := make(chan *Target)
-	var wg sync.WaitGroup
-	for range max(e.Concurrency, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for t := range work {
-				if e.Journal != nil {
-					e.Journal.Started(t)
-				}
-				e.apply(flight, spec, t, prints.add)
-				if e.Journal != nil {
-					e.Journal.Finished(t)
-				}
-				if e.Done != nil {
-					e.Done(t)
-				}
-				if w, ok := e.waiters.LoadAndDelete(t); ok {
-					w.(*sync.WaitGroup).Done()
-				}
-			}
-		}()
+	return flight, func() {
+		close(finished)
+		stop()
 	}
-	// Group writes go first and finish before any project or subgroup is reset to inherit
-	// from them.
-	groupsDone := make(chan struct{})
-	var groupWG sync.WaitGroup
-	pending := func(t *Target) bool { return t.Action != ActSkip && t.Action != ActUnchanged && t.Result != Succeeded }
-	first := func(t *Target) bool {
-		inherits := t.Action == ActInherit || (t.update != nil && t.update.UseInherited)
-		return t.Kind == "group" && !inherits
-	}
-	func() {
-		defer close(groupsDone)
-		for _, t := range rep.Targets {
-			if !pending(t) || !first(t) {
-				continue
-			}
-			groupWG.Add(1)
-			select {
-			case work <- e.wrapDone(t, &groupWG):
-			case <-ctx.Done():
-				groupWG.Done()
-				return
-			}
-		}
-		groupWG.Wait()
-	}()
-	<-groupsDone
-dispatch:
-	for _, t := range rep.Targets {
-		if !pending(t) || first(t) {
+}
+
+// writeAll writes the targets which picks, Concurrency at a time, until ctx is cancelled.
+func (e *Executor) writeAll(ctx, flight context.Context, spec Spec, targets []*Target, prints *fingerprintWriter, which func(*Target) bool) {
+	var g errgroup.Group
+	g.SetLimit(max(e.Concurrency, 1))
+	for _, t := range targets {
+		if !which(t) {
 			continue
 		}
-		select {
-		case work <- t:
-		case <-ctx.Done():
-			break dispatch
+		if ctx.Err() != nil {
+			break
 		}
+		g.Go(func() error {
+			if ctx.Err() == nil { // not interrupted while it waited for a worker
+				e.writeOne(flight, spec, t, prints.add)
+			}
+			return nil
+		})
 	}
-	close(work)
-	wg.Wait()
-	prints.close()
+	_ = g.Wait() // writeOne records failures in the target; it returns none
+}
+
+// writeOne writes one target between its two journal lines.
+func (e *Executor) writeOne(ctx context.Context, spec Spec, t *Target, remember func(client.SecretRecord)) {
+	if e.Journal != nil {
+		e.Journal.Started(t)
+	}
+	e.apply(ctx, spec, t, remember)
+	if e.Journal != nil {
+		e.Journal.Finished(t)
+	}
+	if e.Done != nil {
+		e.Done(t)
+	}
+}
+
+// finish marks the writes an interruption left unstarted, counts the results and saves the
+// journal.
+func (e *Executor) finish(ctx context.Context, rep *Report) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, t := range rep.Targets {
@@ -137,18 +133,24 @@ dispatch:
 	return ctx.Err()
 }
 
-func (e *Executor) wrapDone(t *Target, wg *sync.WaitGroup) *Target {
-	e.waiters.Store(t, wg)
-	return t
+// pending is a target with a write still to do.
+func (t *Target) pending() bool {
+	return t.Action != ActSkip && t.Action != ActUnchanged && t.Result != Succeeded
 }
 
-func (e *Executor) apply(ctx context.Context, spec Spec, t *Target, remember func(local.SecretRecord)) {
-	ctx, attempts := gitlab.CountAttempts(ctx)
+// groupFirst is a group write others may inherit from, made before them.
+func (t *Target) groupFirst() bool {
+	inherits := t.Action == ActInherit || (t.update != nil && t.update.UseInherited)
+	return t.Kind == "group" && !inherits
+}
+
+func (e *Executor) apply(ctx context.Context, spec Spec, t *Target, remember func(client.SecretRecord)) {
+	ctx, attempts := client.CountAttempts(ctx)
 	start := time.Now()
 	note, err := e.write(ctx, spec, t)
 	e.mu.Lock()
 	t.DurationMS = time.Since(start).Milliseconds()
-	t.Attempts = max(int(attempts.Load()), 1)
+	t.Attempts = max(attempts(), 1)
 	t.Reason += note
 	t.state = client.State{} // read for the write only; large runs should not keep it
 	switch {
@@ -163,22 +165,22 @@ func (e *Executor) apply(ctx context.Context, spec Spec, t *Target, remember fun
 	}
 	e.mu.Unlock()
 	if err == nil && len(t.secrets) > 0 {
-		remember(local.SecretRecord{Server: e.Backend.Capabilities().Server, Scope: t.scope.String(), Integration: t.defOr(spec).Name, Secrets: t.secrets})
+		remember(client.SecretRecord{Server: e.Backend.Capabilities().Server, Scope: t.scope.String(), Integration: t.defOr(spec).Name, Secrets: t.secrets})
 	}
 }
 
 // fingerprintWriter keeps the fingerprints of the secrets written, for the store to skip
 // equal ones next time: one writer, a transaction per batch rather than per target.
 type fingerprintWriter struct {
-	recs chan local.SecretRecord
+	recs chan client.SecretRecord
 	done chan struct{}
 }
 
 func (e *Executor) fingerprints(ctx context.Context) *fingerprintWriter {
-	w := &fingerprintWriter{recs: make(chan local.SecretRecord, 256), done: make(chan struct{})}
+	w := &fingerprintWriter{recs: make(chan client.SecretRecord, 256), done: make(chan struct{})}
 	go func() {
 		defer close(w.done)
-		batch := make([]local.SecretRecord, 0, 256)
+		batch := make([]client.SecretRecord, 0, 256)
 		for rec := range w.recs {
 			batch = append(batch[:0], rec)
 		more:
@@ -193,16 +195,16 @@ func (e *Executor) fingerprints(ctx context.Context) *fingerprintWriter {
 					break more
 				}
 			}
-			if e.Store != nil {
+			if e.Fingerprints != nil {
 				// Failing to remember a fingerprint only costs a rewrite next time.
-				_ = e.Store.RecordSecretsBatch(ctx, batch)
+				_ = e.Fingerprints.RecordSecretsBatch(ctx, batch)
 			}
 		}
 	}()
 	return w
 }
 
-func (w *fingerprintWriter) add(rec local.SecretRecord) { w.recs <- rec }
+func (w *fingerprintWriter) add(rec client.SecretRecord) { w.recs <- rec }
 
 // close waits until every fingerprint handed over is written.
 func (w *fingerprintWriter) close() {
@@ -269,8 +271,8 @@ func (e *Executor) save(ctx context.Context, t *Target, def integrations.Definit
 // disable deactivates; where that erases the settings (GitLab's DELETE), their non-secret part
 // is kept in the local store first, so that enable can restore them.
 func (e *Executor) disable(ctx context.Context, t *Target, def integrations.Definition) error {
-	if caps := e.Backend.Capabilities(); caps.DisableResets && e.Store != nil {
-		if err := e.Store.KeepSettings(ctx, caps.Server, def, t.state); err != nil {
+	if caps := e.Backend.Capabilities(); caps.DisableResets && e.Keeper != nil {
+		if err := e.Keeper.KeepSettings(ctx, caps.Server, def, t.state); err != nil {
 			return fmt.Errorf("keeping a copy of the settings before disabling: %w", err)
 		}
 	}

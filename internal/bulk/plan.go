@@ -6,21 +6,28 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
+	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/integrations"
 )
 
+// Fingerprints remember the secrets this tool wrote, so that a write-only secret (GitLab's)
+// can be compared with the one wanted, and a write that would change nothing skipped.
+type Fingerprints interface {
+	SecretsUnchanged(ctx context.Context, server, scope, integration string, secrets map[string]string) (bool, error)
+	RecordSecretsBatch(ctx context.Context, recs []client.SecretRecord) error
+}
+
 // Planner reads the targets' states and decides what each gets.
 type Planner struct {
-	Backend     client.Backend
-	Walker      client.Walker
-	Store       *local.Store
-	Concurrency int
+	Backend client.Backend
+	Walker  client.Walker
+	// Fingerprints compare secrets the backend cannot return; nil compares none as equal.
+	Fingerprints Fingerprints
+	Concurrency  int
 	// Read is called after each target's state is read (for progress).
 	Read func()
 
@@ -31,18 +38,16 @@ type Planner struct {
 }
 
 // Plan walks the spec's groups and decides every target's action. Targets finished in a run
-// being resumed (done) are not read again.
+// being resumed (done) are not read again. A read that fails stops the walk: the plan is
+// refused rather than made without some of its targets.
 func (p *Planner) Plan(ctx context.Context, spec Spec, done map[string]bool) (*Report, error) {
+	ctx = client.LimitRequests(ctx, p.Concurrency)
 	groupMode, err := p.groupMode(ctx, spec)
 	if err != nil {
 		return nil, err
 	}
 	if err := p.checkSecrets(spec); err != nil {
 		return nil, err
-	}
-	roots := map[string]bool{}
-	for _, g := range spec.Groups {
-		roots[g.String()] = true
 	}
 	var targets []*Target
 	if sw, ok := p.Walker.(client.StateWalker); ok && spec.Op == OpStatus {
@@ -54,7 +59,7 @@ func (p *Planner) Plan(ctx context.Context, spec Spec, done map[string]bool) (*R
 		return nil, err
 	}
 	rep := &Report{Targets: targets}
-	p.decide(ctx, spec, rep, groupMode, roots)
+	p.decide(ctx, spec, rep, groupMode)
 	rep.Count()
 	return rep, nil
 }
@@ -70,9 +75,7 @@ func (p *Planner) walkStates(ctx context.Context, spec Spec, sw client.StateWalk
 			if key := ns.Scope.String(); !seen[key] {
 				seen[key] = true
 				targets = append(targets, p.statusTarget(spec, ns, st, done))
-				if p.Read != nil {
-					p.Read()
-				}
+				p.step()
 			}
 			return ctx.Err()
 		})
@@ -83,96 +86,36 @@ func (p *Planner) walkStates(ctx context.Context, spec Spec, sw client.StateWalk
 	return targets, nil
 }
 
-// walkAndRead walks the groups and reads each target's state with a pool of readers, keeping
-// the walk's order.
+// walkAndRead walks the groups and reads each target's state, Concurrency at a time, keeping
+// the walk's order. The first read that fails stops the walk, and no read starts after it.
 func (p *Planner) walkAndRead(ctx context.Context, spec Spec, groupMode bool, done map[string]bool) ([]*Target, error) {
-	type item struct {
-		seq int
-		ns  client.Namespace
+	opts := client.WalkOptions{Subgroups: spec.Subgroups, Archived: spec.Archived, Groups: groupMode || spec.Op == OpStatus}
+	want := func(ns client.Namespace) bool {
+		// Per-project writes: the group itself is not a target.
+		return ns.Scope.Level != integrations.Group || groupMode || spec.Op == OpStatus
 	}
-	items := make(chan item, 256)
-	var (
-		mu      sync.Mutex
-		targets []*Target
-		seqs    []int
-		readErr error
-		wg      sync.WaitGroup
-	)
-	for range max(p.Concurrency, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for it := range items {
-				t, err := p.read(ctx, spec, it.ns, done)
-				mu.Lock()
-				if err != nil && readErr == nil {
-					readErr = err
-				}
-				if t != nil {
-					targets = append(targets, t)
-					seqs = append(seqs, it.seq)
-				}
-				mu.Unlock()
-				if p.Read != nil {
-					p.Read()
-				}
-			}
-		}()
-	}
-	seen := map[string]bool{}
-	seq := 0
-	var walkErr error
-	for _, g := range spec.Groups {
-		opts := client.WalkOptions{Subgroups: spec.Subgroups, Archived: spec.Archived, Groups: groupMode || spec.Op == OpStatus}
-		walkErr = p.Walker.Walk(ctx, g, opts, func(ns client.Namespace) error {
-			key := ns.Scope.String()
-			if seen[key] {
-				return nil
-			}
-			seen[key] = true
-			if ns.Scope.Level == integrations.Group && !groupMode && spec.Op != OpStatus {
-				return nil // per-project writes: the group itself is not a target
-			}
-			seq++
-			select {
-			case items <- item{seq, ns}:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		})
-		if walkErr != nil {
-			break
+	return ReadBelow(ctx, p.Walker, spec.Groups, opts, p.Concurrency, want, func(ctx context.Context, ns client.Namespace) (*Target, error) {
+		t, err := p.read(ctx, spec, ns, done)
+		if err == nil {
+			p.step()
 		}
+		return t, err
+	})
+}
+
+// step reports one target read.
+func (p *Planner) step() {
+	if p.Read != nil {
+		p.Read()
 	}
-	close(items)
-	wg.Wait()
-	if walkErr != nil {
-		return nil, walkErr
-	}
-	if readErr != nil {
-		return nil, readErr
-	}
-	order := make([]int, len(targets))
-	for i := range order {
-		order[i] = i
-	}
-	sort.Slice(order, func(a, b int) bool { return seqs[order[a]] < seqs[order[b]] })
-	sorted := make([]*Target, len(targets))
-	for i, j := range order {
-		sorted[i] = targets[j]
-	}
-	return sorted, nil
 }
 
 // groupMode says whether writes go once to the groups (GitLab propagates them) or to each
 // project.
 func (p *Planner) groupMode(ctx context.Context, spec Spec) (bool, error) {
 	supports := spec.Def.SupportsLevel(integrations.Group)
-	api, err := p.Walker.GroupAPI(ctx)
-	if err != nil {
-		return false, err
-	}
+	srv := p.Backend.APIServer(ctx)
+	api := srv == nil || srv.GroupAPI()
 	p.groupAPI = api
 	switch spec.Strategy {
 	case GroupLevel:
@@ -300,7 +243,11 @@ func PreviousOf(def integrations.Definition, st client.State) *Previous {
 }
 
 // decide gives every read target its action, reason and changes.
-func (p *Planner) decide(ctx context.Context, spec Spec, rep *Report, groupMode bool, roots map[string]bool) {
+func (p *Planner) decide(ctx context.Context, spec Spec, rep *Report, groupMode bool) {
+	roots := map[string]bool{}
+	for _, g := range spec.Groups {
+		roots[g.String()] = true
+	}
 	configured := map[string]bool{}
 	for _, t := range rep.Targets {
 		if t.Action != ActSkip && t.state.Configured && !t.state.Inherited {
@@ -318,7 +265,7 @@ func (p *Planner) decide(ctx context.Context, spec Spec, rep *Report, groupMode 
 			t.Action, t.Result, t.Reason = ActSkip, Skipped, describeState(t, t.Overrides)
 		case groupMode && !roots[t.Target] && custom && spec.ResetOverrides:
 			t.Action, t.Result, t.Reason = ActInherit, Planned, "its own settings override the group's; resetting it to inherit"
-			t.Changes = []Change{{Field: "inherited", Before: false, After: true}}
+			t.Changes = change.Diff(spec.Def, t.scope.Level, t.state, change.Wanted{Inherit: true})
 		case groupMode && !roots[t.Target] && custom:
 			t.Action, t.Result, t.Reason = ActSkip, Skipped, "its own settings override the group's (--reset-overrides resets them)"
 		case groupMode && !roots[t.Target]:
@@ -368,74 +315,25 @@ func describeState(t *Target, overrides bool) string {
 // differ (or --force).
 func (p *Planner) decideWrite(ctx context.Context, spec Spec, t *Target) {
 	st := t.state
-	switch spec.Op {
-	case OpDisable:
-		if !st.Active {
-			t.Action, t.Result, t.Reason = ActSkip, Skipped, "already inactive"
-			return
-		}
-		t.Action, t.Result, t.Reason = ActDisable, Planned, "active"
-		t.Changes = []Change{{Field: "active", Before: true, After: false}}
+	switch {
+	case spec.Op == OpDisable && !st.Active:
+		t.Action, t.Result, t.Reason = ActSkip, Skipped, "already inactive"
 		return
-	case OpEnable:
-		if !st.Configured && len(spec.Values) == 0 {
-			t.Action, t.Result, t.Reason = ActSkip, Skipped, "no settings to enable (use bulk configure)"
-			return
-		}
+	case spec.Op == OpDisable:
+		t.Action, t.Result, t.Reason = ActDisable, Planned, "active"
+		t.Changes = change.Diff(spec.Def, t.scope.Level, st, change.Wanted{Active: false})
+		return
+	case spec.Op == OpEnable && !st.Configured && len(spec.Values) == 0:
+		t.Action, t.Result, t.Reason = ActSkip, Skipped, "no settings to enable (use bulk configure)"
+		return
 	}
 	t.secrets = map[string]string{}
-	var changes []Change
-	if !st.Active {
-		changes = append(changes, Change{Field: "active", Before: false, After: true})
-	}
 	for _, f := range spec.Def.Fields {
-		want, given := spec.Values[f.Key]
-		if !given {
-			continue
-		}
-		if f.Masked() {
-			t.secrets[f.Key] = want
-			if !SameSecret(ctx, p.Store, p.Backend.Capabilities().Server, st, spec.Def.Name, f.Key, want) {
-				before := any("(set)")
-				if st.Values[f.Key] == "" && !st.Unknown[f.Key] {
-					before = nil
-				}
-				changes = append(changes, Change{Field: f.Key, Before: before, After: "(changed)"})
-			}
-			continue
-		}
-		have := st.Values[f.Key]
-		if have == "" {
-			have = f.Default
-		}
-		if have != want {
-			changes = append(changes, Change{Field: f.Key, Before: f.TypedOrNil(have), After: f.TypedOrNil(want)})
+		if v, given := spec.Values[f.Key]; given && f.Masked() {
+			t.secrets[f.Key] = v
 		}
 	}
-	if spec.Events != nil {
-		// The same starting point as the write: stored events, defaults for new settings.
-		cur := spec.Def.EventStates(t.scope.Level, st.Events)
-		want := spec.Events(t.scope.Level, cur)
-		var before, after []string
-		for _, e := range spec.Def.SupportedEvents(t.scope.Level) {
-			if st.Configured && cur[e] {
-				before = append(before, e)
-			}
-			if want[e] {
-				after = append(after, e)
-			}
-		}
-		if !slices.Equal(before, after) {
-			changes = append(changes, Change{Field: "events", Before: before, After: after})
-		}
-		// A named event the server never returns may hold anything: writing it is a change.
-		for _, e := range spec.Def.SupportedEvents(t.scope.Level) {
-			if spec.AskedEvents[e] && st.UnknownEvents[e] {
-				ev, _ := integrations.LookupEvent(e)
-				changes = append(changes, Change{Field: ev.APIFlag, Before: nil, After: want[e]})
-			}
-		}
-	}
+	changes := change.Diff(spec.Def, t.scope.Level, st, p.wanted(ctx, spec, t))
 	action := ActConfigure
 	if spec.Op == OpEnable {
 		action = ActEnable
@@ -450,17 +348,32 @@ func (p *Planner) decideWrite(ctx context.Context, spec Spec, t *Target) {
 	}
 }
 
+// wanted is what an enable or configure asks of t: active, the values given, and the events
+// turned from the same starting point as the write (stored events, defaults for new settings).
+func (p *Planner) wanted(ctx context.Context, spec Spec, t *Target) change.Wanted {
+	w := change.Wanted{Active: true, Values: spec.Values, Asked: spec.AskedEvents, Same: map[string]bool{}}
+	for key := range t.secrets {
+		if t.state.Unknown[key] && SameSecret(ctx, p.Fingerprints, p.Backend.Capabilities().Server, t.state, spec.Def.Name, key, t.secrets[key]) {
+			w.Same[key] = true
+		}
+	}
+	if spec.Events != nil {
+		w.Events = spec.Events(t.scope.Level, spec.Def.EventStates(t.scope.Level, t.state.Events))
+	}
+	return w
+}
+
 // SameSecret compares a wanted secret with what a target holds: directly where the backend
 // can read it back, through the fingerprint of the last value this tool wrote where it cannot
-// (store is where the fingerprints live; without it a write-only secret never compares equal).
-func SameSecret(ctx context.Context, store *local.Store, server string, st client.State, name, key, want string) bool {
+// (without fingerprints a write-only secret never compares equal).
+func SameSecret(ctx context.Context, fp Fingerprints, server string, st client.State, name, key, want string) bool {
 	if !st.Unknown[key] {
 		return st.Values[key] == want
 	}
-	if store == nil {
+	if fp == nil {
 		return false
 	}
-	same, err := store.SecretsUnchanged(ctx, server, st.Scope.String(), name, map[string]string{key: want})
+	same, err := fp.SecretsUnchanged(ctx, server, st.Scope.String(), name, map[string]string{key: want})
 	return err == nil && same
 }
 

@@ -17,12 +17,19 @@ type Backend interface {
 	Where() string
 	// Capabilities says how the backend differs from the contract's common ground.
 	Capabilities() Capabilities
+	// APIServer is the GitLab server's version and edition, which decide what its API keeps,
+	// read once; nil for the local store, which keeps everything the catalog has.
+	APIServer(ctx context.Context) *integrations.Server
 	// Resolve checks that the scope exists and returns it with both path and ID filled in.
 	Resolve(ctx context.Context, s Scope) (Scope, error)
 	// List returns the state of every integration configured at the scope, own or inherited.
 	List(ctx context.Context, s Scope) ([]State, error)
 	// Get returns one integration's state; Configured is false when nothing is set.
 	Get(ctx context.Context, s Scope, def integrations.Definition) (State, error)
+	// StartingState is what a write to the scope starts from: Get's answer, or for a scope the
+	// backend does not have yet but a write would create (CreatesScopes), the state it would
+	// inherit from its nearest existing parent.
+	StartingState(ctx context.Context, s Scope, def integrations.Definition) (State, error)
 	// Save applies an update. The caller has validated it against the catalog.
 	Save(ctx context.Context, s Scope, def integrations.Definition, u Update) (SaveResult, error)
 	// Disable deactivates the integration at the scope.
@@ -30,13 +37,9 @@ type Backend interface {
 	Close() error
 }
 
-// Versioned is a backend whose server's version and edition decide what its API keeps (GitLab).
-type Versioned interface {
-	// APIServer reads the server's version once; unknown is the zero Version (newest known).
-	APIServer(ctx context.Context) integrations.Server
-}
-
-// Capabilities are the documented differences between backends.
+// Capabilities are the documented differences between backends. They are the one place to ask
+// how a backend behaves; what its server's version allows comes from APIServer, and an
+// operation only some backends have (Walker, Hooks, …) is an interface its user asserts.
 type Capabilities struct {
 	// Server is the host key of a remote server; empty for the local store.
 	Server string
@@ -127,12 +130,25 @@ type Walker interface {
 	// Walk calls fn for the group itself, then (with Groups) its subgroups, then the projects
 	// below, page by page, never holding every page at once.
 	Walk(ctx context.Context, group Scope, o WalkOptions, fn func(Namespace) error) error
-	// GroupAPI reports whether group-level integration settings can be written.
-	GroupAPI(ctx context.Context) (bool, error)
 }
 
 // StateWalker is a Walker that also reads one integration's state along the walk in a single
 // pass (the local store), for inventories: states carry no secret values.
 type StateWalker interface {
 	WalkStates(ctx context.Context, group Scope, o WalkOptions, def integrations.Definition, fn func(Namespace, State) error) error
+}
+
+// User is the account a server's token belongs to (GitLab's GET /user).
+type User struct {
+	ID       int64  `json:"id"`
+	Username string `json:"username"`
+	Name     string `json:"name"`
+}
+
+// TokenInfo describes a personal access token (GitLab's GET /personal_access_tokens/self).
+type TokenInfo struct {
+	Name      string   `json:"name"`
+	Scopes    []string `json:"scopes"`
+	ExpiresAt *string  `json:"expires_at"`
+	Active    bool     `json:"active"`
 }

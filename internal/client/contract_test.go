@@ -201,6 +201,46 @@ func testBackend(t *testing.T, newH func(t *testing.T) harness) {
 		}
 	})
 
+	t.Run("starting state of a new scope", func(t *testing.T) {
+		h := newH(t)
+		h.seed(integrations.Group, "acme")
+		h.seed(integrations.Project, "acme/web")
+		if _, err := h.b.Save(ctx, acme, slack, client.Update{Values: map[string]string{"webhook": hook, "channel": "#group"}, Active: on(true)}); err != nil {
+			t.Fatal(err)
+		}
+		// An existing scope starts from what Get reads.
+		st, err := h.b.StartingState(ctx, web, slack)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !st.Inherited || st.InheritedFrom == nil || st.InheritedFrom.String() != "group:acme" || st.Values["channel"] != "#group" {
+			t.Errorf("existing project under a configured group: %+v", st)
+		}
+		// A scope that does not exist: where a write creates it, it starts with what it will
+		// inherit; elsewhere it is not found, as Get says.
+		fresh := client.Scope{Level: integrations.Project, Path: "acme/tools/new"}
+		st, err = h.b.StartingState(ctx, fresh, slack)
+		if h.b.Capabilities().CreatesScopes {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Scope.String() != fresh.String() || !st.Configured || !st.Active || !st.Inherited ||
+				st.InheritedFrom == nil || st.InheritedFrom.String() != "group:acme" || st.Values["channel"] != "#group" || st.Values["webhook"] != hook {
+				t.Errorf("a project to create under a configured group: %+v", st)
+			}
+			if st, err = h.b.StartingState(ctx, client.Scope{Level: integrations.Project, Path: "elsewhere/new"}, slack); err != nil || st.Configured {
+				t.Errorf("a project to create with nothing to inherit: %+v, %v", st, err)
+			}
+		} else if !client.IsNotFound(err) {
+			t.Errorf("a project the server does not have: %+v, %v; want not found", st, err)
+		}
+		// Nothing can be created below a project.
+		var ie *client.InputError
+		if _, err := h.b.StartingState(ctx, client.Scope{Level: integrations.Project, Path: "acme/web/deeper"}, slack); !errors.As(err, &ie) {
+			t.Errorf("a project below a project: %v, want an input error", err)
+		}
+	})
+
 	t.Run("disable", func(t *testing.T) {
 		h := newH(t)
 		h.seed(integrations.Project, "acme/web")

@@ -3,9 +3,15 @@ package client_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/client/gitlab"
@@ -55,7 +61,8 @@ func TestLocalHooksContract(t *testing.T) {
 func TestGitLabHooksContract(t *testing.T) {
 	testHooks(t, func(t *testing.T) hookHarness {
 		t.Helper()
-		fake := gitlabfake.New(gitlabfake.WithVersion("19.5.0"))
+		// Local hook URLs are allowed, as an administrator may: the delivery tests use loopback receivers.
+		fake := gitlabfake.New(gitlabfake.WithVersion("19.5.0"), gitlabfake.WithLocalHookURLs())
 		t.Cleanup(fake.Close)
 		fake.AddToken("admin-token", gitlabfake.Token{Username: "root", Scopes: []string{"api"}, Admin: true})
 		c, err := gitlab.New(fake.URL, "admin-token", gitlab.WithHTTPClient(fake.Client()))
@@ -242,6 +249,189 @@ func testHooks(t *testing.T, newH func(t *testing.T) hookHarness) {
 		}
 		if _, ok := sys.Hook.Events["issue"]; ok {
 			t.Fatalf("a project event on a system hook: %v", sys.Hook.Events)
+		}
+	})
+	testHookDeliveries(t, newH)
+}
+
+// receiver is a loopback webhook receiver whose answer a test sets.
+type receiver struct {
+	*httptest.Server
+	mu      sync.Mutex
+	status  int
+	headers []http.Header
+	paths   []string
+}
+
+func newReceiver(t *testing.T) *receiver {
+	t.Helper()
+	rc := &receiver{status: http.StatusOK}
+	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		rc.headers = append(rc.headers, r.Header.Clone())
+		rc.paths = append(rc.paths, r.URL.Path)
+		w.WriteHeader(rc.status)
+		_, _ = w.Write([]byte("receiver says " + strconv.Itoa(rc.status)))
+	}))
+	t.Cleanup(rc.Close)
+	return rc
+}
+
+func (rc *receiver) answer(status int) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.status = status
+}
+
+func (rc *receiver) got() ([]http.Header, []string) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return slices.Clone(rc.headers), slices.Clone(rc.paths)
+}
+
+func testHookDeliveries(t *testing.T, newH func(t *testing.T) hookHarness) {
+	t.Helper()
+	ctx := context.Background()
+	web := client.Scope{Level: integrations.Project, Path: "acme/web"}
+	setup := func(t *testing.T) (hookHarness, client.HookDeliveries, *receiver, int64) {
+		t.Helper()
+		hh := newH(t)
+		hh.seed(integrations.Project, web.Path)
+		rc := newReceiver(t)
+		res, err := hh.h.AddHook(ctx, web, client.HookChange{
+			Values:        map[string]string{"url": rc.URL + "/{path}", "name": "ci", "token": "TOKEN-1"},
+			URLVariables:  map[string]string{"path": "in"},
+			CustomHeaders: map[string]string{"X-Key": "HEAD-1"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hh, hh.h.(client.HookDeliveries), rc, res.Hook.ID
+	}
+
+	t.Run("a test delivers the sample with the hook's secrets and is logged", func(t *testing.T) {
+		_, d, rc, id := setup(t)
+		got, err := d.TestHook(ctx, web, id, "push")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.OK || got.Status != 200 || got.Trigger != "push_hooks" || got.URL != rc.URL+"/{path}" || got.ID == 0 {
+			t.Fatalf("TestHook = %+v", got)
+		}
+		headers, paths := rc.got()
+		if len(headers) != 1 || paths[0] != "/in" || headers[0].Get("X-Gitlab-Event") != "Push Hook" ||
+			headers[0].Get("X-Gitlab-Token") != "TOKEN-1" || headers[0].Get("X-Key") != "HEAD-1" {
+			t.Fatalf("the receiver got %v at %v", headers, paths)
+		}
+		events, err := d.HookEvents(ctx, web, id, client.EventFilter{})
+		if err != nil || len(events) != 1 || events[0].ID != got.ID || events[0].Event != "push" || !events[0].OK {
+			t.Fatalf("HookEvents = %+v, %v", events, err)
+		}
+	})
+
+	t.Run("a failing receiver is a failed delivery; resend replays it", func(t *testing.T) {
+		_, d, rc, id := setup(t)
+		if _, err := d.TestHook(ctx, web, id, "pipeline"); err != nil {
+			t.Fatal(err)
+		}
+		rc.answer(http.StatusBadGateway)
+		failed, err := d.TestHook(ctx, web, id, "pipeline")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if failed.OK || !failed.Failed() || failed.Status != http.StatusBadGateway || failed.Error == "" {
+			t.Fatalf("failed test = %+v", failed)
+		}
+		for f, want := range map[client.EventFilter]int{
+			{Failed: true}: 1, {Status: "5xx"}: 1, {Status: "502"}: 1, {Status: "2xx"}: 1, {}: 2, {Limit: 1}: 1,
+		} {
+			got, err := d.HookEvents(ctx, web, id, f)
+			if err != nil || len(got) != want {
+				t.Fatalf("HookEvents(%+v) = %d entries, %v; want %d", f, len(got), err, want)
+			}
+		}
+		rc.answer(http.StatusOK)
+		again, err := d.ResendHookEvent(ctx, web, id, failed.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !again.OK || again.Status != 200 {
+			t.Fatalf("resend = %+v", again)
+		}
+		headers, _ := rc.got()
+		if k := headers[2].Get("Idempotency-Key"); k == "" || k != headers[1].Get("Idempotency-Key") || headers[2].Get("X-Gitlab-Token") != "TOKEN-1" {
+			t.Fatalf("resend is not a replay through the hook: %v then %v", headers[1], headers[2])
+		}
+		events, _ := d.HookEvents(ctx, web, id, client.EventFilter{})
+		if len(events) != 3 || !events[0].OK || events[1].OK {
+			t.Fatalf("after the resend, newest first: %+v", events)
+		}
+		// Entries of one request share its key, so a later success is seen to cover it.
+		if events[0].Key == "" || events[0].Key != events[1].Key || events[1].Key == events[2].Key {
+			t.Fatalf("keys %q %q %q", events[0].Key, events[1].Key, events[2].Key)
+		}
+		if _, err := d.ResendHookEvent(ctx, web, id, 999999); !client.IsNotFound(err) {
+			t.Fatalf("resend of an unknown event: %v", err)
+		}
+	})
+
+	t.Run("what cannot be tested is refused before anything is sent", func(t *testing.T) {
+		hh, d, rc, id := setup(t)
+		hh.seed(integrations.Group, "acme")
+		g := client.Scope{Level: integrations.Group, Path: "acme"}
+		res, err := hh.h.AddHook(ctx, g, client.HookChange{Values: map[string]string{"url": rc.URL}, Events: map[string]bool{"member": true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ie *client.InputError
+		if _, err := d.TestHook(ctx, g, res.Hook.ID, "member"); !errors.As(err, &ie) {
+			t.Fatalf("testing a group-only event: %v", err)
+		}
+		if _, err := d.TestHook(ctx, web, id, "member"); !errors.As(err, &ie) {
+			t.Fatalf("testing an event project hooks lack: %v", err)
+		}
+		if _, err := d.TestHook(ctx, web, id+100, "push"); !client.IsNotFound(err) {
+			t.Fatalf("testing an unknown hook: %v", err)
+		}
+		if headers, _ := rc.got(); len(headers) != 0 {
+			t.Fatalf("%d deliveries were made", len(headers))
+		}
+		// A system hook's test sends GitLab's fixed sample; GitLab does not say how it went.
+		sys, err := hh.h.AddHook(ctx, client.InstanceScope, client.HookChange{Values: map[string]string{"url": rc.URL}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := d.TestHook(ctx, client.InstanceScope, sys.Hook.ID, "")
+		if err != nil || got.Failed() || got.Unknown != hh.server {
+			t.Fatalf("system hook test = %+v, %v", got, err)
+		}
+		if headers, _ := rc.got(); len(headers) != 1 || headers[0].Get("X-Gitlab-Event") != "System Hook" {
+			t.Fatalf("system hook delivery %v", headers)
+		}
+	})
+
+	t.Run("GitLab's limit is reported with its wait", func(t *testing.T) {
+		hh, d, _, id := setup(t)
+		n, per := d.DeliveryLimit()
+		if !hh.server {
+			if n != 0 {
+				t.Fatalf("the local store has a limit: %d per %s", n, per)
+			}
+			return
+		}
+		if n != 5 || per != time.Minute {
+			t.Fatalf("DeliveryLimit = %d per %s", n, per)
+		}
+		for range n {
+			if _, err := d.TestHook(ctx, web, id, "push"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := d.TestHook(ctx, web, id, "push")
+		var rl *client.RateLimitError
+		if !errors.As(err, &rl) || rl.RetryAfter <= 0 || rl.RetryAfter > time.Minute || !strings.Contains(rl.Error(), "requested too many times") {
+			t.Fatalf("the sixth test: %v", err)
 		}
 	})
 }

@@ -96,3 +96,19 @@ func FormatScopes(scopes []Scope) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// Flag is the scope flag that names s on the command line: "-p acme/web", "-g acme" or
+// "--instance", for advice in messages.
+func (s Scope) Flag() string {
+	ref := s.Path
+	if ref == "" {
+		ref = strconv.FormatInt(s.ID, 10)
+	}
+	switch s.Level {
+	case integrations.Project:
+		return "-p " + ref
+	case integrations.Group:
+		return "-g " + ref
+	}
+	return "--instance"
+}

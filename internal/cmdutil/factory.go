@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -12,8 +13,10 @@ import (
 	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/config"
 	"github.com/forgekit/integrations/internal/forms"
+	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/iostreams"
 	"github.com/forgekit/integrations/internal/output"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
@@ -30,7 +33,7 @@ type Factory struct {
 	Backend func() (client.Backend, error)
 	// Store opens the local store, whichever backend is in use: it keeps request logs and the
 	// copies of server settings that GitLab's DELETE erases.
-	Store func() (*local.Store, error)
+	Store func() (Store, error)
 	// Prompter returns the terminal prompter when prompting is possible, NoPrompt otherwise.
 	Prompter func() forms.Prompter
 	// Accessible asks forms for plain, screen-reader friendly prompts.
@@ -41,11 +44,25 @@ type Factory struct {
 	closers []func() error
 }
 
-// New builds the Factory for a real run. flags are the root's persistent flags.
+// Store is what the local store keeps beside settings, whichever backend is in use:
+// fingerprints of the secrets written, copies of the settings a server erases, request logs.
+// Commands take the part they need.
+type Store interface {
+	SecretsUnchanged(ctx context.Context, server, scope, integration string, secrets map[string]string) (bool, error)
+	RecordSecretsBatch(ctx context.Context, recs []client.SecretRecord) error
+	KeepSettings(ctx context.Context, host string, def integrations.Definition, st client.State) error
+	KeptSettings(ctx context.Context, host string, scope client.Scope, name string) (client.Kept, bool, error)
+	ForgetSettings(ctx context.Context, host string, scope client.Scope, name string) error
+	AddLogs(ctx context.Context, entries []client.LogEntry) error
+	Logs(ctx context.Context, server, scope, integration string, limit int, failedOnly bool) ([]client.LogEntry, error)
+}
+
+// New builds the Factory for a real run. flags are the root's persistent flags. This is the one
+// place that knows the concrete backends; everything else speaks client.Backend and Store.
 func New(version string, flags *pflag.FlagSet) *Factory {
 	f := &Factory{IOStreams: iostreams.System(), AppVersion: version, Output: &output.Options{}}
 	f.Config = memo(func() (*config.Config, error) { return config.Load(flags) })
-	f.Store = memo(func() (*local.Store, error) {
+	store := memo(func() (*local.Store, error) {
 		cfg, err := f.Config()
 		if err != nil {
 			return nil, err
@@ -60,13 +77,20 @@ func New(version string, flags *pflag.FlagSet) *Factory {
 		}
 		return s, err
 	})
+	f.Store = func() (Store, error) {
+		s, err := store()
+		if err != nil {
+			return nil, err // not a Store holding a nil *local.Store
+		}
+		return s, nil
+	}
 	f.Backend = memo(func() (client.Backend, error) {
 		cfg, err := f.Config()
 		if err != nil {
 			return nil, err
 		}
 		if cfg.Host() == "" {
-			s, err := f.Store()
+			s, err := store()
 			if err != nil {
 				return nil, err
 			}
@@ -83,9 +107,22 @@ func New(version string, flags *pflag.FlagSet) *Factory {
 	return f
 }
 
+// GitLab is a connection to a GitLab server: its Backend, and the account its token opens,
+// which auth checks.
+type GitLab interface {
+	client.Backend
+	// Host is the server's host key.
+	Host() string
+	CurrentUser(ctx context.Context) (client.User, error)
+	// Token describes the token; ok is false for tokens that are not personal access tokens.
+	Token(ctx context.Context) (info client.TokenInfo, ok bool, err error)
+	// Version is the server's version as it reports it, or "unknown".
+	Version(ctx context.Context) string
+}
+
 // OpenGitLab connects to the GitLab server at host with its per-host settings and the token from
 // the environment, the config file or the keyring. On a terminal it names the server on stderr.
-func OpenGitLab(cfg *config.Config, ios *iostreams.IOStreams, host string) (*gitlab.Client, error) {
+func OpenGitLab(cfg *config.Config, ios *iostreams.IOStreams, host string) (GitLab, error) {
 	_, key, err := gitlab.NormalizeHost(host)
 	if err != nil {
 		return nil, err
@@ -95,7 +132,7 @@ func OpenGitLab(cfg *config.Config, ios *iostreams.IOStreams, host string) (*git
 }
 
 // OpenGitLabWithToken is OpenGitLab with a given token (auth login checks a new one).
-func OpenGitLabWithToken(cfg *config.Config, ios *iostreams.IOStreams, host, token string) (*gitlab.Client, error) {
+func OpenGitLabWithToken(cfg *config.Config, ios *iostreams.IOStreams, host, token string) (GitLab, error) {
 	_, key, err := gitlab.NormalizeHost(host)
 	if err != nil {
 		return nil, err
@@ -116,6 +153,37 @@ func OpenGitLabWithToken(cfg *config.Config, ios *iostreams.IOStreams, host, tok
 		fmt.Fprintf(ios.ErrOut, "Using GitLab at %s\n", c.Where())
 	}
 	return c, nil
+}
+
+// HostKey is the name a GitLab host's token and settings are kept under ("gitlab.example.com").
+func HostKey(host string) (string, error) {
+	_, key, err := gitlab.NormalizeHost(host)
+	return key, err
+}
+
+// CompletionStore is what shell completion reads from the local store.
+type CompletionStore interface {
+	Paths(ctx context.Context, level integrations.Level, prefix string, limit int) ([]string, error)
+	ListHooks(ctx context.Context, s client.Scope) ([]client.Hook, error)
+	Close() error
+}
+
+// ExistingStore opens the local store named by --store, INTEGRATIONS_STORE or the default
+// path, for shell completion: only when it exists, since completion never creates files. The
+// caller closes it.
+func ExistingStore(cmd *cobra.Command) (CompletionStore, bool) {
+	cfg, err := config.Load(cmd.Root().PersistentFlags())
+	if err != nil {
+		return nil, false
+	}
+	if _, err := os.Stat(cfg.StorePath()); err != nil {
+		return nil, false
+	}
+	s, err := local.Open(cmd.Context(), cfg.StorePath())
+	if err != nil {
+		return nil, false
+	}
+	return s, true
 }
 
 // OnClose has Close call fn.

@@ -2,15 +2,12 @@ package cmdutil
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/forgekit/integrations/internal/quote"
 
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
-	"github.com/forgekit/integrations/internal/config"
 	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -37,16 +34,8 @@ func AddScopeFlags(cmd *cobra.Command, s *ScopeFlags) {
 // creates files and never touches the network.
 func CompleteScopes(level integrations.Level) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 	return func(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-		cfg, err := config.Load(cmd.Root().PersistentFlags())
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		path := cfg.StorePath()
-		if _, err := os.Stat(path); err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		s, err := local.Open(cmd.Context(), path)
-		if err != nil {
+		s, ok := ExistingStore(cmd)
+		if !ok {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
 		defer s.Close()
@@ -165,8 +154,9 @@ func (c concurrencyValue) Set(s string) error {
 	return nil
 }
 
-// ConcurrencyFlag registers --concurrency N (default 8) on fs.
+// ConcurrencyFlag registers --concurrency N (default 8) on fs: the most requests a run has in
+// flight at once, reads and writes alike. What the user gives is what the run does.
 func ConcurrencyFlag(fs *pflag.FlagSet, p *int) {
 	*p = 8
-	fs.Var(concurrencyValue{p}, "concurrency", fmt.Sprintf("`N` writes at a time, 1 to %d", MaxConcurrency))
+	fs.Var(concurrencyValue{p}, "concurrency", fmt.Sprintf("`N` requests at a time, 1 to %d", MaxConcurrency))
 }

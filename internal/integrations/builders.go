@@ -75,6 +75,8 @@ func (f Field) secret() Field {
 
 func (f Field) url() Field { f.URL = true; return f }
 
+func (f Field) retired(r ...RetiredURL) Field { f.Retired = append(f.Retired, r...); return f }
+
 func boolPtr(b bool) *bool { return &b }
 
 func testable(what string) Testability { return Testability{Testable: boolPtr(true), What: what} }

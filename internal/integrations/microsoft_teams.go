@@ -1,5 +1,18 @@
 package integrations
 
+// officeConnectors are the addresses of Office 365 connectors (incoming webhooks) in Teams,
+// which Microsoft retired in 2026: messages sent to them no longer arrive.
+var officeConnectors = []RetiredURL{
+	{Host: "webhook.office.com", Why: connectorsRetired, Instead: connectorsInstead},
+	{Host: "outlook.office.com", PathPrefix: "/webhook", Why: connectorsRetired, Instead: connectorsInstead},
+	{Host: "outlook.office365.com", PathPrefix: "/webhook", Why: connectorsRetired, Instead: connectorsInstead},
+}
+
+const (
+	connectorsRetired = "it is an Office 365 connector address, and Microsoft retired connectors in Teams in 2026"
+	connectorsInstead = "a webhook from a Teams Workflows flow"
+)
+
 func init() {
 	register(chatNotification(Definition{
 		Name:        "microsoft_teams",
@@ -8,9 +21,9 @@ func init() {
 		APISlug:     "microsoft-teams",
 		LegacyType:  "MicrosoftTeamsService",
 		Fields: []Field{
-			chatWebhook("https://example.webhook.office.com/webhookb2/…",
-				"The incoming webhook URL you set up for the Teams channel.").
-				section(Connection),
+			chatWebhook("https://prod-00.westeurope.logic.azure.com/workflows/…",
+				"The webhook URL of a Teams Workflows flow that posts to the channel (the older connector URLs stopped working in 2026).").
+				section(Connection).retired(officeConnectors...),
 			notifyOnlyBrokenPipelines(),
 			notifyOnlyWhenPipelineStatusChanges(),
 			branchesToBeNotified(),

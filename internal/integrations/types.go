@@ -2,7 +2,11 @@
 // levels, and the rules that validate values for them. It is pure data and functions: no IO.
 package integrations
 
-import "slices"
+import (
+	"net/url"
+	"slices"
+	"strings"
+)
 
 // Kind is a field's type, as GitLab's field DSL names it.
 type Kind string
@@ -76,7 +80,10 @@ type Field struct {
 	// the secrets are sent again in the same update.
 	ExposesSecrets bool
 	// URL fields must hold an absolute http(s) URL.
-	URL     bool
+	URL bool
+	// Retired are kinds of address the receiving service no longer answers: a value matching
+	// one is stored and sent, but nothing arrives.
+	Retired []RetiredURL
 	Section Section
 	// Event is set on per-event channel fields: the event whose notifications the field routes.
 	Event string
@@ -95,6 +102,31 @@ type Field struct {
 	CheckboxLabel       string
 	NonEmptySecretTitle string
 	NonEmptySecretHelp  string
+}
+
+// RetiredURL is a kind of address a service has stopped serving: a host (or any host below it)
+// and, where only part of the host is retired, a path prefix.
+type RetiredURL struct {
+	Host       string
+	PathPrefix string
+	// Why says who retired it and when; Instead what to use now, for people.
+	Why     string
+	Instead string
+}
+
+// RetiredBy returns the retirement v's address falls under, if any.
+func (f Field) RetiredBy(v string) (RetiredURL, bool) {
+	u, err := url.Parse(strings.TrimSpace(v))
+	if err != nil || u.Host == "" {
+		return RetiredURL{}, false
+	}
+	host := strings.ToLower(u.Hostname())
+	for _, r := range f.Retired {
+		if (host == r.Host || strings.HasSuffix(host, "."+r.Host)) && strings.HasPrefix(u.Path, r.PathPrefix) {
+			return r, true
+		}
+	}
+	return RetiredURL{}, false
 }
 
 // Masked reports whether the field's value must never be shown.

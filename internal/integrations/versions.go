@@ -62,12 +62,17 @@ type Server struct {
 	CE bool
 }
 
-func (s Server) version() Version {
+// Effective is the version the server is taken to be: its own, or the newest known when it
+// could not be read.
+func (s Server) Effective() Version {
 	if s.Version.IsZero() {
 		return NewestKnownAPI
 	}
 	return s.Version
 }
+
+// GroupAPI reports whether the server has group-level integration endpoints (GitLab 17.9+).
+func (s Server) GroupAPI() bool { return !s.Effective().Before(Version{Major: 17, Minor: 9}) }
 
 // Availability is where an API parameter exists: which GitLab versions declare it, whether only
 // the Enterprise Edition does, or whether no version does (GitLab's web UI sets it).
@@ -98,7 +103,7 @@ func (a Availability) In(srv Server) bool { return a.Missing(srv) == "" }
 
 // Missing says why srv's API does not declare the parameter, or "" when it does.
 func (a Availability) Missing(srv Server) string {
-	v := srv.version()
+	v := srv.Effective()
 	switch {
 	case a.WebUIOnly:
 		return "GitLab's API cannot set it; set it in GitLab's web UI"

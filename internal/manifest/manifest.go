@@ -326,7 +326,7 @@ func Resolve(name string, entries []Entry, resolve func(string) (string, error))
 				return errAt(name, e.Line, "%s: %s: %v", e.Key(), k, err)
 			}
 			if got == v {
-				continue // left unresolved on purpose (plan shows it as "will be set")
+				continue // left unresolved on purpose (plan names the reference)
 			}
 			norm, err := e.Def.Normalize(k, got)
 			if err != nil {

@@ -51,11 +51,11 @@ func openStore(t *testing.T) *local.Store {
 
 func apply(t *testing.T, b client.Backend, store *local.Store, entries []Entry, prune bool) *bulk.Report {
 	t.Helper()
-	rep, err := (&Planner{Backend: b, Store: store}).Plan(context.Background(), entries, prune)
+	rep, err := (&Planner{Backend: b, Fingerprints: store}).Plan(context.Background(), entries, prune)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := (&bulk.Executor{Backend: b, Store: store, Concurrency: 4}).Run(context.Background(), bulk.Spec{}, rep); err != nil {
+	if err := (&bulk.Executor{Backend: b, Fingerprints: store, Keeper: store, Concurrency: 4}).Run(context.Background(), bulk.Spec{}, rep); err != nil {
 		t.Fatal(err)
 	}
 	return rep
@@ -188,7 +188,7 @@ func TestApplyTwiceOnGitLabAndPrune(t *testing.T) {
 	if rec, _ := fake.Integration("project", "acme/web", "slack"); rec.Properties["webhook"] != "https://hooks.example/one" || rec.Properties["channel"] != "#ops" {
 		t.Errorf("server state: %+v", rec.Properties)
 	}
-	rep, err := (&Planner{Backend: c, Store: store}).Plan(context.Background(), entries, true)
+	rep, err := (&Planner{Backend: c, Fingerprints: store}).Plan(context.Background(), entries, true)
 	if err != nil {
 		t.Fatal(err)
 	}

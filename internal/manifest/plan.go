@@ -4,28 +4,26 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"slices"
 	"strings"
 
 	"github.com/forgekit/integrations/internal/bulk"
+	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/local"
 	"github.com/forgekit/integrations/internal/integrations"
 )
 
 // Planner compares a manifest with a backend.
 type Planner struct {
 	Backend client.Backend
-	// Store holds the fingerprints of secrets written before, to compare secrets a server
-	// cannot return.
-	Store *local.Store
+	// Fingerprints of secrets written before compare secrets a server cannot return.
+	Fingerprints bulk.Fingerprints
 	// File names the manifest in messages.
 	File string
 }
 
 // Plan lists, per entry, whether apply would create, update, disable, reset to inherit, or
-// leave it unchanged, field by field. Secrets still given as references (not resolved) are
-// "will be set". With prune, integrations set at the file's scopes but absent from it are
+// leave it unchanged, field by field. Secrets still given as references (not resolved) show
+// which reference is unset. With prune, integrations set at the file's scopes but absent from it are
 // disabled.
 func (p *Planner) Plan(ctx context.Context, entries []Entry, prune bool) (*bulk.Report, error) {
 	rep := &bulk.Report{}
@@ -47,7 +45,7 @@ func (p *Planner) Plan(ctx context.Context, entries []Entry, prune bool) (*bulk.
 			// The scope does not exist yet: create it, inheriting from the parent the same apply
 			// configures first.
 			rep.Targets = append(rep.Targets, bulk.NewWrite(e.Scope, e.Def, bulk.ActCreate, "creates the scope, inheriting",
-				[]bulk.Change{{Field: "inherit", Before: nil, After: true}}, &client.Update{UseInherited: true}, bulk.PreviousOf(e.Def, cur), nil))
+				change.Diff(e.Def, e.Scope.Level, cur, change.Wanted{Inherit: true}), &client.Update{UseInherited: true}, bulk.PreviousOf(e.Def, cur), nil))
 			continue
 		}
 		rep.Targets = append(rep.Targets, p.target(ctx, e, cur))
@@ -67,7 +65,7 @@ func (p *Planner) Plan(ctx context.Context, entries []Entry, prune bool) (*bulk.
 					continue
 				}
 				rep.Targets = append(rep.Targets, bulk.NewWrite(scope, def, bulk.ActDisable, "not in the file (--prune)",
-					[]bulk.Change{{Field: "active", Before: true, After: false}}, nil, bulk.PreviousOf(def, st), nil).WithState(st))
+					change.Diff(def, scope.Level, st, change.Wanted{Active: false}), nil, bulk.PreviousOf(def, st), nil).WithState(st))
 			}
 		}
 	}
@@ -77,68 +75,20 @@ func (p *Planner) Plan(ctx context.Context, entries []Entry, prune bool) (*bulk.
 
 func (p *Planner) target(ctx context.Context, e Entry, cur client.State) *bulk.Target {
 	prev := bulk.PreviousOf(e.Def, cur)
-	if e.Inherit {
-		if !cur.Configured || cur.Inherited {
-			return bulk.NewWrite(e.Scope, e.Def, bulk.ActUnchanged, "inherits", nil, nil, prev, nil)
-		}
+	switch {
+	case e.Inherit && (!cur.Configured || cur.Inherited):
+		return bulk.NewWrite(e.Scope, e.Def, bulk.ActUnchanged, "inherits", nil, nil, prev, nil)
+	case e.Inherit:
 		return bulk.NewWrite(e.Scope, e.Def, bulk.ActUpdate, "its own settings are dropped to inherit",
-			[]bulk.Change{{Field: "inherit", Before: false, After: true}}, &client.Update{UseInherited: true}, prev, nil)
-	}
-	if !e.Active && p.Backend.Capabilities().DisableResets {
-		if !cur.Active {
-			return bulk.NewWrite(e.Scope, e.Def, bulk.ActUnchanged, "inactive", nil, nil, prev, nil)
-		}
+			change.Diff(e.Def, e.Scope.Level, cur, change.Wanted{Inherit: true}), &client.Update{UseInherited: true}, prev, nil)
+	case !e.Active && p.Backend.Capabilities().DisableResets && !cur.Active:
+		return bulk.NewWrite(e.Scope, e.Def, bulk.ActUnchanged, "inactive", nil, nil, prev, nil)
+	case !e.Active && p.Backend.Capabilities().DisableResets:
 		return bulk.NewWrite(e.Scope, e.Def, bulk.ActDisable, "inactive in the file",
-			[]bulk.Change{{Field: "active", Before: true, After: false}}, nil, prev, nil).WithState(cur)
+			change.Diff(e.Def, e.Scope.Level, cur, change.Wanted{Active: false}), nil, prev, nil).WithState(cur)
 	}
-	var changes []bulk.Change
-	if !cur.Configured || cur.Inherited || cur.Active != e.Active {
-		var before any
-		if cur.Configured {
-			before = cur.Active
-		}
-		changes = append(changes, bulk.Change{Field: "active", Before: before, After: e.Active})
-	}
-	secrets := map[string]string{}
-	for _, f := range e.Def.Fields {
-		want, given := e.Values[f.Key]
-		if !given {
-			continue
-		}
-		if f.Masked() {
-			if !isReference(want) {
-				secrets[f.Key] = want
-			}
-			after := "(will be set)"
-			if isReference(want) {
-				// The planner gets references resolved where they can be: this one cannot.
-				after = "(unset: " + want + ")"
-			}
-			if !p.sameSecret(ctx, e, cur, f.Key, want) {
-				changes = append(changes, bulk.Change{Field: f.Key, Before: secretBefore(cur, f.Key), After: after})
-			}
-			continue
-		}
-		have := cur.Values[f.Key]
-		if have == "" {
-			have = f.Default
-		}
-		if have != want {
-			changes = append(changes, bulk.Change{Field: f.Key, Before: f.TypedOrNil(have), After: f.TypedOrNil(want)})
-		}
-	}
-	if e.Events != nil {
-		var before []string
-		for _, ev := range e.Def.SupportedEvents(e.Scope.Level) {
-			if cur.Configured && e.Def.EventOn(cur.Events, ev) {
-				before = append(before, ev)
-			}
-		}
-		after := sortedEvents(e.Def, e.Scope.Level, e.Events)
-		if len(before)+len(after) > 0 && !slices.Equal(before, after) {
-			changes = append(changes, bulk.Change{Field: "events", Before: orEmpty(before), After: after})
-		}
-	}
+	want, secrets := p.wanted(ctx, e, cur)
+	changes := change.Diff(e.Def, e.Scope.Level, cur, want)
 	active := e.Active
 	upd := &client.Update{Values: maps.Clone(e.Values), Events: e.Events, Active: &active, Current: &cur}
 	switch {
@@ -150,24 +100,30 @@ func (p *Planner) target(ctx context.Context, e Entry, cur client.State) *bulk.T
 	return bulk.NewWrite(e.Scope, e.Def, bulk.ActUpdate, "differs from the file", changes, upd, prev, secrets)
 }
 
+// wanted is the entry as a change to compare, and the secrets the write remembers through
+// fingerprints: those whose references were read. The planner gets references resolved where
+// they can be; those still references cannot be.
+func (p *Planner) wanted(ctx context.Context, e Entry, cur client.State) (change.Wanted, map[string]string) {
+	w := change.Wanted{Active: e.Active, Values: e.Values, Events: e.Events, Same: map[string]bool{}, Unresolved: map[string]bool{}}
+	secrets := map[string]string{}
+	for _, f := range e.Def.Fields {
+		v, given := e.Values[f.Key]
+		switch {
+		case !given || !f.Masked():
+		case isReference(v):
+			w.Unresolved[f.Key] = true
+		default:
+			secrets[f.Key] = v
+			w.Same[f.Key] = cur.Unknown[f.Key] && p.sameSecret(ctx, e, cur, f.Key, v)
+		}
+	}
+	return w, secrets
+}
+
 // sameSecret is bulk.SameSecret; an unresolved reference cannot be compared.
 func (p *Planner) sameSecret(ctx context.Context, e Entry, cur client.State, key, want string) bool {
 	cur.Scope = e.Scope
-	return !isReference(want) && bulk.SameSecret(ctx, p.Store, p.Backend.Capabilities().Server, cur, e.Def.Name, key, want)
-}
-
-func secretBefore(cur client.State, key string) any {
-	if cur.Values[key] != "" || cur.Unknown[key] {
-		return "(set)"
-	}
-	return nil
-}
-
-func orEmpty(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
+	return !isReference(want) && bulk.SameSecret(ctx, p.Fingerprints, p.Backend.Capabilities().Server, cur, e.Def.Name, key, want)
 }
 
 // check refuses, before apply writes anything, an entry the backend would refuse half-way
@@ -182,11 +138,9 @@ func (p *Planner) check(ctx context.Context, entries []Entry, e Entry, cur clien
 		file = "manifest"
 	}
 	if missing {
-		for up := client.ParentPath(e.Scope.Path); up != ""; up = client.ParentPath(up) {
-			_, err := p.Backend.Resolve(ctx, client.Scope{Level: integrations.Group, Path: up})
-			if err != nil && !client.IsNotFound(err) {
-				return errAt(file, e.Line, "%s cannot be created: %v", e.Scope, err)
-			}
+		// The backend says whether a write could create the scope (not below a project).
+		if _, err := p.Backend.StartingState(ctx, e.Scope, e.Def); err != nil {
+			return errAt(file, e.Line, "%s cannot be created: %v", e.Scope, err)
 		}
 	}
 	if !e.Inherit || (!missing && (!cur.Configured || cur.Inherited)) {
@@ -197,35 +151,32 @@ func (p *Planner) check(ctx context.Context, entries []Entry, e Entry, cur clien
 			return nil
 		}
 	}
-	parent, err := p.nearestParent(ctx, e.Scope)
+	inherited, err := p.inheritable(ctx, e, missing)
 	if err != nil {
 		return err
 	}
-	if parent != nil && e.Def.SupportsLevel(parent.Level) {
-		st, err := p.Backend.Get(ctx, *parent, e.Def)
-		if err != nil {
-			return fmt.Errorf("reading %s %s: %w", parent, e.Def.Name, err)
-		}
-		if st.Configured {
-			return nil
-		}
+	if inherited.Configured {
+		return nil
 	}
 	return errAt(file, e.Line, "%s: inherit: no parent of %s has %s settings to inherit, in the store or in the file", e.Key(), e.Scope, e.Def.Name)
 }
 
-// nearestParent is the closest existing group above s, or the instance.
-func (p *Planner) nearestParent(ctx context.Context, s client.Scope) (*client.Scope, error) {
-	for up := client.ParentPath(s.Path); up != ""; up = client.ParentPath(up) {
-		g, err := p.Backend.Resolve(ctx, client.Scope{Level: integrations.Group, Path: up})
-		if err == nil {
-			return &g, nil
-		}
-		if !client.IsNotFound(err) {
-			return nil, err
-		}
+// inheritable is what the entry's scope would inherit: for a scope to create, the state the
+// backend says it starts from; for an existing one, its parent's (a store creates every parent
+// group of a scope it creates).
+func (p *Planner) inheritable(ctx context.Context, e Entry, missing bool) (client.State, error) {
+	if missing {
+		return p.Backend.StartingState(ctx, e.Scope, e.Def)
 	}
-	inst := client.InstanceScope
-	return &inst, nil
+	parent := client.InstanceScope
+	if up := client.ParentPath(e.Scope.Path); up != "" {
+		parent = client.Scope{Level: integrations.Group, Path: up}
+	}
+	st, err := p.Backend.Get(ctx, parent, e.Def)
+	if err != nil {
+		return st, fmt.Errorf("reading %s %s: %w", parent, e.Def.Name, err)
+	}
+	return st, nil
 }
 
 // isAncestor reports whether a is the instance or a group above b.

@@ -12,18 +12,10 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Snapshot is every scope to export with the integrations configured at each, read in one
-// pass (the local store's): states without secret values, Unknown marking those set.
-type Snapshot interface {
-	Len() int
-	Scope(i int) client.Scope
-	States(i int, events bool) ([]client.State, error)
-}
-
 // WriteSnapshot writes the manifest Export and Encode would make of the same scopes, byte for
 // byte, one scope at a time: the header (from the variables the references need, which takes
 // a first pass), then each scope as it is encoded. It returns how many scopes it wrote.
-func WriteSnapshot(w io.Writer, snap Snapshot, header func(needed []string) string) (int, error) {
+func WriteSnapshot(w io.Writer, snap client.Snapshot, header func(needed []string) string) (int, error) {
 	var (
 		needed []string
 		keys   []string
@@ -96,7 +88,7 @@ func WriteSnapshot(w io.Writer, snap Snapshot, header func(needed []string) stri
 
 // snapshotEntries is what Export makes of one scope, and the variables its references need;
 // the first pass, which needs only those, leaves the events out.
-func snapshotEntries(snap Snapshot, i int, events bool) (map[string]*Settings, []string, error) {
+func snapshotEntries(snap client.Snapshot, i int, events bool) (map[string]*Settings, []string, error) {
 	states, err := snap.States(i, events)
 	if err != nil {
 		return nil, nil, err

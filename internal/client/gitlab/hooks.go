@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/forgekit/integrations/internal/client"
@@ -223,20 +222,12 @@ func (c *Client) checkSigning(ctx context.Context, ch client.HookChange) error {
 	if ch.Values[integrations.HookSigningToken] == "" {
 		return nil
 	}
-	if v := c.serverVersion(ctx); v != "unknown" && versionBefore(v, 19, 0) {
-		return client.Invalidf("signing tokens need GitLab 19.0 or later; %s runs %s", c.host, v)
+	// A server whose version cannot be read is let through: write verification then says
+	// whether it kept the token.
+	if srv := c.server(ctx); !srv.api.Version.IsZero() && srv.api.Version.Before(integrations.Version{Major: 19}) {
+		return client.Invalidf("signing tokens need GitLab 19.0 or later; %s runs %s", c.host, srv.raw)
 	}
 	return nil
-}
-
-func versionBefore(v string, major, minor int) bool {
-	parts := strings.SplitN(strings.SplitN(v, "-", 2)[0], ".", 3)
-	if len(parts) < 2 {
-		return false
-	}
-	ma, _ := strconv.Atoi(parts[0])
-	mi, _ := strconv.Atoi(parts[1])
-	return ma < major || (ma == major && mi < minor)
 }
 
 // sendingHook remembers a change's secret values (tokens, variable and header values) so that
@@ -473,17 +464,13 @@ func (c *Client) RemoveHook(ctx context.Context, s client.Scope, id int64) error
 	if err != nil {
 		return err
 	}
-	// Attempts are counted here, and added to any count the caller keeps: a 404 after an
-	// attempt whose answer was lost means that attempt deleted the hook.
-	outer, _ := ctx.Value(attemptsKey{}).(*atomic.Int32)
-	counted, n := CountAttempts(ctx)
+	// Attempts are counted here (and in any count the caller keeps): a 404 after an attempt
+	// whose answer was lost means that attempt deleted the hook.
+	counted, attempts := client.CountAttempts(ctx)
 	_, err = c.do(counted, http.MethodDelete, path+"/"+strconv.FormatInt(id, 10), nil, nil)
-	if outer != nil {
-		outer.Add(n.Load())
-	}
 	if err != nil {
 		err = c.hookError(s, err, id)
-		if client.IsNotFound(err) && n.Load() > 1 {
+		if client.IsNotFound(err) && attempts() > 1 {
 			return nil
 		}
 		return err

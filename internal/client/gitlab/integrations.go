@@ -65,6 +65,12 @@ func (c *Client) Get(ctx context.Context, s client.Scope, def integrations.Defin
 	return st, nil
 }
 
+// StartingState is Get: GitLab never creates a project or group on a write, so a scope it does
+// not have is refused as Get refuses it.
+func (c *Client) StartingState(ctx context.Context, s client.Scope, def integrations.Definition) (client.State, error) {
+	return c.Get(ctx, s, def)
+}
+
 func (c *Client) get(ctx context.Context, s client.Scope, def integrations.Definition) (client.State, error) {
 	if def.APISlug == "" {
 		return client.State{}, noAPI(def)

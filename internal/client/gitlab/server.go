@@ -60,7 +60,10 @@ func (c *Client) server(ctx context.Context) serverInfo {
 func (c *Client) serverVersion(ctx context.Context) string { return c.server(ctx).raw }
 
 // APIServer says what the catalog needs to know about the server: its version and edition.
-func (c *Client) APIServer(ctx context.Context) integrations.Server { return c.server(ctx).api }
+func (c *Client) APIServer(ctx context.Context) *integrations.Server {
+	srv := c.server(ctx).api
+	return &srv
+}
 
 // label names the server's version the way messages do: "GitLab 18.6".
 func (info serverInfo) label() string {

@@ -12,10 +12,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/redact"
 )
 
@@ -107,10 +107,13 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if t.onAttempt != nil {
 			t.onAttempt(r)
 		}
-		if n, ok := ctx.Value(attemptsKey{}).(*atomic.Int32); ok {
-			n.Add(1)
+		release, err := client.Acquire(ctx)
+		if err != nil {
+			return nil, err
 		}
+		client.Attempted(ctx)
 		resp, err := t.next.RoundTrip(r)
+		resp = releasing(resp, release)
 		wait, retry := t.decide(resp, err, attempt)
 		// A POST creates something (a webhook): after a 5xx or a dropped connection it may
 		// exist already, so it is not sent again; the caller looks for it instead. A 429 was
@@ -118,8 +121,14 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if req.Method == http.MethodPost && (resp == nil || resp.StatusCode != http.StatusTooManyRequests) {
 			retry = false
 		}
+		if resp != nil && resp.StatusCode == http.StatusTooManyRequests && ctx.Value(noRateRetryKey{}) != nil {
+			retry = false
+		}
 		if !retry || attempt >= t.attempts || ctx.Err() != nil {
 			if err != nil && ctx.Err() != nil {
+				if resp != nil {
+					_ = resp.Body.Close() // frees its slot
+				}
 				return nil, ctx.Err()
 			}
 			return keepBody(resp), err
@@ -141,13 +150,33 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-type attemptsKey struct{}
+// releasing frees a request's slot when its answer's body is closed, or at once when there is
+// no answer: the server is busy with the request until its answer is read.
+func releasing(resp *http.Response, release func()) *http.Response {
+	if resp == nil || resp.Body == nil {
+		release()
+		return resp
+	}
+	resp.Body = releaseBody{resp.Body, release}
+	return resp
+}
 
-// CountAttempts returns a context whose requests count every HTTP attempt, retries included,
-// in the returned counter: bulk reports say how many tries a target took.
-func CountAttempts(ctx context.Context) (context.Context, *atomic.Int32) {
-	n := new(atomic.Int32)
-	return context.WithValue(ctx, attemptsKey{}, n), n
+type releaseBody struct {
+	io.ReadCloser
+	release func()
+}
+
+func (b releaseBody) Close() error {
+	defer b.release()
+	return b.ReadCloser.Close()
+}
+
+type noRateRetryKey struct{}
+
+// withoutRateLimitRetry returns a context whose requests are not retried after a 429: hook
+// tests and resends have a limit per minute, whose wait the caller says before it waits.
+func withoutRateLimitRetry(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noRateRetryKey{}, true)
 }
 
 // bodyHeader carries an error response's body to the client: client-go answers every 404 with

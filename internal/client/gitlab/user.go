@@ -3,34 +3,21 @@ package gitlab
 import (
 	"context"
 	"net/http"
+
+	"github.com/forgekit/integrations/internal/client"
 )
 
-// User is the account a token belongs to.
-type User struct {
-	ID       int64  `json:"id"`
-	Username string `json:"username"`
-	Name     string `json:"name"`
-}
-
-// TokenInfo describes the token itself.
-type TokenInfo struct {
-	Name      string   `json:"name"`
-	Scopes    []string `json:"scopes"`
-	ExpiresAt *string  `json:"expires_at"`
-	Active    bool     `json:"active"`
-}
-
 // CurrentUser checks the token: GET /user.
-func (c *Client) CurrentUser(ctx context.Context) (User, error) {
-	var u User
+func (c *Client) CurrentUser(ctx context.Context) (client.User, error) {
+	var u client.User
 	_, err := c.do(ctx, http.MethodGet, "user", nil, &u)
 	return u, err
 }
 
 // Token reads the token's scopes and expiry: GET /personal_access_tokens/self. Tokens that are
 // not personal access tokens (OAuth, job tokens) answer 404 there.
-func (c *Client) Token(ctx context.Context) (TokenInfo, bool, error) {
-	var t TokenInfo
+func (c *Client) Token(ctx context.Context) (client.TokenInfo, bool, error) {
+	var t client.TokenInfo
 	_, err := c.do(ctx, http.MethodGet, "personal_access_tokens/self", nil, &t)
 	if isStatus(err, http.StatusNotFound) {
 		return t, false, nil

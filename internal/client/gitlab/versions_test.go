@@ -153,7 +153,7 @@ func TestUnreadableVersionAssumesTheNewestKnownOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if ok, _ := c.GroupAPI(ctx); !ok {
+	if !c.APIServer(ctx).GroupAPI() {
 		t.Error("an unreadable version is the newest known, which has group endpoints")
 	}
 	if calls != 1 {

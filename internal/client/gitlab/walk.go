@@ -80,17 +80,6 @@ func (c *Client) pages(ctx context.Context, path string, opts listOptions, fn fu
 	return nil
 }
 
-// GroupAPI reports whether the server has group-level integration endpoints (GitLab 17.9+). A
-// server whose version cannot be read is taken to be the newest known, as everywhere else; an
-// older one then answers 404, which says that group endpoints need 17.9.
-func (c *Client) GroupAPI(ctx context.Context) (bool, error) {
-	v := c.server(ctx).api.Version
-	if v.IsZero() {
-		v = integrations.NewestKnownAPI
-	}
-	return !v.Before(integrations.Version{Major: 17, Minor: 9}), nil
-}
-
 func id(item map[string]any) int64 {
 	f, _ := item["id"].(float64)
 	return int64(f)

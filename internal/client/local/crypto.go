@@ -15,6 +15,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/input"
 )
 
@@ -34,6 +35,9 @@ const keyEnv = "INTEGRATIONS_SECRET_KEY"
 type KeyError struct{ msg string }
 
 func (e *KeyError) Error() string { return e.msg }
+
+// Unwrap marks the error as the user's: the key given is not the store's.
+func (e *KeyError) Unwrap() error { return client.ErrUnusableStore }
 
 // loadKey finds the key: the environment variable, else the key file. With create, a missing
 // key file is made; without, a missing one is a KeyError saying how to restore it.

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"os"
+
+	"github.com/forgekit/integrations/internal/client"
 )
 
 // SecretsUnchanged reports whether every secret in secrets has the fingerprint recorded for
@@ -41,17 +43,11 @@ func (s *Store) SecretsUnchanged(ctx context.Context, server, scope, integration
 
 // RecordSecrets keeps the fingerprints of the secrets just written to a target.
 func (s *Store) RecordSecrets(ctx context.Context, server, scope, integration string, secrets map[string]string) error {
-	return s.RecordSecretsBatch(ctx, []SecretRecord{{Server: server, Scope: scope, Integration: integration, Secrets: secrets}})
-}
-
-// SecretRecord is the secrets just written to one target.
-type SecretRecord struct {
-	Server, Scope, Integration string
-	Secrets                    map[string]string
+	return s.RecordSecretsBatch(ctx, []client.SecretRecord{{Server: server, Scope: scope, Integration: integration, Secrets: secrets}})
 }
 
 // RecordSecretsBatch keeps the fingerprints of many targets' secrets in one transaction.
-func (s *Store) RecordSecretsBatch(ctx context.Context, recs []SecretRecord) error {
+func (s *Store) RecordSecretsBatch(ctx context.Context, recs []client.SecretRecord) error {
 	n := 0
 	for _, r := range recs {
 		n += len(r.Secrets)

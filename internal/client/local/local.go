@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/gofrs/flock"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -275,6 +276,9 @@ func (s *Store) Where() string { return "local store " + s.path }
 func (s *Store) Capabilities() client.Capabilities {
 	return client.Capabilities{SaveInactive: true, Instance: true, CreatesScopes: true}
 }
+
+// APIServer is nil: no server's API drops what the store is given.
+func (s *Store) APIServer(context.Context) *integrations.Server { return nil }
 
 // Path is the store's file.
 func (s *Store) Path() string { return s.path }

@@ -388,14 +388,14 @@ func writeMany(path, writer string, n int) error {
 func TestLogsArePrunedPerTargetAndNewestFirst(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
-	var batch []LogEntry
+	var batch []client.LogEntry
 	for i := range KeepLogs + 20 {
-		batch = append(batch, LogEntry{
+		batch = append(batch, client.LogEntry{
 			Time: time.Unix(int64(i), 0), Scope: "project:acme/web", Integration: "slack",
 			Event: "push", Method: "POST", URL: fmt.Sprintf("https://hooks.example/%d", i), Status: 200 + i%2*300, OK: i%2 == 0,
 		})
 	}
-	batch = append(batch, LogEntry{Time: time.Unix(1, 0), Scope: "project:acme/api", Integration: "slack", OK: true})
+	batch = append(batch, client.LogEntry{Time: time.Unix(1, 0), Scope: "project:acme/api", Integration: "slack", OK: true})
 	if err := s.AddLogs(ctx, batch); err != nil {
 		t.Fatal(err)
 	}

@@ -4,37 +4,21 @@ import (
 	"context"
 	"database/sql"
 	"time"
-)
 
-// LogEntry is one request a test delivery made, already redacted by the caller.
-type LogEntry struct {
-	ID           int64
-	Time         time.Time
-	Server       string // empty for the local store
-	Scope        string
-	Integration  string
-	Event        string
-	Method       string
-	URL          string
-	Status       int
-	OK           bool
-	Latency      time.Duration
-	Error        string
-	RequestBody  string
-	ResponseBody string
-}
+	"github.com/forgekit/integrations/internal/client"
+)
 
 // KeepLogs is how many entries are kept per server, scope and integration.
 const KeepLogs = 100
 
 // AddLogs records entries and prunes each target's history to the newest KeepLogs.
-func (s *Store) AddLogs(ctx context.Context, entries []LogEntry) error {
+func (s *Store) AddLogs(ctx context.Context, entries []client.LogEntry) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		for _, e := range entries {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO request_logs (time, server, scope, integration, event, method, url,
-				status, ok, latency_ms, error, request_body, response_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				status, ok, latency_ms, error, request_body, response_body, request_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				e.Time.UTC().Format(time.RFC3339Nano), e.Server, e.Scope, e.Integration, e.Event, e.Method, e.URL,
-				e.Status, e.OK, e.Latency.Milliseconds(), e.Error, e.RequestBody, e.ResponseBody); err != nil {
+				e.Status, e.OK, e.Latency.Milliseconds(), e.Error, e.RequestBody, e.ResponseBody, e.Key); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM request_logs WHERE server = ? AND scope = ? AND integration = ?
@@ -48,9 +32,9 @@ func (s *Store) AddLogs(ctx context.Context, entries []LogEntry) error {
 }
 
 // Logs returns a target's entries, newest first; limit 0 means all kept.
-func (s *Store) Logs(ctx context.Context, server, scope, integration string, limit int, failedOnly bool) ([]LogEntry, error) {
-	q := `SELECT id, time, server, scope, integration, event, method, url, status, ok, latency_ms, error, request_body, response_body
-		FROM request_logs WHERE server = ? AND scope = ? AND integration = ?`
+func (s *Store) Logs(ctx context.Context, server, scope, integration string, limit int, failedOnly bool) ([]client.LogEntry, error) {
+	q := `SELECT id, time, server, scope, integration, event, method, url, status, ok, latency_ms, error, request_body, response_body,
+		request_key FROM request_logs WHERE server = ? AND scope = ? AND integration = ?`
 	if failedOnly {
 		q += " AND ok = 0"
 	}
@@ -65,13 +49,13 @@ func (s *Store) Logs(ctx context.Context, server, scope, integration string, lim
 		return nil, err
 	}
 	defer rows.Close()
-	var out []LogEntry
+	var out []client.LogEntry
 	for rows.Next() {
-		var e LogEntry
+		var e client.LogEntry
 		var at string
 		var ms int64
 		if err := rows.Scan(&e.ID, &at, &e.Server, &e.Scope, &e.Integration, &e.Event, &e.Method, &e.URL, &e.Status, &e.OK, &ms,
-			&e.Error, &e.RequestBody, &e.ResponseBody); err != nil {
+			&e.Error, &e.RequestBody, &e.ResponseBody, &e.Key); err != nil {
 			return nil, err
 		}
 		e.Time, _ = time.Parse(time.RFC3339Nano, at)

@@ -10,14 +10,6 @@ import (
 	"github.com/forgekit/integrations/internal/integrations"
 )
 
-// Saved is a copy of a server's non-secret settings, kept before a write that erases them.
-type Saved struct {
-	Values    map[string]string
-	Events    map[string]bool
-	Inherited bool
-	At        time.Time
-}
-
 // KeepSettings stores st's non-secret values and events under the server's host and scope.
 // Secrets never go in: GitLab does not return them, and a copy would outlive their rotation.
 func (s *Store) KeepSettings(ctx context.Context, host string, def integrations.Definition, st client.State) error {
@@ -46,8 +38,8 @@ func (s *Store) KeepSettings(ctx context.Context, host string, def integrations.
 }
 
 // KeptSettings returns the copy KeepSettings stored, if any.
-func (s *Store) KeptSettings(ctx context.Context, host string, scope client.Scope, name string) (Saved, bool, error) {
-	var saved Saved
+func (s *Store) KeptSettings(ctx context.Context, host string, scope client.Scope, name string) (client.Kept, bool, error) {
+	var saved client.Kept
 	var props, events, at string
 	err := s.conn().QueryRowContext(ctx, `SELECT properties, events, inherited, saved_at FROM saved_settings
 		WHERE host = ? AND scope = ? AND integration = ?`, host, scope.String(), name).Scan(&props, &events, &saved.Inherited, &at)

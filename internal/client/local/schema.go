@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/forgekit/integrations/internal/client"
 )
 
 // applicationID marks a SQLite file as ours ("INTG"), so another program's database is refused
@@ -97,6 +99,9 @@ var migrations = []string{
 	// The names of the secret fields that are set (a JSON list), so that export writes their
 	// references without decrypting anything. Rows written before hold '' and are decrypted.
 	`ALTER TABLE settings ADD COLUMN secret_keys TEXT NOT NULL DEFAULT '';`,
+	// The Idempotency-Key of a webhook delivery: a resend keeps it, so the entries of one
+	// request can be told apart from another's with the same body.
+	`ALTER TABLE request_logs ADD COLUMN request_key TEXT NOT NULL DEFAULT '';`,
 }
 
 // SchemaVersion is the schema this build writes.
@@ -198,6 +203,9 @@ type FileError struct {
 	Path   string
 	Reason string
 }
+
+// Unwrap marks the error as the user's: the wrong file was named.
+func (e *FileError) Unwrap() error { return client.ErrUnusableStore }
 
 func (e *FileError) Error() string {
 	return fmt.Sprintf("%s is not a usable integrations store: %s (the file was left untouched)", e.Path, e.Reason)

@@ -18,11 +18,18 @@ type namespace struct {
 	archived bool
 }
 
-const instanceID = 0
+const (
+	instanceID = 0
+	// unbornID marks a scope a write would create: it has no row, so it owns no settings.
+	unbornID = -1
+)
 
 func (n namespace) scope() client.Scope {
-	if n.id == instanceID {
+	switch n.id {
+	case instanceID:
 		return client.InstanceScope
+	case unbornID:
+		return client.Scope{Level: n.level, Path: n.path}
 	}
 	return client.Scope{Level: n.level, Path: n.path, ID: n.id}
 }
@@ -85,6 +92,21 @@ func checkKind(ns namespace, sc client.Scope) error {
 		flag = "-g"
 	}
 	return client.WrongKindf(flag, ns.path, "%s is a %s, not a %s", ns.path, ns.level, sc.Level)
+}
+
+// unborn is a scope given by path that a write would create, checking that no project lies
+// above it.
+func unborn(ctx context.Context, q querier, sc client.Scope) (namespace, error) {
+	for p := client.ParentPath(sc.Path); p != ""; p = client.ParentPath(p) {
+		ns, found, err := find(ctx, q, client.Scope{Level: integrations.Group, Path: p})
+		if err != nil {
+			return ns, err
+		}
+		if found && ns.level != integrations.Group {
+			return ns, client.Invalidf("%s is a project, so it cannot contain %s", ns.path, sc.Path)
+		}
+	}
+	return namespace{id: unbornID, level: sc.Level, path: sc.Path}, nil
 }
 
 // ensure resolves the scope, creating it and its missing parent groups when given by path.
@@ -214,9 +236,6 @@ func walkBelow(ctx context.Context, q querier, root client.Scope, o client.WalkO
 	}
 	return rows.Err()
 }
-
-// GroupAPI is always true for the local store.
-func (s *Store) GroupAPI(context.Context) (bool, error) { return true, nil }
 
 // SetArchived marks a project archived (or not), for bulk runs that skip archived projects.
 func (s *Store) SetArchived(ctx context.Context, project client.Scope, archived bool) error {

@@ -152,6 +152,29 @@ func (s *Store) Get(ctx context.Context, sc client.Scope, def integrations.Defin
 	return st, err
 }
 
+// StartingState is Get, except that a scope given by path the store does not have yet reads as
+// what it will inherit once a write creates it. A project above it is refused: a write could
+// not create it there.
+func (s *Store) StartingState(ctx context.Context, sc client.Scope, def integrations.Definition) (client.State, error) {
+	var st client.State
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		ns, err := resolve(ctx, tx, sc)
+		if client.IsNotFound(err) && sc.Path != "" {
+			ns, err = unborn(ctx, tx, sc)
+		}
+		if err != nil {
+			return err
+		}
+		r, found, err := s.nearest(ctx, tx, ns, def.Name)
+		if err != nil {
+			return err
+		}
+		st = stateOf(ns, def.Name, r, found)
+		return s.unseal(ctx, tx, r, st.Values)
+	})
+	return st, err
+}
+
 func (s *Store) nearest(ctx context.Context, q querier, ns namespace, name string) (row, bool, error) {
 	chain, err := chainOf(ctx, q, ns)
 	if err != nil {

@@ -33,7 +33,7 @@ type snapRow struct {
 
 // Snapshot reads root and what lies below it (the whole store when root is zero: the instance,
 // then every group and project in path order).
-func (s *Store) Snapshot(ctx context.Context, root client.Scope) (*Snapshot, error) {
+func (s *Store) Snapshot(ctx context.Context, root client.Scope) (client.Snapshot, error) {
 	snap := &Snapshot{byPath: map[string]namespace{}, rows: map[int64][]snapRow{}}
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		all, err := tx.QueryContext(ctx, "SELECT id, kind, path, archived FROM namespaces ORDER BY path")
@@ -75,7 +75,10 @@ func (s *Store) Snapshot(ctx context.Context, root client.Scope) (*Snapshot, err
 		}
 		return s.snapRows(ctx, tx, snap)
 	})
-	return snap, err
+	if err != nil {
+		return nil, err
+	}
+	return snap, nil
 }
 
 func (s *Store) snapRows(ctx context.Context, tx *sql.Tx, snap *Snapshot) error {

@@ -71,7 +71,7 @@ func New(t *testing.T, opts ...Option) *Env {
 		AppVersion: "test",
 		Output:     &output.Options{Format: output.Table},
 		Backend:    func() (client.Backend, error) { return e.Backend, nil },
-		Store:      func() (*local.Store, error) { return store, nil },
+		Store:      func() (cmdutil.Store, error) { return store, nil },
 	}
 	e.Factory.Prompter = func() forms.Prompter { return e.Prompter }
 	for _, o := range opts {

@@ -218,6 +218,29 @@ func TestGroupProjects(t *testing.T) {
 	}
 }
 
+// Listings are kept between pages; a project added or archived since must still show.
+func TestListingFollowsChanges(t *testing.T) {
+	s := newServer(t)
+	s.AddProject("acme/web", false)
+	const unarchived = "/groups/acme/projects?include_subgroups=true&archived=false"
+	count := func() string { return get(t, s, unarchived).header.Get("X-Total") }
+	if got := count(); got != "1" {
+		t.Fatalf("X-Total = %s, want 1", got)
+	}
+	s.AddProject("acme/team/api", false)
+	if got := count(); got != "2" {
+		t.Errorf("after adding a project: X-Total = %s, want 2", got)
+	}
+	s.AddProject("acme/web", true)
+	if got := count(); got != "1" {
+		t.Errorf("after archiving a project: X-Total = %s, want 1", got)
+	}
+	s.AddGroup("acme/new")
+	if got := get(t, s, "/groups/acme/descendant_groups").header.Get("X-Total"); got != "2" {
+		t.Errorf("descendant groups: X-Total = %s, want 2", got)
+	}
+}
+
 func TestRequestLog(t *testing.T) {
 	s := newServer(t)
 	s.AddProject("acme/web", false)

@@ -27,12 +27,19 @@ type fault struct {
 	resetOnly bool
 }
 
-// faults is a queue of faults for the next requests, then a random fault rate.
+// faults are requests that always fail, a queue of faults for the next requests, then a random
+// fault rate.
 type faults struct {
-	mu    sync.Mutex
-	queue []fault
-	rate  float64
-	rng   *rand.Rand
+	mu     sync.Mutex
+	always []matchFault
+	queue  []fault
+	rate   float64
+	rng    *rand.Rand
+}
+
+type matchFault struct {
+	match func(method, path string) bool
+	fault fault
 }
 
 func (f *faults) push(n int, ft fault) {
@@ -43,10 +50,15 @@ func (f *faults) push(n int, ft fault) {
 	}
 }
 
-// next returns the fault for the request being served, if any.
-func (f *faults) next() (fault, bool) {
+// next returns the fault for the request being served, if any; path is without /api/v4.
+func (f *faults) next(method, path string) (fault, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	for _, m := range f.always {
+		if m.match(method, path) {
+			return m.fault, true
+		}
+	}
 	if len(f.queue) > 0 {
 		ft := f.queue[0]
 		f.queue = f.queue[1:]
@@ -78,6 +90,14 @@ func (f *faults) next() (fault, bool) {
 // {"message":"<status> <text>"}. Queued faults are served in the order they were added.
 func (s *Server) FailNext(n, status int) {
 	s.faults.push(n, fault{kind: faultStatus, status: status})
+}
+
+// FailMatching makes every request that match accepts answer status, as FailNext does. match
+// gets the method and the unescaped path without /api/v4 (/projects/17/integrations/jira).
+func (s *Server) FailMatching(status int, match func(method, path string) bool) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.always = append(s.faults.always, matchFault{match: match, fault: fault{kind: faultStatus, status: status}})
 }
 
 // RateLimitNext makes the next n requests answer 429 "Retry later" (text/plain) with the headers

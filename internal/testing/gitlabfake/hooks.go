@@ -30,13 +30,17 @@ type hook struct {
 	customHeaders map[string]string
 	alertStatus   string
 	disabledUntil *time.Time
-	created       time.Time
-	updated       time.Time
+	// recentFailures counts failed deliveries since the last success (auto-disabling).
+	recentFailures int
+	logs           []*hookLog // the event log, oldest first
+	created        time.Time
+	updated        time.Time
 }
 
 // hookStore holds the hooks of every owner, by "project:<id>", "group:<id>" or "system".
 type hookStore struct {
 	seq     int64
+	logSeq  int64
 	byOwner map[string][]*hook
 	// lose is how many hook requests are still to be processed with their answer lost.
 	lose int
@@ -107,6 +111,10 @@ func (s *Server) routeHooks(w http.ResponseWriter, r *http.Request, body []byte,
 			}
 			hid = n
 		}
+		if deliveryRoute(method, kind, rest) {
+			s.serveDelivery(w, t, kind, id, hid, rest)
+			return
+		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		key, ok := s.hookOwner(w, t, kind, id)
@@ -124,6 +132,8 @@ func (s *Server) routeHooks(w http.ResponseWriter, r *http.Request, body []byte,
 			s.withHook(w, key, hid, func(h *hook) { s.editHook(w, r, body, kind, h) })
 		case len(rest) == 1 && method == http.MethodDelete:
 			s.withHook(w, key, hid, func(h *hook) { s.removeHook(w, r, key, h) })
+		case len(rest) == 2 && rest[1] == "events" && method == http.MethodGet && kind != "system":
+			s.withHook(w, key, hid, func(h *hook) { s.listHookEvents(w, r, h) })
 		case len(rest) == 3 && (rest[1] == "url_variables" || rest[1] == "custom_headers") &&
 			(method == http.MethodPut || method == http.MethodDelete):
 			s.withHook(w, key, hid, func(h *hook) { s.hookKeyValue(w, r, body, method, kind, h, rest[1], rest[2]) })
@@ -205,7 +215,7 @@ func (s *Server) hookJSON(h *hook, kind string, withKeys bool) map[string]any {
 		m[f] = h.events[f]
 	}
 	m["repository_update_events"] = h.events["repository_update_events"]
-	m["alert_status"] = h.alertStatus
+	m["alert_status"] = s.alertStatus(kind, h)
 	var until any
 	if h.disabledUntil != nil {
 		until = h.disabledUntil.UTC().Format(time.RFC3339Nano)
@@ -686,7 +696,7 @@ func (s *Server) Hooks(kind, path string) []HookRecord {
 	for _, h := range s.hooks.byOwner[key] {
 		out = append(out, HookRecord{
 			ID: h.id, Props: cloneProps(h.props), Events: cloneBools(h.events), Token: h.token, SigningToken: h.signingToken,
-			URLVariables: cloneStrings(h.urlVariables), CustomHeaders: cloneStrings(h.customHeaders), AlertStatus: h.alertStatus,
+			URLVariables: cloneStrings(h.urlVariables), CustomHeaders: cloneStrings(h.customHeaders), AlertStatus: s.alertStatus(kind, h),
 		})
 	}
 	return out
@@ -727,6 +737,7 @@ func (s *Server) SetHookAlert(kind, path string, id int64, status string, until 
 	for _, h := range s.hooks.byOwner[key] {
 		if h.id == id {
 			h.alertStatus, h.disabledUntil = status, until
+			h.recentFailures = map[string]int{"temporarily_disabled": 4, "disabled": hookMaxFailures}[status]
 			return true
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // listGroupChildren serves GET /groups/:id/subgroups, /descendant_groups and /projects.
@@ -38,7 +39,16 @@ func (s *Server) listGroupChildren(w http.ResponseWriter, r *http.Request, id, w
 		}
 		includeSub = b
 	}
-	orderBy, desc := q.Get("order_by"), strings.EqualFold(q.Get("sort"), "desc")
+	key := listKey{what: what, includeSub: includeSub, archived: -1, orderBy: q.Get("order_by"), desc: strings.EqualFold(q.Get("sort"), "desc")}
+	if archived != nil {
+		key.archived = 0
+		if *archived {
+			key.archived = 1
+		}
+	}
+	if key.orderBy != "name" && key.orderBy != "path" {
+		key.orderBy = "id"
+	}
 
 	s.mu.RLock()
 	g := s.findGroup(id)
@@ -47,39 +57,86 @@ func (s *Server) listGroupChildren(w http.ResponseWriter, r *http.Request, id, w
 		writeMessage(w, http.StatusNotFound, "404 Group Not Found")
 		return
 	}
-	type item struct {
-		id         int64
-		name, path string
-		view       any
+	key.group = g.id
+	items := s.listing(key, g)
+	start, end := pg.window(len(items))
+	page := make([]any, 0, end-start)
+	for _, it := range items[start:end] {
+		if it.p != nil {
+			page = append(page, s.projectView(it.p))
+		} else {
+			page = append(page, s.groupView(it.g))
+		}
 	}
-	var items []item
-	switch what {
+	s.mu.RUnlock()
+	pg.setHeaders(w, r, len(items))
+	writeJSON(w, http.StatusOK, page)
+}
+
+// listKey names one ordered listing of a group's children.
+type listKey struct {
+	group      int64
+	what       string // subgroups, descendant_groups or projects
+	includeSub bool
+	archived   int8   // -1 all, 0 unarchived only, 1 archived only
+	orderBy    string // id, name or path
+	desc       bool
+}
+
+// listItem is a group (g) or a project (p) of a listing.
+type listItem struct {
+	id         int64
+	name, path string
+	g          *group
+	p          *project
+}
+
+// listCache keeps each ordered listing until groups or projects change (state.gen), so that a
+// page costs its own items rather than a sort of the whole group: a client reading 20,000
+// projects 100 at a time would otherwise make the fake's cost grow with the square of the fleet.
+type listCache struct {
+	mu    sync.Mutex
+	gen   int64
+	lists map[listKey][]listItem
+}
+
+// listing returns the ordered items of key, all of them. The caller holds s.mu (read).
+func (s *Server) listing(key listKey, g *group) []listItem {
+	lc := &s.lists
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	if lc.gen != s.st.gen || lc.lists == nil {
+		lc.gen, lc.lists = s.st.gen, map[listKey][]listItem{}
+	}
+	if items, ok := lc.lists[key]; ok {
+		return items
+	}
+	var items []listItem
+	switch key.what {
 	case "subgroups":
 		for _, c := range g.children {
-			items = append(items, item{c.id, c.path, c.path, s.groupView(c)})
+			items = append(items, listItem{id: c.id, name: c.path, path: c.path, g: c})
 		}
 	case "descendant_groups":
 		walkGroups(g.children, func(c *group) {
-			items = append(items, item{c.id, c.path, c.path, s.groupView(c)})
+			items = append(items, listItem{id: c.id, name: c.path, path: c.path, g: c})
 		})
 	case "projects":
 		add := func(ps []*project) {
 			for _, p := range ps {
-				if archived == nil || p.archived == *archived {
-					items = append(items, item{p.id, p.path, p.path, s.projectView(p)})
+				if key.archived < 0 || p.archived == (key.archived == 1) {
+					items = append(items, listItem{id: p.id, name: p.path, path: p.path, p: p})
 				}
 			}
 		}
 		add(g.projects)
-		if includeSub {
+		if key.includeSub {
 			walkGroups(g.children, func(c *group) { add(c.projects) })
 		}
 	}
-	s.mu.RUnlock()
-
-	slices.SortFunc(items, func(a, b item) int {
+	slices.SortFunc(items, func(a, b listItem) int {
 		c := 0
-		switch orderBy {
+		switch key.orderBy {
 		case "name":
 			c = strings.Compare(a.name, b.name)
 		case "path":
@@ -88,18 +145,13 @@ func (s *Server) listGroupChildren(w http.ResponseWriter, r *http.Request, id, w
 		if c == 0 {
 			c = cmp.Compare(a.id, b.id)
 		}
-		if desc {
+		if key.desc {
 			return -c
 		}
 		return c
 	})
-	start, end := pg.window(len(items))
-	page := make([]any, 0, end-start)
-	for _, it := range items[start:end] {
-		page = append(page, it.view)
-	}
-	pg.setHeaders(w, r, len(items))
-	writeJSON(w, http.StatusOK, page)
+	lc.lists[key] = items
+	return items
 }
 
 // page is GitLab's offset pagination of one request.

@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -37,7 +38,7 @@ type Server struct {
 	version     string
 	groupAPI    bool // group integration routes exist (GitLab 17.9 and later)
 	inheritAPI  bool // `inherited` and use_inherited_settings exist (GitLab 17.3 and later)
-	latency     time.Duration
+	latency     latency
 	perPageMax  int
 	maxBodySize int64
 	// specs are the parameters this version's API declares (from its OpenAPI file).
@@ -50,14 +51,24 @@ type Server struct {
 	// versionHidden makes /version answer 403, as some proxies and locked-down servers do.
 	versionHidden bool
 	tokens        map[string]*Token // by token string
+	lists         listCache         // ordered listings; guarded by its own lock, read under mu
 
 	logMu sync.Mutex
 	log   []Request
+
+	// inFlight counts the requests being answered; maxInFlight is the most at once.
+	inFlight, maxInFlight atomic.Int32
 
 	faults faults
 
 	hooks           *hookStore // webhooks, created on first use; guarded by mu
 	allowLocalHooks bool
+	// Hook deliveries: auto_disabling_web_hooks, the test and resend limits (nil: GitLab's
+	// default of 5), the clock's advance and the rate-limit windows (guarded by mu).
+	autoDisable            bool
+	testLimit, resendLimit *int
+	skew                   time.Duration
+	windows                map[string]*rateWindow
 }
 
 // Option configures a Server.
@@ -94,8 +105,26 @@ func (s *Server) dropParams(slug string, params []string) {
 	}
 }
 
-// WithLatency adds d to every response, faults included.
-func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
+// WithLatency holds every response, faults included, for d on average.
+func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency.d = d } }
+
+// latency holds responses. time.Sleep wakes late by the timer's slack, a third of a millisecond
+// on a loaded machine (3 % of 10 ms): the server learns how late and sleeps that much less, so
+// that figures measured against d (requests x latency / concurrency) are not off by the slack.
+type latency struct {
+	d    time.Duration
+	late atomic.Int64 // nanoseconds; a running mean of how late a wait of d woke
+}
+
+func (l *latency) wait() {
+	if l.d <= 0 {
+		return
+	}
+	start := time.Now()
+	time.Sleep(l.d - min(max(time.Duration(l.late.Load()), 0), l.d/2))
+	// The mean moves an eighth of the way to each wait's error, from any number of waiters.
+	l.late.Add(int64(time.Since(start)-l.d) / 8)
+}
 
 // WithPerPageMax sets the largest per_page the listing endpoints honour (default 100).
 func WithPerPageMax(n int) Option { return func(s *Server) { s.perPageMax = n } }
@@ -188,7 +217,12 @@ func (s *Server) ResetRequests() {
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
 	s.log = nil
+	s.maxInFlight.Store(0)
 }
+
+// MaxInFlight is the most requests the server was answering at once since it started or
+// ResetRequests: what a client's concurrency limit let through.
+func (s *Server) MaxInFlight() int { return int(s.maxInFlight.Load()) }
 
 func (s *Server) record(r *http.Request, body []byte, status int) {
 	p := strings.TrimPrefix(r.URL.Path, apiPrefix)
@@ -218,10 +252,16 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.latency > 0 {
-		time.Sleep(s.latency)
+	n := s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
+	for {
+		m := s.maxInFlight.Load()
+		if n <= m || s.maxInFlight.CompareAndSwap(m, n) {
+			break
+		}
 	}
-	if f, ok := s.faults.next(); ok {
+	s.latency.wait()
+	if f, ok := s.faults.next(r.Method, strings.TrimPrefix(r.URL.Path, apiPrefix)); ok {
 		s.serveFault(w, r, f)
 		return
 	}

@@ -14,6 +14,7 @@ import (
 // guards it.
 type state struct {
 	seq         int64 // ids of records, tokens and users
+	gen         int64 // bumped whenever groups or projects change, which listings depend on
 	groupSeq    int64
 	projectSeq  int64
 	groups      map[string]*group // by lower-cased full path
@@ -304,6 +305,7 @@ func (st *state) addGroup(path string, now time.Time) *group {
 		parent = st.addGroup(path[:i], now)
 	}
 	st.groupSeq++
+	st.gen++
 	g := &group{id: st.groupSeq, path: lastSegment(path), fullPath: path, parent: parent, recs: map[string]*record{}}
 	st.groups[strings.ToLower(path)] = g
 	st.groupsByID[g.id] = g
@@ -335,7 +337,10 @@ func (s *Server) AddProject(path string, archived bool) int64 {
 	now := time.Now()
 	path = cleanPath(path)
 	if p := s.st.projects[strings.ToLower(path)]; p != nil {
-		p.archived = archived
+		if p.archived != archived {
+			p.archived = archived
+			s.st.gen++
+		}
 		return p.id
 	}
 	i := strings.LastIndexByte(path, '/')
@@ -347,6 +352,7 @@ func (s *Server) AddProject(path string, archived bool) int64 {
 	}
 	ns := s.st.addGroup(path[:i], now)
 	s.st.projectSeq++
+	s.st.gen++
 	p := &project{id: s.st.projectSeq, path: lastSegment(path), fullPath: path, ns: ns, archived: archived, recs: map[string]*record{}}
 	s.st.projects[strings.ToLower(path)] = p
 	s.st.projectByID[p.id] = p

@@ -9,9 +9,10 @@ import (
 	"github.com/schollz/progressbar/v3"
 )
 
-// Progress shows a run's advance on stderr: a bar on a terminal, a plain line every few
-// seconds elsewhere (CI logs).
-type Progress struct {
+// progress shows a run's advance on stderr: a bar on a terminal, a plain line every few
+// seconds elsewhere (CI logs). The planner and executor report steps through their Read and
+// Done callbacks; drawing them is the command's business.
+type progress struct {
 	mu     sync.Mutex
 	bar    *progressbar.ProgressBar
 	w      io.Writer
@@ -23,9 +24,9 @@ type Progress struct {
 	every  time.Duration
 }
 
-// NewProgress starts showing the advance of total steps.
-func NewProgress(w io.Writer, tty bool, label string, total int) *Progress {
-	p := &Progress{w: w, label: label, total: total, every: 5 * time.Second, last: time.Now()}
+// newProgress starts showing the advance of total steps.
+func newProgress(w io.Writer, tty bool, label string, total int) *progress {
+	p := &progress{w: w, label: label, total: total, every: 5 * time.Second, last: time.Now()}
 	if tty && total > 0 {
 		p.bar = progressbar.NewOptions(total,
 			progressbar.OptionSetWriter(w), progressbar.OptionSetDescription(label),
@@ -36,8 +37,8 @@ func NewProgress(w io.Writer, tty bool, label string, total int) *Progress {
 	return p
 }
 
-// Step counts one finished step.
-func (p *Progress) Step(failed bool) {
+// step counts one finished step.
+func (p *progress) step(failed bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.done++
@@ -54,8 +55,8 @@ func (p *Progress) Step(failed bool) {
 	}
 }
 
-// Finish clears the bar.
-func (p *Progress) Finish() {
+// finish clears the bar.
+func (p *progress) finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.bar != nil {
