@@ -26,8 +26,7 @@ func def(t *testing.T, name string) integrations.Definition {
 	return d
 }
 
-// acme is the group the tests' fleets live under.
-var acme = client.Scope{Level: integrations.Group, Path: "acme"}
+func group(path string) client.Scope { return client.Scope{Level: integrations.Group, Path: path} }
 
 func project(path string) client.Scope { return client.Scope{Level: integrations.Project, Path: path} }
 
@@ -115,7 +114,7 @@ func TestGroupStrategyWritesOnceAndHandlesOverrides(t *testing.T) {
 		t.Fatal(err)
 	}
 	spec := Spec{
-		Op: OpConfigure, Def: jira, Groups: []client.Scope{acme}, Subgroups: true, Strategy: Auto,
+		Op: OpConfigure, Def: jira, Groups: []client.Scope{group("acme")}, Subgroups: true, Strategy: Auto,
 		Values: map[string]string{"url": "https://jira.example", "password": "p"},
 	}
 
@@ -165,7 +164,7 @@ func TestProjectOnlyIntegrationIsWrittenPerProject(t *testing.T) {
 		t.Fatal(err)
 	}
 	spec := Spec{
-		Op: OpConfigure, Def: def(t, "jenkins"), Groups: []client.Scope{acme}, Subgroups: true, Strategy: Auto,
+		Op: OpConfigure, Def: def(t, "jenkins"), Groups: []client.Scope{group("acme")}, Subgroups: true, Strategy: Auto,
 		Values: map[string]string{"jenkins_url": "https://ci.example", "project_name": "build"},
 	}
 	rep := runPlan(t, s, s, spec)
@@ -195,7 +194,7 @@ func TestFaultyServerEndsRightAndReportMatches(t *testing.T) {
 	s := newStore(t)
 	fake.SetFaultRate(0.05, 7)
 	spec := Spec{
-		Op: OpConfigure, Def: def(t, "jenkins"), Groups: []client.Scope{acme}, Subgroups: true, Strategy: ProjectLevel,
+		Op: OpConfigure, Def: def(t, "jenkins"), Groups: []client.Scope{group("acme")}, Subgroups: true, Strategy: ProjectLevel,
 		Values: map[string]string{"jenkins_url": "https://ci.example", "project_name": "build"},
 	}
 	rep := runPlan(t, c, s, spec)
@@ -230,7 +229,7 @@ func TestSecretFingerprintsDecideRewrites(t *testing.T) {
 	fake.AddProject("acme/web", false)
 	s := newStore(t)
 	spec := Spec{
-		Op: OpConfigure, Def: def(t, "slack"), Groups: []client.Scope{acme}, Subgroups: true, Strategy: ProjectLevel,
+		Op: OpConfigure, Def: def(t, "slack"), Groups: []client.Scope{group("acme")}, Subgroups: true, Strategy: ProjectLevel,
 		Values: map[string]string{"webhook": "https://hooks.example/one"},
 	}
 	if rep := runPlan(t, c, s, spec); rep.Totals.Succeeded != 1 {
@@ -261,7 +260,7 @@ func TestInterruptJournalAndResume(t *testing.T) {
 		}
 	}
 	spec := Spec{
-		Op: OpConfigure, Def: def(t, "jenkins"), Groups: []client.Scope{acme}, Subgroups: true, Strategy: Auto,
+		Op: OpConfigure, Def: def(t, "jenkins"), Groups: []client.Scope{group("acme")}, Subgroups: true, Strategy: Auto,
 		Values: map[string]string{"jenkins_url": "https://ci.example", "project_name": "build"},
 	}
 	rep := plan(t, s, s, spec)
@@ -332,7 +331,7 @@ func TestOldServerFallsBackToProjects(t *testing.T) {
 	fake.AddProject("acme/api", false)
 	s := newStore(t)
 	spec := Spec{
-		Op: OpConfigure, Def: def(t, "jira"), Groups: []client.Scope{acme}, Subgroups: true, Strategy: Auto,
+		Op: OpConfigure, Def: def(t, "jira"), Groups: []client.Scope{group("acme")}, Subgroups: true, Strategy: Auto,
 		Values: map[string]string{"url": "https://jira.example", "password": "p"},
 	}
 	if rep := plan(t, c, s, spec); rep.Writes() != 2 {
@@ -355,7 +354,7 @@ func TestPlannedEventsAreTheWrittenOnes(t *testing.T) {
 	}
 	jenkins := def(t, "jenkins")
 	spec := Spec{
-		Op: OpConfigure, Def: jenkins, Groups: []client.Scope{acme}, Subgroups: true, Strategy: Auto,
+		Op: OpConfigure, Def: jenkins, Groups: []client.Scope{group("acme")}, Subgroups: true, Strategy: Auto,
 		Values: map[string]string{"jenkins_url": "https://ci.example", "project_name": "b"},
 		Events: func(level integrations.Level, cur map[string]bool) map[string]bool {
 			cur["tag_push"] = true
