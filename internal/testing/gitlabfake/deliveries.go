@@ -173,7 +173,7 @@ func (s *Server) serveDelivery(w http.ResponseWriter, t *Token, kind, id string,
 	switch {
 	case kind == "system":
 		s.mu.Unlock()
-		s.testSystemHook(w, key, h)
+		s.testSystemHook(w, h)
 	case rest[1] == "test":
 		s.testHook(w, t, kind, key, h, rest[2]) // unlocks
 	default:
@@ -271,7 +271,7 @@ func (s *Server) resendHookEvent(w http.ResponseWriter, t *Token, kind, key stri
 
 // testSystemHook is POST /hooks/:id: a fixed project_create payload, answered with 201 and the
 // payload whatever the receiver said.
-func (s *Server) testSystemHook(w http.ResponseWriter, key string, h *hook) {
+func (s *Server) testSystemHook(w http.ResponseWriter, h *hook) {
 	data := map[string]any{
 		"event_name": "project_create", "name": "Ruby", "path": "ruby", "project_id": 1,
 		"owner_name": "Someone", "owner_email": "example@gitlabhq.com",
