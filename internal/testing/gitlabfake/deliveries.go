@@ -205,6 +205,12 @@ func (s *Server) testHook(w http.ResponseWriter, t *Token, kind, key string, h *
 		s.mu.Unlock()
 		return
 	}
+	if s.emptyRepos[key] && (trigger == "push_events" || trigger == "tag_push_events") {
+		s.mu.Unlock()
+		// TestHooks::ProjectService has no sample push without a commit; nothing is sent.
+		writeMessage(w, http.StatusUnprocessableEntity, "Ensure the project has at least one commit.")
+		return
+	}
 	shot := s.shotOf(h, scope, samplePayload(trigger, s.URL), newUUID())
 	s.mu.Unlock()
 	res := s.send(shot)
@@ -602,6 +608,21 @@ func newUUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// MarkEmptyRepository makes the project's repository have no commit: GitLab cannot test its
+// hooks with push or tag push events.
+func (s *Server) MarkEmptyRepository(path string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key, ok := s.st.hookKey("project", path)
+	if !ok {
+		panic("gitlabfake: no project " + path)
+	}
+	if s.emptyRepos == nil {
+		s.emptyRepos = map[string]bool{}
+	}
+	s.emptyRepos[key] = true
 }
 
 // HookEvent is a logged delivery, for tests to assert against.
