@@ -250,24 +250,17 @@ func (o *testOptions) askWriteOnly(ctx context.Context, cur client.State, values
 	if len(need) == 0 {
 		return nil
 	}
-	if !o.IO.CanPrompt() {
-		flags := make([]string, len(need))
-		for i, k := range need {
-			flags[i] = "--set " + k + "=…"
-		}
-		return cmdutil.FlagErrorf("%s never returns %s; give it for the test with %s (env:NAME and file:PATH work)", where, strings.Join(need, ", "), strings.Join(flags, " "))
-	}
-	for _, k := range need {
-		f, _ := o.def.Field(k)
-		v, err := o.Prompter().Password(ctx, fmt.Sprintf("%s (%s) for the test — %s does not return it", f.Title, k, where))
-		if err != nil {
-			return err
-		}
-		if values[k], err = o.def.Normalize(k, v); err != nil {
-			return err
-		}
-	}
-	return nil
+	again, err := cmdutil.AskSecretsAgain(ctx, o.IO, o.Prompter, cmdutil.SecretsAgain{
+		Keys: need,
+		Why:  fmt.Sprintf("%s never returns %s; the test needs it", where, strings.Join(need, ", ")),
+		Title: func(k string) string {
+			f, _ := o.def.Field(k)
+			return fmt.Sprintf("%s (%s) for the test — %s does not return it", f.Title, k, where)
+		},
+		Normalize: o.def.Normalize,
+	})
+	maps.Copy(values, again)
+	return err
 }
 
 func (o *testOptions) record(ctx context.Context, b client.Backend, results []delivery.Result) error {
