@@ -48,7 +48,7 @@ var chatNames = []string{
 }
 
 // chatServer is a loopback server that records requests and answers as answer says. It also
-// serves Campfire: chatCampfireBase points at it for the test.
+// serves Campfire: chatSend points Campfire's address at it.
 func chatServer(t *testing.T, answer func(r *http.Request, body []byte) (int, string)) (*httptest.Server, func() []received) {
 	t.Helper()
 	var mu sync.Mutex
@@ -64,9 +64,6 @@ func chatServer(t *testing.T, answer func(r *http.Request, body []byte) (int, st
 		_, _ = io.WriteString(w, body)
 	}))
 	t.Cleanup(srv.Close)
-	old := chatCampfireBase
-	chatCampfireBase = func(string) string { return srv.URL }
-	t.Cleanup(func() { chatCampfireBase = old })
 	return srv, func() []received {
 		mu.Lock()
 		defer mu.Unlock()
@@ -84,7 +81,9 @@ func chatCampfireAnswer(r *http.Request, _ []byte) (int, string) {
 
 func chatSend(t *testing.T, srv *httptest.Server, name, event string, values map[string]string) []Result {
 	t.Helper()
-	plan, err := Build(targetFor(t, name, event, values))
+	tg := targetFor(t, name, event, values)
+	tg.CampfireURL = srv.URL
+	plan, err := Build(tg)
 	if err != nil {
 		t.Fatalf("Build: %v", err)
 	}
