@@ -359,8 +359,8 @@ func (r saveRequest) put(ctx context.Context, upd client.Update) (client.SaveRes
 	}
 	server := r.Backend.Where()
 	again, err := cmdutil.AskSecretsAgain(ctx, r.IO, func() forms.Prompter { return r.Prompter }, cmdutil.SecretsAgain{
-		Keys:      mse.Fields,
-		Why:       fmt.Sprintf("%s never returns %s but needs it on every change", server, strings.Join(mse.Fields, ", ")),
+		Keys: mse.Fields,
+		Why:  fmt.Sprintf("%s never returns %s but needs it on every change", server, strings.Join(mse.Fields, ", ")),
 		Title: func(k string) string {
 			f, _ := r.Def.Field(k)
 			return fmt.Sprintf("%s (%s) for %s — %s needs it again", f.Title, k, r.Def.Title, server)
