@@ -166,6 +166,32 @@ func (p *Printer) Paragraph(text string) {
 	}
 }
 
+// Fields writes one "key: value" line for each pair. On a terminal the values start in one
+// column and wrap within the width, continuing in that column, so that a long URL or list is
+// neither cut nor broken back to the left edge.
+func (p *Printer) Fields(pairs [][2]string) {
+	if !p.tty || p.width <= 0 {
+		for _, kv := range pairs {
+			p.Linef("%s: %s", kv[0], kv[1])
+		}
+		return
+	}
+	keys := 0
+	for _, kv := range pairs {
+		keys = max(keys, len(kv[0])+2)
+	}
+	// Narrow terminals keep room for the values at the cost of alignment.
+	keys = min(keys, p.width/2)
+	for _, kv := range pairs {
+		key := kv[0] + ":"
+		lines := wrapWords(kv[1], p.width-max(keys, len(key)+1))
+		p.Linef("%-*s%s", max(keys, len(key)+1), key, lines[0])
+		for _, l := range lines[1:] {
+			p.Linef("%*s%s", max(keys, len(key)+1), "", l)
+		}
+	}
+}
+
 // Table writes rows under header (the header only on a terminal).
 func (p *Printer) Table(header []string, rows [][]string) {
 	if p.err != nil {
