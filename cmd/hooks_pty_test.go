@@ -160,3 +160,32 @@ const altEnter = "\x1b\r"
 
 // paste wraps text as a terminal's bracketed paste.
 func paste(text string) string { return "\x1b[200~" + text + "\x1b[201~" }
+
+// A help text whose line ends in punctuation exactly at the form's edge keeps its last
+// character: on an 80-column terminal the custom headers' help once lost the ";" after
+// custom_headers.NAME=VALUE.
+func TestHookFormHelpIsWholeAt80Columns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a real terminal")
+	}
+	term := startSized(t, t.TempDir(), 24, 80, nil, "hooks", "add", "-p", "acme/web")
+	term.focus("URL")
+	term.send("https://ci.example.com/hook" + enter)
+	for _, title := range []string{"URL variables", "Secret token", "Signing token", "Trigger events", "Name", "Description", "SSL verification"} {
+		term.focus(title)
+		term.send(enter)
+	}
+	term.focus("Custom headers")
+	const help = "With --set, use custom_headers.NAME=VALUE; an empty VALUE removes NAME."
+	term.waitScreen("the custom headers' help is whole", func(lines []string) bool {
+		var text []string
+		for _, l := range lines {
+			text = append(text, strings.TrimPrefix(strings.TrimSpace(l), "┃ "))
+		}
+		return strings.Contains(strings.Join(strings.Fields(strings.Join(text, " ")), ""), strings.Join(strings.Fields(help), ""))
+	})
+	term.send("\x1b")
+	if code := term.exitCode(); code != 130 {
+		t.Errorf("Esc: exit %d, want 130", code)
+	}
+}
