@@ -74,10 +74,10 @@ func TestTablesFitTheTerminal(t *testing.T) {
 	_ = os.Remove(filepath.Join(dir, "empty.db"))
 }
 
-// A hook's views fit the terminal at 60, 80 and 120 columns without losing what matters: show
-// wraps its values in their column instead of letting the terminal break them at the left
-// edge, and events say the request their rows share once, so the time and the error keep
-// their room.
+// A hook's views and doctor's report fit the terminal at 60, 80 and 120 columns without losing
+// what matters: show wraps its values in their column instead of letting the terminal break
+// them at the left edge, events say the request their rows share once, so the time and the
+// error keep their room, and doctor wraps its headings and summary between words.
 func TestHookViewsFitTheTerminal(t *testing.T) {
 	dir := t.TempDir()
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -93,6 +93,7 @@ func TestHookViewsFitTheTerminal(t *testing.T) {
 		},
 		{"hooks", "test", "deploys", "-p", "acme/web", "--event", "push"},
 		{"hooks", "test", "deploys", "-p", "acme/web", "--event", "tag_push"},
+		{"configure", "microsoft_teams", "-p", "acme/web", "--set", "webhook=https://acme.webhook.office.com/webhookb2/a/IncomingWebhook/b/c"},
 	}
 	for _, args := range setup {
 		_, _ = run(t, dir, args...) // the tests fail: the receiver answers 500
@@ -101,13 +102,18 @@ func TestHookViewsFitTheTerminal(t *testing.T) {
 		{"hooks", "list", "-p", "acme/web"},
 		{"hooks", "show", "deploys", "-p", "acme/web"},
 		{"hooks", "events", "deploys", "-p", "acme/web"},
+		{"doctor", "-p", "acme/web"}, // the failing hook and the retired Teams address: exit 1
 	} {
 		name := strings.Join(args[:2], " ")
+		want := 0
+		if args[0] == "doctor" {
+			want = 1
+		}
 		t.Run(name, func(t *testing.T) {
 			for _, cols := range []int{60, 80, 120} {
 				term := startSized(t, dir, 50, cols, nil, args...)
-				if code := term.exitCode(); code != 0 {
-					t.Fatalf("%d columns: exit %d", cols, code)
+				if code := term.exitCode(); code != want {
+					t.Fatalf("%d columns: exit %d, want %d", cols, code, want)
 				}
 				screen := strings.ReplaceAll(stripANSI(term.out.String()), "\r\n", "\n")
 				for _, line := range strings.Split(screen, "\n") {

@@ -59,6 +59,12 @@ func Write(ios *iostreams.IOStreams, o Options, data any, text func(p *Printer))
 	return p.err
 }
 
+// Status draws on stderr, for lines a person reads beside the data: wrapped to the width when
+// stderr is a terminal.
+func Status(ios *iostreams.IOStreams) *Printer {
+	return &Printer{w: ios.ErrOut, tty: ios.IsStderrTTY(), width: ios.TerminalWidth()}
+}
+
 func writeJSON(w io.Writer, data any, expr string) error {
 	if expr == "" {
 		return streamJSON(w, data)
@@ -160,7 +166,7 @@ func (p *Printer) Paragraph(text string) { p.Indented("", text) }
 
 // Indented is a Paragraph whose every line starts with indent, wrapped within the width left.
 func (p *Printer) Indented(indent, text string) {
-	if !p.tty {
+	if !p.tty || p.width <= 0 { // width unknown: the terminal wraps
 		p.Linef("%s%s", indent, text)
 		return
 	}
