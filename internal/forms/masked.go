@@ -10,18 +10,18 @@ import (
 	"charm.land/huh/v2"
 )
 
-const maskRune = '•'
+const maskRune = '*' // as huh's password inputs mask
 
 // maskedText is a multi-line secret of NAME=VALUE lines (custom headers, URL variables) typed
 // with its values masked, as a password field masks: huh's text area has no echo mode. The real
 // field takes every key and holds the answer; a second one, which is what is drawn, takes the
-// same keys with each typed value character replaced by a bullet, so its lines and cursor move
+// same keys with each typed value character replaced by the mask, so its lines and cursor move
 // as the real one's do. Names stay readable, values are never drawn.
 type maskedText struct {
 	*huh.Text
 	face *huh.Text
 	// dropped are the keys whose effect depends on the characters themselves (words, case, the
-	// clipboard, an external editor) or that select, which typing then replaces: on the bullets
+	// clipboard, an external editor) or that select, which typing then replaces: on the masked text
 	// they would act differently, and an insertion must be one plain insertion to be mirrored.
 	dropped []key.Binding
 }
@@ -91,7 +91,7 @@ func (m *maskedText) Update(msg tea.Msg) (huh.Model, tea.Cmd) {
 func (m *maskedText) value() string { return m.GetValue().(string) }
 
 // masked is what the face inserts for what was just inserted into before: the same runes, with
-// each one after its line's first = a bullet. Where the inserted runes repeat their neighbours,
+// each one after its line's first = masked. Where the inserted runes repeat their neighbours,
 // the rightmost place they could have gone is taken, which masks the most; an edit that is not
 // one insertion is masked whole.
 func masked(before, after []rune) string {
