@@ -61,7 +61,7 @@ func addRun(ctx context.Context, o *addOptions) error {
 		return err
 	}
 	if o.IO.CanPrompt() && (!o.wanted.given() || o.wanted.values[integrations.HookURL] == "") {
-		if err := o.fill(ctx, nil, b.Where()); err != nil {
+		if err := o.fill(ctx, nil, cmdutil.PlaceOf(b)); err != nil {
 			return err
 		}
 	}

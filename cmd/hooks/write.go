@@ -25,9 +25,10 @@ func (o *writeOptions) parse() error {
 	return err
 }
 
-// fill runs the hook form, starting from cur (nil for a new hook) and the flags given.
-func (o *writeOptions) fill(ctx context.Context, cur *client.Hook, where string) error {
-	in := formInput(o.kind, o.scope.Level, cur, o.wanted, o.scope.String()+" on the "+where)
+// fill runs the hook form, starting from cur (nil for a new hook) and the flags given; place
+// names the backend in its header.
+func (o *writeOptions) fill(ctx context.Context, cur *client.Hook, place string) error {
+	in := formInput(o.kind, o.scope.Level, cur, o.wanted, o.scope.String()+" on "+place)
 	if err := o.Prompter().Fill(ctx, o.kind, in); err != nil {
 		return err
 	}
