@@ -43,9 +43,11 @@ func revertRun(ctx context.Context, o *options, id string) error {
 	if err != nil {
 		return cmdutil.FlagErrorWrap(err)
 	}
-	def, err := integrations.Lookup(doc.Integration)
-	if err != nil {
-		return err
+	def := integrations.HookKind(integrations.Project)
+	if !doc.Op.Hooks() {
+		if def, err = integrations.Lookup(doc.Integration); err != nil {
+			return err
+		}
 	}
 	b, err := o.Backend()
 	if err != nil {
