@@ -6,6 +6,7 @@ import (
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/forgekit/integrations/internal/redact"
 )
 
 // HookField is the field of the change that removes a hook (or, in a revert, adds it back).
@@ -29,9 +30,9 @@ func DiffHook(kind integrations.Definition, cur *client.Hook, c client.HookChang
 		}
 		var before any
 		if cur != nil {
-			before = f.TypedOrNil(effective(f, cur.Values[f.Key]))
+			before = hookValue(f, cur.Values[f.Key])
 		}
-		out = append(out, Change{Field: f.Key, Before: before, After: f.TypedOrNil(effective(f, v))})
+		out = append(out, Change{Field: f.Key, Before: before, After: hookValue(f, v)})
 	}
 	for _, kv := range []struct {
 		field string
@@ -52,9 +53,17 @@ func DiffHook(kind integrations.Definition, cur *client.Hook, c client.HookChang
 	return out
 }
 
+// hookValue is a field's side of a change; a URL without what it may carry in clear.
+func hookValue(f integrations.Field, v string) any {
+	if f.Key == integrations.HookURL {
+		v = redact.HookURL(v)
+	}
+	return f.TypedOrNil(effective(f, v))
+}
+
 // RemovedHook is the change of deleting h.
 func RemovedHook(h client.Hook) []Change {
-	return []Change{{Field: HookField, Before: h.Identity(), After: nil}}
+	return []Change{{Field: HookField, Before: redact.HookURL(h.Identity()), After: nil}}
 }
 
 // hookSecret is a hook's secret as read, and whether the backend holds it without returning

@@ -7,6 +7,7 @@ import (
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/forgekit/integrations/internal/redact"
 )
 
 func TestDiffHook(t *testing.T) {
@@ -60,6 +61,12 @@ func TestDiffHook(t *testing.T) {
 				{Field: "token", Before: SecretWriteOnly, After: SecretCleared},
 				{Field: "custom_headers.X-Key", Before: SecretWriteOnly, After: SecretCleared},
 			},
+		},
+		{
+			name: "a URL typed with its secrets in clear shows without them; placeholders stay",
+			cur:  gitlab,
+			c:    client.HookChange{Values: map[string]string{"url": "https://bot:PASS-CANARY@ci.example.com/{path}?token=TOKEN-CANARY&v={v}"}},
+			want: []Change{{Field: "url", Before: "https://ci.example.com/hook", After: "https://" + redact.Mask + "@ci.example.com/{path}?token=" + redact.Mask + "&v={v}"}},
 		},
 		{
 			name: "events sent as they are change nothing",
