@@ -230,3 +230,67 @@ func TestBulkHookAddLocalStore(t *testing.T) {
 		t.Fatalf("hooks at acme/ops/db: %+v %v", list, err)
 	}
 }
+
+// A run killed while writing a hook leaves that target unknown; the resumed run finds the hook
+// it made (no second one), keeps its first previous state (no hook), and revert removes it.
+func TestBulkHookKilledRunResumesWithoutDuplicates(t *testing.T) {
+	fake, gl := hookFake(t)
+	store := newStore(t)
+	ctx := context.Background()
+	spec := addSpec(map[string]string{"name": "ci", "url": "https://ci.example.com/hook", "token": "T"})
+	rep := planHooks(t, gl, store, spec)
+	rep.RunID = "20261202T140000Z-killed"
+	dir := t.TempDir()
+	head := JournalDoc{RunID: rep.RunID, Integration: "project_hook", Op: OpHookAdd}
+	j, err := NewJournal(dir, head, rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The kill: the first target's write reached the server, its "done" line never came.
+	first := rep.Targets[0]
+	j.Started(first)
+	if _, err := (&Executor{Backend: gl}).writeHook(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := LoadJournal(dir, rep.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Targets[0].Result != Unknown {
+		t.Fatalf("the killed write reads %q", doc.Targets[0].Result)
+	}
+
+	resumed, err := (&Planner{Backend: gl, Walker: gl.(client.Walker), Fingerprints: store, Concurrency: 4}).PlanHooks(ctx, spec, doc.Finished())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := byTarget(resumed)[first.Target].Action; a == ActCreate {
+		t.Fatalf("the resumed run adds %s's hook again", first.Target)
+	}
+	head.Targets = doc.Targets
+	j2, err := NewJournal(dir, head, resumed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resumed.RunID = rep.RunID
+	if err := (&Executor{Backend: gl, Fingerprints: store, Concurrency: 4, Journal: j2}).Run(ctx, Spec{Op: OpHookAdd}, resumed); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"acme/web", "acme/api", "acme/ops/db"} {
+		if n := len(fake.Hooks("project", p)); n != 1 {
+			t.Fatalf("%d hooks at %s", n, p)
+		}
+	}
+
+	doc, err = LoadJournal(dir, rep.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := RevertPlan(doc, integrations.HookKind(integrations.Project))
+	runHooks(t, gl, store, back, OpRevert)
+	for _, p := range []string{"acme/web", "acme/api", "acme/ops/db"} {
+		if hooks := fake.Hooks("project", p); len(hooks) != 0 {
+			t.Errorf("revert left %+v at %s", hooks, p)
+		}
+	}
+}
