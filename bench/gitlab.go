@@ -242,7 +242,7 @@ func escapeID(p string) string {
 			continue
 		}
 		end := len(rest)
-		for _, tail := range []string{"/integrations", "/descendant_groups", "/projects"} {
+		for _, tail := range []string{"/integrations", "/hooks", "/descendant_groups", "/projects"} {
 			if i := strings.Index(rest, tail); i >= 0 && i < end {
 				end = i
 			}
