@@ -209,15 +209,24 @@ func hookSecrets(c client.HookChange) map[string]string {
 
 // dropSameSecrets leaves out of c the write-only secrets the hook holds already: those whose
 // fingerprint, recorded when this tool last wrote them there, matches. A write that changes
-// the URL keeps them all, since GitLab clears them when the URL changes.
+// the URL GitLab calls (its template, or a variable in it) keeps them all, since GitLab clears
+// them when it changes.
 func (p *Planner) dropSameSecrets(ctx context.Context, t *Target, cur *client.Hook, c *client.HookChange, owner string) {
-	if _, newURL := c.Values[integrations.HookURL]; p.Fingerprints == nil || newURL || len(c.URLVariables) > 0 {
+	if _, newURL := c.Values[integrations.HookURL]; p.Fingerprints == nil || newURL {
 		return
 	}
 	server := p.Backend.Capabilities().Server
 	same := func(key, v string) bool {
 		ok, err := p.Fingerprints.SecretsUnchanged(ctx, server, t.Target, owner, map[string]string{key: v})
 		return err == nil && ok
+	}
+	for name, v := range c.URLVariables {
+		if old, had := cur.URLVariables[name]; had && old == "" && v != "" && same(integrations.HookURLVariables+"."+name, v) {
+			delete(c.URLVariables, name)
+		}
+	}
+	if len(c.URLVariables) > 0 {
+		return
 	}
 	for _, k := range []string{integrations.HookToken, integrations.HookSigningToken} {
 		v, given := c.Values[k]

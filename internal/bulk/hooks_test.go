@@ -107,6 +107,25 @@ func TestBulkHookAddNeverDuplicatesAndComparesWriteOnlyTokens(t *testing.T) {
 	if again.Totals.Planned != 0 || again.Totals.Skipped != 3 {
 		t.Fatalf("second run plans %+v", again.Totals)
 	}
+	// A templated URL: its variable is write-only too, and compares the same way.
+	templated := addSpec(values)
+	templated.Change = func(cur *client.Hook) (client.HookChange, error) {
+		c, err := setHook(values)(cur)
+		if cur == nil || cur.URLVariables["path"] == "" {
+			c.URLVariables = map[string]string{"path": "VAR-CANARY"}
+		}
+		return c, err
+	}
+	values["url"] = "https://ci.example.com/{path}"
+	templated.URL = values["url"]
+	runHooks(t, gl, store, planHooks(t, gl, store, templated), OpHookAdd)
+	if hooks := fake.Hooks("project", "acme/web"); len(hooks) != 1 || hooks[0].URLVariables["path"] != "VAR-CANARY" {
+		t.Fatalf("hooks at acme/web: %+v", hooks)
+	}
+	if again := planHooks(t, gl, store, templated); again.Totals.Planned != 0 {
+		t.Fatalf("a second run with the same URL variable plans %+v: %+v", again.Totals, again.Targets[0].Changes)
+	}
+
 	values["token"] = "TOKEN-2"
 	changed := planHooks(t, gl, store, addSpec(values))
 	if changed.Totals.Planned != 3 {
