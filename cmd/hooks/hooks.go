@@ -63,6 +63,8 @@ type common struct {
 	Backend  func() (client.Backend, error)
 	Prompter func() forms.Prompter
 	Output   *output.Options
+	// Store keeps the fingerprints of the secrets written to a server that never returns them.
+	Store func() (cmdutil.Store, error)
 
 	ScopeFlags cmdutil.ScopeFlags
 
@@ -71,7 +73,7 @@ type common struct {
 }
 
 func newCommon(f *cmdutil.Factory) common {
-	return common{IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output}
+	return common{IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output, Store: f.Store}
 }
 
 // completeScope reads the scope flag, which picks the kind of hook.

@@ -93,8 +93,8 @@ func (p *Planner) PlanHooks(ctx context.Context, spec HookSpec, done map[string]
 
 // readHook reads one project's hooks, finds the one the spec names, and decides.
 func (p *Planner) readHook(ctx context.Context, h client.Hooks, spec HookSpec, ns client.Namespace, done map[string]bool) (*Target, error) {
-	t := &Target{Target: ns.Scope.String(), Kind: string(ns.Scope.Level), scope: ns.Scope}
-	if done[t.Target] {
+	t := &Target{Name: ns.Scope.String(), Kind: string(ns.Scope.Level), scope: ns.Scope}
+	if done[t.Name] {
 		t.Action, t.Result, t.Reason = ActSkip, Skipped, "done in the run being resumed"
 		return t, nil
 	}
@@ -141,7 +141,7 @@ func (p *Planner) decideHook(ctx context.Context, spec HookSpec, t *Target, cur 
 		return fmt.Errorf("%s: %w", t.scope.Describe(), err)
 	}
 	owner := hookOwner(cur, c)
-	t.secrets = hookSecrets(c)
+	t.secrets = client.HookSecrets(c)
 	if cur != nil {
 		p.dropSameSecrets(ctx, t, cur, &c, owner)
 	}
@@ -185,26 +185,7 @@ func hookOwner(cur *client.Hook, c client.HookChange) string {
 			h.Values[k] = v
 		}
 	}
-	return "hook:" + h.Identity()
-}
-
-// hookSecrets are the secret values a change writes, by the keys fingerprints know them by:
-// token, signing_token, url_variables.NAME, custom_headers.NAME.
-func hookSecrets(c client.HookChange) map[string]string {
-	out := map[string]string{}
-	for _, k := range []string{integrations.HookToken, integrations.HookSigningToken} {
-		if v := c.Values[k]; v != "" {
-			out[k] = v
-		}
-	}
-	for prefix, m := range map[string]map[string]string{integrations.HookURLVariables: c.URLVariables, integrations.HookCustomHeaders: c.CustomHeaders} {
-		for name, v := range m {
-			if v != "" {
-				out[prefix+"."+name] = v
-			}
-		}
-	}
-	return out
+	return client.HookSecretsOwner(h)
 }
 
 // dropSameSecrets leaves out of c the write-only secrets the hook holds already: those whose
@@ -217,7 +198,7 @@ func (p *Planner) dropSameSecrets(ctx context.Context, t *Target, cur *client.Ho
 	}
 	server := p.Backend.Capabilities().Server
 	same := func(key, v string) bool {
-		ok, err := p.Fingerprints.SecretsUnchanged(ctx, server, t.Target, owner, map[string]string{key: v})
+		ok, err := p.Fingerprints.SecretsUnchanged(ctx, server, t.Name, owner, map[string]string{key: v})
 		return err == nil && ok
 	}
 	for name, v := range c.URLVariables {

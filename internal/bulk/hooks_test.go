@@ -58,7 +58,7 @@ func runHooks(t *testing.T, b client.Backend, store *local.Store, rep *Report, o
 	}
 	for _, tg := range rep.Targets {
 		if tg.Result == Failed {
-			t.Fatalf("%s failed: %s", tg.Target, *tg.Error)
+			t.Fatalf("%s failed: %s", tg.Name, *tg.Error)
 		}
 	}
 }
@@ -283,8 +283,8 @@ func TestBulkHookKilledRunResumesWithoutDuplicates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a := byTarget(resumed)[first.Target].Action; a == ActCreate {
-		t.Fatalf("the resumed run adds %s's hook again", first.Target)
+	if a := byTarget(resumed)[first.Name].Action; a == ActCreate {
+		t.Fatalf("the resumed run adds %s's hook again", first.Name)
 	}
 	head.Targets = doc.Targets
 	j2, err := NewJournal(dir, head, resumed)
