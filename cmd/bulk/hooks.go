@@ -35,8 +35,8 @@ func newCmdHooks(f *cmdutil.Factory) *cobra.Command {
 			GitLab never returns a hook's token, URL variable or header values. A value given
 			again is compared with the fingerprint of the one this tool last wrote there, so an
 			unchanged secret is not resent and a second run changes nothing. A URL change clears
-			them on GitLab: such an edit needs them again (--set token=env:…), and each target
-			that would lose one fails naming the flag, with nothing sent to it.
+			them on GitLab: such an edit needs them again (--set token=env:…); without them the
+			plan is refused, naming the flags, before anything is written (exit 2).
 		`),
 	}
 	cmd.AddCommand(newCmdHookOp(f, bulk.OpHookAdd), newCmdHookOp(f, bulk.OpHookEdit), newCmdHookOp(f, bulk.OpHookRemove))

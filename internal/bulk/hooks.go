@@ -145,6 +145,11 @@ func (p *Planner) decideHook(ctx context.Context, spec HookSpec, t *Target, cur 
 	if cur != nil {
 		p.dropSameSecrets(ctx, t, cur, &c, owner)
 	}
+	if n, ok := p.Backend.(client.HookSecretsNeeded); ok && cur != nil && !c.Empty() {
+		if missing := n.NeededAgain(*cur, c); len(missing) > 0 {
+			return secretsNeeded(p.Backend.Where(), t.scope, missing)
+		}
+	}
 	switch {
 	case cur == nil:
 		t.Action, t.Result, t.Reason = ActCreate, Planned, "no hook with this name or URL"
@@ -256,12 +261,22 @@ func needSecrets(server string, err error) error {
 	if !errors.As(err, &mse) {
 		return err
 	}
-	flags := make([]string, len(mse.Fields))
-	for i, f := range mse.Fields {
+	return errors.New(secretsWords(server, mse.Fields))
+}
+
+// secretsNeeded refuses a plan whose edit at s would lose write-only values: nothing is
+// written until the run carries them.
+func secretsNeeded(server string, s client.Scope, fields []string) error {
+	return client.Invalidf("%s: %s; nothing was written", s.Describe(), secretsWords(server, fields))
+}
+
+func secretsWords(server string, fields []string) string {
+	flags := make([]string, len(fields))
+	for i, f := range fields {
 		flags[i] = "--set " + f + "=env:…"
 	}
 	slices.Sort(flags)
-	return fmt.Errorf("%s clears %s when the hook's URL changes and never returns them: add %s", server, strings.Join(mse.Fields, ", "), strings.Join(flags, " "))
+	return fmt.Sprintf("%s clears %s when the hook's URL changes and never returns them: add %s", server, strings.Join(fields, ", "), strings.Join(flags, " "))
 }
 
 func warningNote(ws []string) string {

@@ -2,6 +2,7 @@ package bulk
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -197,7 +198,8 @@ func TestBulkHookRevertAndRemove(t *testing.T) {
 }
 
 // An edit that changes the URL of hooks holding a token GitLab would clear, without the
-// token: each such target fails naming the flag, and nothing is sent to it.
+// token: the plan is refused naming the flag, before anything is written; with the token it
+// goes through, and only where a project has the hook.
 func TestBulkHookEditURLNeedsTheToken(t *testing.T) {
 	fake, gl := hookFake(t)
 	store := newStore(t)
@@ -207,20 +209,23 @@ func TestBulkHookEditURLNeedsTheToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	spec := HookSpec{Op: OpHookEdit, Groups: []client.Scope{group("acme")}, Subgroups: true, Ref: "ci", Change: setHook(map[string]string{"url": "https://ci2.example.com/hook"})}
-	rep := planHooks(t, gl, store, spec)
-	ex := &Executor{Backend: gl, Fingerprints: store, Concurrency: 4}
-	if err := ex.Run(ctx, Spec{Op: OpHookEdit}, rep); err != nil {
-		t.Fatal(err)
-	}
-	web := byTarget(rep)["project:acme/web"]
-	if web.Result != Failed || !strings.Contains(*web.Error, "add --set token=env:…") {
-		t.Fatalf("acme/web: %+v", web)
+	p := &Planner{Backend: gl, Walker: gl.(client.Walker), Fingerprints: store, Concurrency: 4}
+	var ie *client.InputError
+	if _, err := p.PlanHooks(ctx, spec, nil); !errors.As(err, &ie) || !strings.Contains(err.Error(), "add --set token=env:…") {
+		t.Fatalf("plan: %v", err)
 	}
 	if hooks := fake.Hooks("project", "acme/web"); hooks[0].Props["url"] != "https://ci.example.com/hook" || hooks[0].Token != "T" {
 		t.Errorf("the hook was changed: %+v", hooks[0])
 	}
+
+	spec.Change = setHook(map[string]string{"url": "https://ci2.example.com/hook", "token": "T2"})
+	rep := planHooks(t, gl, store, spec)
 	if api := byTarget(rep)["project:acme/api"]; api.Action != ActSkip {
 		t.Errorf("acme/api has no such hook, planned %+v", api)
+	}
+	runHooks(t, gl, store, rep, OpHookEdit)
+	if hooks := fake.Hooks("project", "acme/web"); hooks[0].Props["url"] != "https://ci2.example.com/hook" || hooks[0].Token != "T2" {
+		t.Errorf("the edit left %+v", hooks[0])
 	}
 }
 

@@ -223,3 +223,11 @@ func HookSecrets(c HookChange) map[string]string {
 	}
 	return out
 }
+
+// HookSecretsNeeded is a backend whose hook edits need write-only values sent again in some
+// cases (GitLab clears the token and headers when the URL changes, and never returns them).
+// NeededAgain names, as --set keys, those an edit c of cur would need and does not carry: a
+// caller can refuse it before any write.
+type HookSecretsNeeded interface {
+	NeededAgain(cur Hook, c HookChange) []string
+}
