@@ -46,7 +46,7 @@ func RevertPlan(j *JournalDoc, def integrations.Definition) *Report {
 func previousWords(p *Previous) string {
 	switch {
 	case p.Hook != nil && !p.Hook.Exists:
-		return "no such hook"
+		return "no hook before the run (the one it added is removed)"
 	case p.Hook != nil:
 		return fmt.Sprintf("hook %d as it was", p.Hook.ID)
 	case !p.Configured:
