@@ -91,6 +91,8 @@ type Previous struct {
 	InheritedFrom *string           `json:"inherited_from"`
 	Values        map[string]string `json:"values"`
 	Events        map[string]bool   `json:"events"`
+	// Hook is set for the targets of bulk hooks: the hook before the run.
+	Hook *PreviousHook `json:"hook,omitempty"`
 }
 
 // Target is one group or project of a run and what happened to it.
@@ -118,6 +120,8 @@ type Target struct {
 	// def and update are set for targets of an apply, where each has its own integration.
 	def    *integrations.Definition
 	update *client.Update
+	// hook is set for the targets of bulk hooks: the webhook write to make.
+	hook *hookWrite
 }
 
 // WithState records the state the target was read in, which a disable keeps a copy of.

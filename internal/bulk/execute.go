@@ -165,7 +165,11 @@ func (e *Executor) apply(ctx context.Context, spec Spec, t *Target, remember fun
 	}
 	e.mu.Unlock()
 	if err == nil && len(t.secrets) > 0 {
-		remember(client.SecretRecord{Server: e.Backend.Capabilities().Server, Scope: t.scope.String(), Integration: t.defOr(spec).Name, Secrets: t.secrets})
+		owner := t.defOr(spec).Name
+		if t.hook != nil {
+			owner = t.hook.owner
+		}
+		remember(client.SecretRecord{Server: e.Backend.Capabilities().Server, Scope: t.scope.String(), Integration: owner, Secrets: t.secrets})
 	}
 }
 
@@ -222,6 +226,9 @@ func (t *Target) defOr(spec Spec) integrations.Definition {
 
 // write performs the target's action; the note is added to its reason.
 func (e *Executor) write(ctx context.Context, spec Spec, t *Target) (string, error) {
+	if t.hook != nil {
+		return e.writeHook(ctx, t)
+	}
 	active := true
 	if t.def != nil {
 		if t.Action == ActDisable {
