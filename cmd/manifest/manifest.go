@@ -57,6 +57,9 @@ type options struct {
 
 	// unresolved are the references plan could not read, with why: apply will stop on them.
 	unresolved []string
+	// needed are secrets the file lacks that apply would have to send again (GitLab clears
+	// them when a hook's URL changes): apply refuses until the file has them.
+	needed []manifest.Needed
 }
 
 func newOptions(f *cmdutil.Factory) *options {
@@ -125,7 +128,8 @@ func exportRun(ctx context.Context, o *options) error {
 		if err != nil {
 			return err
 		}
-		file, needed, err := (&manifest.Exporter{Backend: b}).Export(ctx, scopes)
+		warn := func(msg string) { fmt.Fprintln(o.IO.ErrOut, "warning: "+msg) }
+		file, needed, err := (&manifest.Exporter{Backend: b, Warn: warn}).Export(ctx, scopes)
 		if err != nil {
 			return err
 		}
@@ -278,10 +282,11 @@ func planFile(ctx context.Context, o *options, resolve bool) (*bulk.Report, clie
 	if err != nil {
 		return nil, nil, err
 	}
-	entries, err := manifest.Read(name, raw)
+	m, err := manifest.ReadAll(name, raw)
 	if err != nil {
 		return nil, nil, cmdutil.FlagErrorWrap(err)
 	}
+	entries := m.Entries
 	resolver := cmdutil.Resolve
 	if !resolve {
 		// plan compares what it can read now and names the references it cannot read.
@@ -303,6 +308,9 @@ func planFile(ctx context.Context, o *options, resolve bool) (*bulk.Report, clie
 	if err := manifest.Resolve(name, entries, resolver); err != nil {
 		return nil, nil, cmdutil.FlagErrorWrap(err)
 	}
+	if err := manifest.ResolveHooks(name, m.Hooks, resolver); err != nil {
+		return nil, nil, cmdutil.FlagErrorWrap(err)
+	}
 	b, err := o.Backend()
 	if err != nil {
 		return nil, nil, err
@@ -311,8 +319,19 @@ func planFile(ctx context.Context, o *options, resolve bool) (*bulk.Report, clie
 	if err != nil {
 		return nil, nil, err
 	}
-	rep, err := (&manifest.Planner{Backend: b, Fingerprints: st, File: name}).Plan(ctx, entries, o.Prune)
-	return rep, b, err
+	planner := &manifest.Planner{Backend: b, Fingerprints: st, File: name}
+	rep, err := planner.Plan(ctx, entries, o.Prune)
+	if err != nil {
+		return nil, nil, err
+	}
+	hooks, needed, err := planner.PlanHooks(ctx, m, o.Prune)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep.Targets = append(rep.Targets, hooks...)
+	rep.Count()
+	o.needed = needed
+	return rep, b, nil
 }
 
 func applyRun(ctx context.Context, o *options) error {
@@ -323,6 +342,9 @@ func applyRun(ctx context.Context, o *options) error {
 	if o.DryRun {
 		defer warnUnresolved(o)
 		return printPlan(o, rep)
+	}
+	if len(o.needed) > 0 {
+		return cmdutil.FlagErrorf("apply %s: %s", o.File, o.needed[0])
 	}
 	rep.RunID = bulk.NewRunID(time.Now())
 	if rep.Writes() == 0 {
@@ -371,6 +393,9 @@ func applyRun(ctx context.Context, o *options) error {
 // warnUnresolved names the references that plan could not read: the plan shows them as unset
 // and apply will stop on them before writing anything.
 func warnUnresolved(o *options) {
+	for _, n := range o.needed {
+		fmt.Fprintln(o.IO.ErrOut, "warning: apply will refuse: "+n.String())
+	}
 	if len(o.unresolved) == 0 {
 		return
 	}

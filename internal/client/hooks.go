@@ -199,3 +199,10 @@ func MergeNames(cur, change map[string]string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// HookEditNeeds is a backend that never returns a hook's secrets: it says, before anything is
+// sent, which values an edit would need again because the edit clears them (GitLab's reset
+// rules), in the names EditHook's MissingSecretsError uses.
+type HookEditNeeds interface {
+	NeededForEdit(cur Hook, c HookChange) []string
+}

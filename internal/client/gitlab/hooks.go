@@ -477,3 +477,11 @@ func (c *Client) RemoveHook(ctx context.Context, s client.Scope, id int64) error
 	}
 	return nil
 }
+
+var _ client.HookEditNeeds = (*Client)(nil)
+
+// NeededForEdit is what EditHook would refuse the change for: the values its reset rules clear
+// that the change does not give again.
+func (c *Client) NeededForEdit(cur client.Hook, ch client.HookChange) []string {
+	return planEdit(cur, ch).missing
+}
