@@ -130,7 +130,7 @@ func (p *Planner) createHook(h client.Hooks, e HookEntry) (*bulk.Target, error) 
 	}
 	c := client.HookChange{Values: map[string]string{}, Events: e.Events, URLVariables: maps.Clone(e.URLVariables), CustomHeaders: maps.Clone(e.CustomHeaders)}
 	var changes []change.Change
-	for _, f := range e.Kind.Fields {
+	for _, f := range hookFieldOrder(e.Kind) {
 		v, given := e.Values[f.Key]
 		if !given || v == "" || integrations.IsKeyValues(f.Key) {
 			continue
@@ -161,7 +161,7 @@ func (p *Planner) updateHook(ctx context.Context, h client.Hooks, e HookEntry, c
 	c := client.HookChange{Values: map[string]string{}, URLVariables: map[string]string{}, CustomHeaders: map[string]string{}, Current: &cur}
 	var changes []change.Change
 	same := func(key, want string) bool { return p.sameHookSecret(ctx, e, key, want) }
-	for _, f := range e.Kind.Fields {
+	for _, f := range hookFieldOrder(e.Kind) {
 		v, given := e.Values[f.Key]
 		if !given || integrations.IsKeyValues(f.Key) {
 			continue
