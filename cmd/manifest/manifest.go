@@ -78,10 +78,13 @@ func NewCmdExport(f *cmdutil.Factory) *cobra.Command {
 		Short: "Write a scope and everything below it as a YAML manifest",
 		Long: heredoc.Doc(`
 			Write, per scope and integration, whether it inherits or its own settings: active,
-			fields and events. Secret values are never written: each appears as a reference
+			fields and events; and each scope's webhooks under hooks:, every field and event
+			flag. Secret values are never written: each appears as a reference
 			env:INTEGRATIONS_<SCOPE>_<NAME>_<FIELD> to set before apply (a file:PATH reference
-			works too). Without a scope the local store is exported whole; on GitLab give -g or -p
-			(GitLab lists only active integrations, so inactive ones are not exported there).
+			works too); for a hook, INTEGRATIONS_<SCOPE>_HOOK_<NAME or ID>_<FIELD>, and only for
+			secrets the backend says are set. Without a scope the local store is exported whole;
+			on GitLab give -g or -p (GitLab lists only active integrations, so inactive ones are
+			not exported there).
 		`),
 		Example: heredoc.Doc(`
 			$ integrations export -g acme > acme.yaml
@@ -226,6 +229,11 @@ func NewCmdPlan(f *cmdutil.Factory) *cobra.Command {
 			can be read now, an unchanged secret is recognised (through a fingerprint on GitLab).
 			Integrations absent from the file are left alone unless --prune, which disables them
 			within the file's scopes.
+
+			Hooks are matched by name, or by URL when unnamed: create, update or unchanged, and
+			with --prune the hooks a scope's hooks: list leaves out are removed. On GitLab a URL
+			change clears a hook's token and custom headers; when the file lacks them, the change
+			shows "(needed: add it to the file)" and apply refuses until it has them.
 		`),
 		Example: "$ integrations plan -f acme.yaml\n$ integrations plan -f acme.yaml --prune -o json",
 		Args:    cmdutil.MaxArgs(0),
@@ -270,7 +278,7 @@ func NewCmdApply(f *cmdutil.Factory) *cobra.Command {
 
 func addFileFlags(cmd *cobra.Command, o *options) {
 	cmd.Flags().StringVarP(&o.File, "file", "f", "", "the manifest `FILE` (YAML; - reads stdin)")
-	cmd.Flags().BoolVar(&o.Prune, "prune", false, "disable integrations set at the file's scopes but absent from it")
+	cmd.Flags().BoolVar(&o.Prune, "prune", false, "disable integrations set at the file's scopes but absent from it, and remove hooks a hooks: list leaves out")
 }
 
 // planFile reads, validates and (with resolve) resolves the manifest, then plans it.
