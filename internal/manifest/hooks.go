@@ -261,22 +261,8 @@ func readHookEvents(name, where string, scope client.Scope, kind integrations.De
 func ResolveHooks(name string, hooks []HookEntry, resolve func(string) (string, error)) error {
 	for i := range hooks {
 		h := &hooks[i]
-		for k, v := range h.Values {
-			if !isReference(v) {
-				continue
-			}
-			got, err := resolve(v)
-			if err != nil {
-				return errAt(name, h.Line, "%s: %s: %v", h.Key(), k, err)
-			}
-			if got == v {
-				continue
-			}
-			norm, err := h.Kind.Normalize(k, got)
-			if err != nil {
-				return errAt(name, h.Line, "%s: %v", h.Key(), err)
-			}
-			h.Values[k] = norm
+		if err := resolveValues(name, h.Line, h.Key(), h.Kind, h.Values, resolve); err != nil {
+			return err
 		}
 		for _, kv := range []struct {
 			field string

@@ -349,24 +349,32 @@ func missingRequired(def integrations.Definition, values map[string]string) []st
 // reference is an error naming the file line and the variable.
 func Resolve(name string, entries []Entry, resolve func(string) (string, error)) error {
 	for i := range entries {
-		e := &entries[i]
-		for k, v := range e.Values {
-			if !isReference(v) {
-				continue
-			}
-			got, err := resolve(v)
-			if err != nil {
-				return errAt(name, e.Line, "%s: %s: %v", e.Key(), k, err)
-			}
-			if got == v {
-				continue // left unresolved on purpose (plan names the reference)
-			}
-			norm, err := e.Def.Normalize(k, got)
-			if err != nil {
-				return errAt(name, e.Line, "%v", err)
-			}
-			e.Values[k] = norm
+		if err := resolveValues(name, entries[i].Line, entries[i].Key(), entries[i].Def, entries[i].Values, resolve); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// resolveValues resolves the references among one entry's values in place, checked by the
+// field's type.
+func resolveValues(name string, line int, key string, def integrations.Definition, values map[string]string, resolve func(string) (string, error)) error {
+	for k, v := range values {
+		if !isReference(v) {
+			continue
+		}
+		got, err := resolve(v)
+		if err != nil {
+			return errAt(name, line, "%s: %s: %v", key, k, err)
+		}
+		if got == v {
+			continue // left unresolved on purpose (plan names the reference)
+		}
+		norm, err := def.Normalize(k, got)
+		if err != nil {
+			return errAt(name, line, "%v", err) // names the kind and field; the line the entry
+		}
+		values[k] = norm
 	}
 	return nil
 }
