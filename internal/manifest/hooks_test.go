@@ -266,4 +266,30 @@ func TestHookPlanOnGitLab(t *testing.T) {
 	if list, _ := c.ListHooks(ctx, web); len(list) != 1 || list[0].Name() != "ci" {
 		t.Errorf("after --prune: %+v", list)
 	}
+
+	// A scope that lists no hooks keeps them, even with --prune; an empty list removes them.
+	if targets, _ := planHooks(t, p, "version: 1\nscopes:\n  project:acme/web:\n    pumble:\n      active: false\n", true); len(targets) != 0 {
+		t.Errorf("a scope without hooks: prunes %v", targets)
+	}
+	targets, _ = planHooks(t, p, "version: 1\nscopes:\n  project:acme/web:\n    hooks: []\n", true)
+	if len(targets) != 1 || targets[0].Action != ActRemove {
+		t.Errorf("hooks: [] with --prune: %v", targets)
+	}
+}
+
+// Export writes a reference only for a secret the backend says is set: GitLab before 19.0
+// does not say, and nothing is invented.
+func TestExportInventsNoSecret(t *testing.T) {
+	web := client.Scope{Level: integrations.Project, Path: "acme/web"}
+	unknown := client.Hook{ID: 3, Scope: web, Values: map[string]string{"url": "https://x.example"}, SecretSet: map[string]bool{}, Events: map[string]bool{"push": true}}
+	s, needed := hookSettings(unknown)
+	if _, ok := s.Values["token"]; ok || len(needed) != 0 || s.URLVariables != nil || s.CustomHeaders != nil {
+		t.Errorf("unknown secrets exported: %+v, needs %v", s, needed)
+	}
+	set := unknown
+	set.SecretSet = map[string]bool{"token": true, "signing_token": false}
+	s, needed = hookSettings(set)
+	if s.Values["token"] != "env:INTEGRATIONS_PROJECT_ACME_WEB_HOOK_3_TOKEN" || s.Values["signing_token"] != "" || len(needed) != 1 {
+		t.Errorf("a set token: %+v, needs %v", s.Values, needed)
+	}
 }

@@ -372,7 +372,7 @@ func resolveValues(name string, line int, key string, def integrations.Definitio
 		}
 		norm, err := def.Normalize(k, got)
 		if err != nil {
-			return errAt(name, line, "%v", err) // names the kind and field; the line the entry
+			return errAt(name, line, "%v", err) // the error names the kind and the field
 		}
 		values[k] = norm
 	}
