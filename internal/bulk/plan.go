@@ -87,7 +87,8 @@ func (p *Planner) walkStates(ctx context.Context, spec Spec, sw client.StateWalk
 }
 
 // walkAndRead walks the groups and reads each target's state, Concurrency at a time, keeping
-// the walk's order. The first read that fails stops the walk, and no read starts after it.
+// the walk's order. The walk runs ahead of the reads, so that they go on while it fetches its
+// next page. The first read that fails stops the walk, and no read starts after it.
 func (p *Planner) walkAndRead(ctx context.Context, spec Spec, groupMode bool, done map[string]bool) ([]*Target, error) {
 	opts := client.WalkOptions{Subgroups: spec.Subgroups, Archived: spec.Archived, Groups: groupMode || spec.Op == OpStatus}
 	want := func(ns client.Namespace) bool {

@@ -22,7 +22,6 @@ func (w listWalker) Walk(ctx context.Context, _ client.Scope, _ client.WalkOptio
 	return nil
 }
 
-
 func namespaces(n int) listWalker {
 	w := listWalker{{Scope: group("acme")}}
 	for i := range n {
