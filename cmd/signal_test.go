@@ -102,8 +102,8 @@ func stopResumeRevert(t *testing.T, sig syscall.Signal) {
 		if tg.Result == bulk.Unknown {
 			unknown++
 		}
-		if written[tg.Target.Target] && tg.Previous != nil && (tg.Result == bulk.Succeeded || tg.Result == bulk.Unknown) {
-			delete(written, tg.Target.Target)
+		if written[tg.Name] && tg.Previous != nil && (tg.Result == bulk.Succeeded || tg.Result == bulk.Unknown) {
+			delete(written, tg.Name)
 		}
 	}
 	if len(written) > 0 {

@@ -292,7 +292,7 @@ func execute(ctx context.Context, o *options, b client.Backend, st store, rep *b
 		rep.RunID, rep.Totals.Succeeded, rep.Totals.Failed, rep.Totals.Partial, rep.Totals.Skipped, j.Path())
 	for _, t := range rep.Targets {
 		if t.Result == bulk.Partial && t.Error != nil {
-			fmt.Fprintf(o.IO.ErrOut, "%s: partial: %s\n", t.Target, *t.Error)
+			fmt.Fprintf(o.IO.ErrOut, "%s: partial: %s\n", t.Name, *t.Error)
 		}
 	}
 	switch {
@@ -339,7 +339,7 @@ func printReport(o *options, rep *bulk.Report, dryRun bool) error {
 			if dryRun && len(t.Changes) > 0 {
 				detail = change.Join(t.Changes)
 			}
-			rows = append(rows, []string{t.Target, string(t.Action), t.Result, detail, fmt.Sprint(t.Attempts), fmt.Sprintf("%dms", t.DurationMS)})
+			rows = append(rows, []string{t.Name, string(t.Action), t.Result, detail, fmt.Sprint(t.Attempts), fmt.Sprintf("%dms", t.DurationMS)})
 		}
 		p.Table([]string{"target", "action", "result", "detail", "attempts", "duration"}, rows)
 		if p.IsTTY() {
@@ -368,7 +368,7 @@ func printInventory(o *options, rep *bulk.Report) error {
 	items := make([]inventoryItem, 0, len(rep.Targets))
 	for _, t := range rep.Targets {
 		st := t.State()
-		it := inventoryItem{Target: t.Target, Kind: t.Kind, Active: st.Active, Overrides: t.Overrides}
+		it := inventoryItem{Target: t.Name, Kind: t.Kind, Active: st.Active, Overrides: t.Overrides}
 		if !st.ConfiguredUnknown {
 			configured, inherited := st.Configured, st.Inherited
 			it.Configured, it.Inherited = &configured, &inherited
@@ -388,7 +388,7 @@ func printInventory(o *options, rep *bulk.Report) error {
 	return output.Write(o.IO, *o.Output, items, func(p *output.Printer) {
 		rows := make([][]string, len(rep.Targets))
 		for i, t := range rep.Targets {
-			rows[i] = []string{t.Target, yesNo(t.State().Active), t.Reason}
+			rows[i] = []string{t.Name, yesNo(t.State().Active), t.Reason}
 		}
 		p.Table([]string{"target", "active", "settings"}, rows)
 	})

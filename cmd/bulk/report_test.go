@@ -13,8 +13,8 @@ import (
 func TestStreamedReportIsMarshalIndent(t *testing.T) {
 	msg := "the server said <no> & more"
 	for name, rep := range map[string]*bulk.Report{
-		"plan":  {Targets: []*bulk.Target{{Target: "project:a/b", Kind: "project", Action: bulk.ActConfigure, Result: bulk.Planned, Changes: []change.Change{{Field: "url", Before: nil, After: "https://x"}}}}},
-		"run":   {RunID: "20261202T000000Z-abc123", Totals: bulk.Totals{Planned: 2, Failed: 1}, Targets: []*bulk.Target{{Target: "group:a", Result: bulk.Failed, Error: &msg, Attempts: 3}, {Target: "project:a/c"}}},
+		"plan":  {Targets: []*bulk.Target{{Name: "project:a/b", Kind: "project", Action: bulk.ActConfigure, Result: bulk.Planned, Changes: []change.Change{{Field: "url", Before: nil, After: "https://x"}}}}},
+		"run":   {RunID: "20261202T000000Z-abc123", Totals: bulk.Totals{Planned: 2, Failed: 1}, Targets: []*bulk.Target{{Name: "group:a", Result: bulk.Failed, Error: &msg, Attempts: 3}, {Name: "project:a/c"}}},
 		"empty": {RunID: "r", Targets: []*bulk.Target{}},
 		"nil":   {},
 	} {

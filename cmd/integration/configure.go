@@ -23,6 +23,7 @@ type configureOptions struct {
 	Backend  func() (client.Backend, error)
 	Prompter func() forms.Prompter
 	Output   *output.Options
+	Secrets  func() (secretBook, error)
 
 	Name         string
 	ScopeFlags   cmdutil.ScopeFlags
@@ -38,7 +39,7 @@ type configureOptions struct {
 
 // NewCmdConfigure builds `integrations configure`.
 func NewCmdConfigure(f *cmdutil.Factory, runF func(*configureOptions) error) *cobra.Command {
-	opts := &configureOptions{IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output}
+	opts := &configureOptions{IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output, Secrets: secretsOf(f)}
 	cmd := &cobra.Command{
 		Use:   "configure [<integration>]",
 		Short: "Set an integration's fields and events at a scope, and activate it",
@@ -152,15 +153,16 @@ func configureRun(ctx context.Context, o *configureOptions) error {
 		next.Events = o.settings.Events.Apply(o.def, o.scope.Level, next.Events)
 		next.Asked = namedEvents(o.settings.Events)
 	}
+	r := saveRequest{IO: o.IO, Output: o.Output, Backend: b, Prompter: o.Prompter(), Def: o.def, Scope: o.scope, DryRun: o.DryRun, Verb: "Configured", Secrets: o.Secrets}
 	missing := missingFields(o.def, next, cur)
 	if o.IO.CanPrompt() && (!o.ValueFlags.Given() || len(missing) > 0) {
-		if next, err = fill(ctx, o.Prompter(), o.def, cur, next, b); err != nil {
+		if next, err = fill(ctx, r, cur, next); err != nil {
 			return err
 		}
 	} else if len(missing) > 0 && next.Active {
 		return missingError(o.def, missing)
 	}
-	return save(ctx, saveRequest{IO: o.IO, Output: o.Output, Backend: b, Prompter: o.Prompter(), Def: o.def, Scope: o.scope, DryRun: o.DryRun, Verb: "Configured"}, cur, next)
+	return save(ctx, r, cur, next)
 }
 
 // checkRemoved refuses an integration GitLab has removed, unless the server is older than the
@@ -215,7 +217,8 @@ func placeOf(b client.Backend) string {
 
 // fill runs the settings form, pre-filled with next. Against a server the form offers only what
 // its version's API declares.
-func fill(ctx context.Context, p forms.Prompter, d integrations.Definition, cur client.State, next target, b client.Backend) (target, error) {
+func fill(ctx context.Context, r saveRequest, cur client.State, next target) (target, error) {
+	d, b := r.Def, r.Backend
 	where := placeOf(b)
 	in := &forms.Input{
 		Values: maps.Clone(next.Values), SecretSet: map[string]bool{}, Events: maps.Clone(next.Events),
@@ -229,13 +232,13 @@ func fill(ctx context.Context, p forms.Prompter, d integrations.Definition, cur 
 		}
 	}
 	in.Summary = func(in *forms.Input) []string {
-		return reviewLines(d, cur, target{Values: in.Values, Events: in.Events, Active: in.Active})
+		return reviewLines(d, cur, target{Values: in.Values, Events: in.Events, Active: in.Active}, r.sameSecrets(ctx, cur, in.Values))
 	}
 	formDef := d
 	if srv := b.APIServer(ctx); srv != nil {
 		formDef = d.On(*srv)
 	}
-	if err := p.Fill(ctx, formDef, in); err != nil {
+	if err := r.Prompter.Fill(ctx, formDef, in); err != nil {
 		return next, err
 	}
 	return target{Values: in.Values, Events: in.Events, Active: in.Active}, nil
@@ -248,8 +251,10 @@ type saveRequest struct {
 	Prompter forms.Prompter
 	Def      integrations.Definition
 	Scope    client.Scope
-	DryRun   bool
-	Verb     string
+	// Secrets compare and record the write-only secrets; nil does neither.
+	Secrets func() (secretBook, error)
+	DryRun  bool
+	Verb    string
 }
 
 // save validates next, shows it (--dry-run) or writes it, and reports what happened.
@@ -267,7 +272,7 @@ func save(ctx context.Context, r saveRequest, cur client.State, next target) err
 	if err := r.Def.CheckRules(next.Values); err != nil {
 		return err
 	}
-	changes := describe(r.Def, cur, next)
+	changes := describe(r.Def, cur, next, r.sameSecrets(ctx, cur, next.Values))
 	view := changeView{Name: r.Def.Name, Scope: r.Scope.String(), Action: actionOf(cur, changes), Changes: orNone(changes)}
 	if r.DryRun {
 		return output.Write(r.IO, *r.Output, view, func(p *output.Printer) { printChange(p, view) })
@@ -299,6 +304,7 @@ func save(ctx context.Context, r saveRequest, cur client.State, next target) err
 	if err != nil {
 		return fmt.Errorf("saving %s at %s: %w", r.Def.Name, r.Scope, err)
 	}
+	r.remember(ctx, cur.Scope, upd.Values)
 	reportCreated(r.IO, res.Created)
 	for _, w := range res.Warnings {
 		fmt.Fprintln(r.IO.ErrOut, "warning: "+w)

@@ -28,6 +28,7 @@ type toggleOptions struct {
 	IO       *iostreams.IOStreams
 	Backend  func() (client.Backend, error)
 	Keeper   func() (keeper, error)
+	Secrets  func() (secretBook, error)
 	Prompter func() forms.Prompter
 	Output   *output.Options
 
@@ -43,7 +44,7 @@ type toggleOptions struct {
 func newToggleOptions(f *cmdutil.Factory) *toggleOptions {
 	return &toggleOptions{
 		IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output,
-		Keeper: func() (keeper, error) { return f.Store() },
+		Keeper: func() (keeper, error) { return f.Store() }, Secrets: secretsOf(f),
 	}
 }
 
@@ -126,6 +127,7 @@ func enableRun(ctx context.Context, o *toggleOptions) error {
 		}
 	}
 	maps.Copy(next.Values, given.Values)
+	r := saveRequest{IO: o.IO, Output: o.Output, Backend: b, Prompter: o.Prompter(), Def: o.def, Scope: o.scope, DryRun: o.DryRun, Verb: "Enabled", Secrets: o.Secrets}
 	missing := missingFields(o.def, next, cur)
 	switch {
 	case cur.Active && !cur.Inherited && len(missing) == 0 && len(given.Values) == 0:
@@ -137,7 +139,7 @@ func enableRun(ctx context.Context, o *toggleOptions) error {
 		}
 		return nil
 	case (!cur.Configured || len(missing) > 0) && o.IO.CanPrompt():
-		if next, err = fill(ctx, o.Prompter(), o.def, cur, next, b); err != nil {
+		if next, err = fill(ctx, r, cur, next); err != nil {
 			return err
 		}
 	case !cur.Configured && len(next.Values) == 0:
@@ -145,7 +147,7 @@ func enableRun(ctx context.Context, o *toggleOptions) error {
 	case len(missing) > 0:
 		return missingError(o.def, missing)
 	}
-	err = save(ctx, saveRequest{IO: o.IO, Output: o.Output, Backend: b, Prompter: o.Prompter(), Def: o.def, Scope: o.scope, DryRun: o.DryRun, Verb: "Enabled"}, cur, next)
+	err = save(ctx, r, cur, next)
 	if err == nil && server != "" && !o.DryRun {
 		err = o.forgetKept(ctx, server, cur.Scope)
 	}

@@ -24,6 +24,7 @@ type eventsOptions struct {
 	Backend  func() (client.Backend, error)
 	Prompter func() forms.Prompter
 	Output   *output.Options
+	Secrets  func() (secretBook, error)
 
 	Name       string
 	ScopeFlags cmdutil.ScopeFlags
@@ -45,7 +46,7 @@ type matrixRow struct {
 
 // NewCmdEvents builds `integrations events`.
 func NewCmdEvents(f *cmdutil.Factory, runF func(*eventsOptions) error) *cobra.Command {
-	opts := &eventsOptions{IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output}
+	opts := &eventsOptions{IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output, Secrets: secretsOf(f)}
 	cmd := &cobra.Command{
 		Use:   "events [<integration>]",
 		Short: "Show which integrations support which trigger events, or one integration's events",
@@ -222,7 +223,7 @@ func switchEvents(ctx context.Context, o *eventsOptions, b client.Backend, cur c
 		Asked: namedEvents(o.change), Active: cur.Active,
 	}
 	maps.Copy(next.Values, given.Values)
-	r := saveRequest{IO: o.IO, Output: o.Output, Backend: b, Prompter: o.Prompter(), Def: d, Scope: o.scope, DryRun: o.DryRun, Verb: "Updated events of"}
+	r := saveRequest{IO: o.IO, Output: o.Output, Backend: b, Prompter: o.Prompter(), Def: d, Scope: o.scope, DryRun: o.DryRun, Verb: "Updated events of", Secrets: o.Secrets}
 	if o.DryRun {
 		return nil, save(ctx, r, cur, next)
 	}

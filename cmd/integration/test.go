@@ -189,7 +189,7 @@ func testRun(ctx context.Context, o *testOptions) error {
 	if b.Capabilities().Server != "" {
 		server = b.Where()
 	}
-	sample := delivery.NewSample(o.Event, samplePath(cur.Scope), server)
+	sample := delivery.NewSample(o.Event, delivery.SamplePath(cur.Scope.Level, cur.Scope.Path), server)
 	// A real test happens now; services such as Matrix also use the time to tell messages apart.
 	sample.Time = time.Now().UTC()
 	t := delivery.Target{Def: o.def, Values: values, Event: o.Event, Sample: sample}
@@ -261,18 +261,6 @@ func (o *testOptions) askWriteOnly(ctx context.Context, cur client.State, values
 		}
 	}
 	return nil
-}
-
-// samplePath is the project the sample event happens in: the scope's own, or an example
-// project under a group.
-func samplePath(s client.Scope) string {
-	switch s.Level {
-	case integrations.Project:
-		return s.Path
-	case integrations.Group:
-		return s.Path + "/example-project"
-	}
-	return "example-group/example-project"
 }
 
 func (o *testOptions) record(ctx context.Context, b client.Backend, results []delivery.Result) error {

@@ -417,7 +417,7 @@ func warnUnresolved(o *options) {
 func reportPartial(ios *iostreams.IOStreams, rep *bulk.Report) {
 	for _, t := range rep.Targets {
 		if t.Result == bulk.Partial && t.Error != nil {
-			fmt.Fprintf(ios.ErrOut, "%s: %s\n", t.Target, *t.Error)
+			fmt.Fprintf(ios.ErrOut, "%s: %s\n", t.Name, *t.Error)
 		}
 	}
 }
@@ -426,7 +426,7 @@ func printPlan(o *options, rep *bulk.Report) error {
 	return output.Write(o.IO, *o.Output, rep, func(p *output.Printer) {
 		var rows [][]string
 		for _, t := range rep.Targets {
-			rows = append(rows, []string{t.Target, string(t.Action), change.Join(t.Changes)})
+			rows = append(rows, []string{t.Name, string(t.Action), change.Join(t.Changes)})
 		}
 		p.Table([]string{"target", "action", "changes"}, rows)
 		if p.IsTTY() {
@@ -443,7 +443,7 @@ func reportTable(p *output.Printer, rep *bulk.Report) {
 		if t.Error != nil {
 			detail = *t.Error
 		}
-		rows = append(rows, []string{t.Target, string(t.Action), t.Result, detail, fmt.Sprint(t.Attempts)})
+		rows = append(rows, []string{t.Name, string(t.Action), t.Result, detail, fmt.Sprint(t.Attempts)})
 	}
 	p.Table([]string{"target", "action", "result", "detail", "attempts"}, rows)
 }

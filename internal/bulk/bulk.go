@@ -96,7 +96,8 @@ type Previous struct {
 
 // Target is one group or project of a run and what happened to it.
 type Target struct {
-	Target     string          `json:"target"`
+	// Name is the target's scope, and in an apply its integration: "project:acme/web slack".
+	Name       string          `json:"target"`
 	Kind       string          `json:"kind"`
 	Action     Action          `json:"action"`
 	Result     string          `json:"result"`
@@ -136,7 +137,7 @@ func NewWrite(scope client.Scope, def integrations.Definition, action Action, re
 	update *client.Update, prev *Previous, secrets map[string]string,
 ) *Target {
 	t := &Target{
-		Target: scope.String() + " " + def.Name, Kind: string(scope.Level), Action: action, Reason: reason,
+		Name: scope.String() + " " + def.Name, Kind: string(scope.Level), Action: action, Reason: reason,
 		Changes: changes, Previous: prev, scope: scope, def: &def, update: update, secrets: secrets, Result: Planned,
 	}
 	if action == ActUnchanged {

@@ -92,7 +92,7 @@ func runPlan(t *testing.T, b client.Backend, store *local.Store, spec Spec) *Rep
 func byTarget(rep *Report) map[string]*Target {
 	m := map[string]*Target{}
 	for _, t := range rep.Targets {
-		m[t.Target] = t
+		m[t.Name] = t
 	}
 	return m
 }
@@ -169,7 +169,7 @@ func TestProjectOnlyIntegrationIsWrittenPerProject(t *testing.T) {
 	rep := runPlan(t, s, s, spec)
 	var names []string
 	for _, tg := range rep.Targets {
-		names = append(names, tg.Target+"="+string(tg.Action))
+		names = append(names, tg.Name+"="+string(tg.Action))
 	}
 	if got := strings.Join(names, " "); got != "project:acme/api=configure project:acme/web=configure" {
 		t.Errorf("targets: %s", got)
@@ -205,13 +205,13 @@ func TestFaultyServerEndsRightAndReportMatches(t *testing.T) {
 		if tg.Kind != "project" {
 			continue
 		}
-		rec, _ := fake.Integration("project", strings.TrimPrefix(tg.Target, "project:"), "jenkins")
+		rec, _ := fake.Integration("project", strings.TrimPrefix(tg.Name, "project:"), "jenkins")
 		onServer := rec.Active && rec.Properties["jenkins_url"] == "https://ci.example"
 		if (tg.Result == Succeeded) != onServer {
-			t.Errorf("%s: report says %s, server has active=%v url=%v", tg.Target, tg.Result, rec.Active, rec.Properties["jenkins_url"])
+			t.Errorf("%s: report says %s, server has active=%v url=%v", tg.Name, tg.Result, rec.Active, rec.Properties["jenkins_url"])
 		}
 		if tg.Attempts < 1 {
-			t.Errorf("%s: %d attempts", tg.Target, tg.Attempts)
+			t.Errorf("%s: %d attempts", tg.Name, tg.Attempts)
 		}
 	}
 	if rep.Totals.Succeeded+rep.Totals.Failed != n {
@@ -289,7 +289,7 @@ func TestInterruptJournalAndResume(t *testing.T) {
 		if tg.Result == Succeeded {
 			succeeded++
 			if tg.Previous == nil || tg.Previous.Configured {
-				t.Errorf("%s: previous state not journaled: %+v", tg.Target.Target, tg.Previous)
+				t.Errorf("%s: previous state not journaled: %+v", tg.Name, tg.Previous)
 			}
 		}
 	}
@@ -313,8 +313,8 @@ func TestInterruptJournalAndResume(t *testing.T) {
 	}
 	for _, tg := range doc.Targets {
 		if tg.Result == Succeeded {
-			if st, _ := s.Get(ctx, parseTarget(tg.Target.Target), spec.Def); st.Configured {
-				t.Errorf("%s still configured after revert", tg.Target.Target)
+			if st, _ := s.Get(ctx, parseTarget(tg.Name), spec.Def); st.Configured {
+				t.Errorf("%s still configured after revert", tg.Name)
 			}
 		}
 	}

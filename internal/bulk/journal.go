@@ -82,10 +82,10 @@ func NewJournal(dir string, doc JournalDoc, rep *Report) (*Journal, error) {
 	doc.Targets = nil
 	j.doc, j.earlierOrder = doc, earlier
 	for _, jt := range earlier {
-		j.earlier[jt.Target.Target] = jt
+		j.earlier[jt.Name] = jt
 	}
 	for _, t := range rep.Targets {
-		if old, ok := j.earlier[t.Target]; ok && old.Previous != nil && t.Action != ActSkip {
+		if old, ok := j.earlier[t.Name]; ok && old.Previous != nil && t.Action != ActSkip {
 			t.Previous = old.Previous
 		}
 	}
@@ -131,7 +131,7 @@ func (d JournalDoc) header() any {
 func carryEvent(jt journalTarget) journalEvent {
 	t := jt.Target
 	return journalEvent{
-		Event: "carry", Target: t.Target, Kind: t.Kind, Action: t.Action, Result: t.Result, Reason: t.Reason,
+		Event: "carry", Target: t.Name, Kind: t.Kind, Action: t.Action, Result: t.Result, Reason: t.Reason,
 		Error: t.Error, Attempts: t.Attempts, DurationMS: t.DurationMS, Previous: jt.Previous,
 	}
 }
@@ -160,13 +160,13 @@ func (j *Journal) append(ev journalEvent) {
 
 // Started records, before its write, that a target's write begins and what it was before.
 func (j *Journal) Started(t *Target) {
-	j.append(journalEvent{Event: "start", Target: t.Target, Kind: t.Kind, Action: t.Action, Reason: t.Reason, Previous: t.Previous})
+	j.append(journalEvent{Event: "start", Target: t.Name, Kind: t.Kind, Action: t.Action, Reason: t.Reason, Previous: t.Previous})
 }
 
 // Finished records how a target's write ended.
 func (j *Journal) Finished(t *Target) {
 	j.append(journalEvent{
-		Event: "done", Target: t.Target, Result: t.Result, Reason: t.Reason, Error: t.Error,
+		Event: "done", Target: t.Name, Result: t.Result, Reason: t.Reason, Error: t.Error,
 		Attempts: t.Attempts, DurationMS: t.DurationMS,
 	})
 }
@@ -209,8 +209,8 @@ func (j *Journal) records(yield func(journalTarget) error) error {
 	seen := make(map[string]bool, len(j.earlier))
 	for _, t := range j.rep.Targets {
 		jt := journalTarget{Target: t, Previous: t.Previous}
-		if old, ok := j.earlier[t.Target]; ok {
-			seen[t.Target] = true
+		if old, ok := j.earlier[t.Name]; ok {
+			seen[t.Name] = true
 			if t.Action == ActSkip {
 				jt = carried(old, jt)
 			}
@@ -220,7 +220,7 @@ func (j *Journal) records(yield func(journalTarget) error) error {
 		}
 	}
 	for _, old := range j.earlierOrder {
-		if !seen[old.Target.Target] {
+		if !seen[old.Name] {
 			if err := yield(old); err != nil {
 				return err
 			}
@@ -326,7 +326,7 @@ func replay(raw []byte) (*JournalDoc, error) {
 		if !ok {
 			n = len(doc.Targets)
 			index[ev.Target] = n
-			doc.Targets = append(doc.Targets, journalTarget{Target: &Target{Target: ev.Target}})
+			doc.Targets = append(doc.Targets, journalTarget{Target: &Target{Name: ev.Target}})
 		}
 		jt := &doc.Targets[n]
 		t := jt.Target
@@ -352,7 +352,7 @@ func (d *JournalDoc) Finished() map[string]bool {
 	done := map[string]bool{}
 	for _, t := range d.Targets {
 		if t.Result == Succeeded || (t.Result == Skipped && t.Action == ActSkip) {
-			done[t.Target.Target] = true
+			done[t.Name] = true
 		}
 	}
 	return done

@@ -10,7 +10,7 @@ func journalTargets(names ...string) *Report {
 	rep := &Report{RunID: "r1"}
 	for _, n := range names {
 		rep.Targets = append(rep.Targets, &Target{
-			Target: n, Kind: "project", Action: ActConfigure, Result: Planned,
+			Name: n, Kind: "project", Action: ActConfigure, Result: Planned,
 			Previous: &Previous{Values: map[string]string{"url": "before-" + n}}, scope: parseTarget(n),
 		})
 	}
@@ -50,7 +50,7 @@ func TestJournalOfAKilledRunReplays(t *testing.T) {
 	}
 	got := map[string]journalTarget{}
 	for _, jt := range doc.Targets {
-		got[jt.Target.Target] = jt
+		got[jt.Name] = jt
 	}
 	if r := got["project:a/1"]; r.Result != Succeeded || r.Previous == nil || r.Previous.Values["url"] != "before-project:a/1" {
 		t.Errorf("finished target: %+v %+v", r.Target, r.Previous)
@@ -99,9 +99,9 @@ func TestJournalOfThePreviousFormatLoads(t *testing.T) {
 func TestResumedJournalKeepsEveryPreviousState(t *testing.T) {
 	dir := t.TempDir()
 	earlier := []journalTarget{
-		{Target: &Target{Target: "project:a/1", Kind: "project", Action: ActConfigure, Result: Succeeded}, Previous: &Previous{Values: map[string]string{"url": "first"}}},
-		{Target: &Target{Target: "project:a/2", Kind: "project", Action: ActConfigure, Result: Unknown}, Previous: &Previous{Values: map[string]string{"url": "second"}}},
-		{Target: &Target{Target: "project:a/3", Kind: "project", Action: ActConfigure, Result: Failed}, Previous: &Previous{Values: map[string]string{"url": "third"}}},
+		{Target: &Target{Name: "project:a/1", Kind: "project", Action: ActConfigure, Result: Succeeded}, Previous: &Previous{Values: map[string]string{"url": "first"}}},
+		{Target: &Target{Name: "project:a/2", Kind: "project", Action: ActConfigure, Result: Unknown}, Previous: &Previous{Values: map[string]string{"url": "second"}}},
+		{Target: &Target{Name: "project:a/3", Kind: "project", Action: ActConfigure, Result: Failed}, Previous: &Previous{Values: map[string]string{"url": "third"}}},
 	}
 	rep := journalTargets("project:a/1", "project:a/2", "project:a/3")
 	a1, a2, a3 := rep.Targets[0], rep.Targets[1], rep.Targets[2]
@@ -127,10 +127,10 @@ func TestResumedJournalKeepsEveryPreviousState(t *testing.T) {
 	}
 	want := map[string]string{"project:a/1": "first", "project:a/2": "second", "project:a/3": "third"}
 	for _, jt := range doc.Targets {
-		if jt.Result != Succeeded || jt.Previous == nil || jt.Previous.Values["url"] != want[jt.Target.Target] {
-			t.Errorf("%s: %s, previous %+v", jt.Target.Target, jt.Result, jt.Previous)
+		if jt.Result != Succeeded || jt.Previous == nil || jt.Previous.Values["url"] != want[jt.Name] {
+			t.Errorf("%s: %s, previous %+v", jt.Name, jt.Result, jt.Previous)
 		}
-		delete(want, jt.Target.Target)
+		delete(want, jt.Name)
 	}
 	if len(want) > 0 {
 		t.Errorf("missing from the journal: %v", want)

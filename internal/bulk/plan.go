@@ -155,9 +155,9 @@ func (p *Planner) checkSecrets(spec Spec, groupMode bool) error {
 
 // skipped is the target for a namespace that is not read, or nil when it is.
 func (p *Planner) skipped(spec Spec, ns client.Namespace, done map[string]bool) *Target {
-	t := &Target{Target: ns.Scope.String(), Kind: string(ns.Scope.Level), scope: ns.Scope}
+	t := &Target{Name: ns.Scope.String(), Kind: string(ns.Scope.Level), scope: ns.Scope}
 	switch {
-	case done[t.Target]:
+	case done[t.Name]:
 		t.Action, t.Result, t.Reason = ActSkip, Skipped, "done in the run being resumed"
 	case !spec.Def.SupportsLevel(ns.Scope.Level):
 		t.Action, t.Result, t.Reason = ActSkip, Skipped, fmt.Sprintf("%s cannot be set at %s level", spec.Def.Name, ns.Scope.Level)
@@ -174,7 +174,7 @@ func (p *Planner) statusTarget(spec Spec, ns client.Namespace, st client.State, 
 	if t := p.skipped(spec, ns, done); t != nil {
 		return t
 	}
-	t := &Target{Target: ns.Scope.String(), Kind: string(ns.Scope.Level), scope: ns.Scope}
+	t := &Target{Name: ns.Scope.String(), Kind: string(ns.Scope.Level), scope: ns.Scope}
 	t.state = p.inventoryState(st)
 	return t
 }
@@ -184,7 +184,7 @@ func (p *Planner) read(ctx context.Context, spec Spec, ns client.Namespace, done
 	if t := p.skipped(spec, ns, done); t != nil {
 		return t, nil
 	}
-	t := &Target{Target: ns.Scope.String(), Kind: string(ns.Scope.Level), scope: ns.Scope}
+	t := &Target{Name: ns.Scope.String(), Kind: string(ns.Scope.Level), scope: ns.Scope}
 	st, err := p.Backend.Get(ctx, ns.Scope, spec.Def)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s at %s: %w", spec.Def.Name, ns.Scope, err)
@@ -252,7 +252,7 @@ func (p *Planner) decide(ctx context.Context, spec Spec, rep *Report, groupMode 
 	configured := map[string]bool{}
 	for _, t := range rep.Targets {
 		if t.Action != ActSkip && t.state.Configured && !t.state.Inherited {
-			configured[t.Target] = true
+			configured[t.Name] = true
 		}
 	}
 	for _, t := range rep.Targets {
@@ -264,12 +264,12 @@ func (p *Planner) decide(ctx context.Context, spec Spec, rep *Report, groupMode 
 		case spec.Op == OpStatus:
 			t.Overrides = overrides(t, rep, configured)
 			t.Action, t.Result, t.Reason = ActSkip, Skipped, describeState(t, t.Overrides)
-		case groupMode && !roots[t.Target] && custom && spec.ResetOverrides:
+		case groupMode && !roots[t.Name] && custom && spec.ResetOverrides:
 			t.Action, t.Result, t.Reason = ActInherit, Planned, "its own settings override the group's; resetting it to inherit"
 			t.Changes = change.Diff(spec.Def, t.scope.Level, t.state, change.Wanted{Inherit: true})
-		case groupMode && !roots[t.Target] && custom:
+		case groupMode && !roots[t.Name] && custom:
 			t.Action, t.Result, t.Reason = ActSkip, Skipped, "its own settings override the group's (--reset-overrides resets them)"
-		case groupMode && !roots[t.Target]:
+		case groupMode && !roots[t.Name]:
 			t.Action, t.Result, t.Reason = ActSkip, Skipped, "inherits: follows the group's settings"
 		default:
 			p.decideWrite(ctx, spec, t)

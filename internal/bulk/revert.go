@@ -23,8 +23,8 @@ type Remover interface {
 func RevertPlan(j *JournalDoc, def integrations.Definition) *Report {
 	rep := &Report{}
 	for _, jt := range j.Targets {
-		name := jt.Target.Target
-		t := &Target{Target: name, Kind: jt.Kind, Previous: jt.Previous, scope: parseTarget(name)}
+		name := jt.Name
+		t := &Target{Name: name, Kind: jt.Kind, Previous: jt.Previous, scope: parseTarget(name)}
 		changed := jt.Result == Succeeded || jt.Result == Partial || jt.Result == Unknown
 		switch {
 		case !changed || jt.Action == ActSkip || jt.Action == ActRestore:

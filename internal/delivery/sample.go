@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/forgekit/integrations/internal/integrations"
 )
 
 // Sample is a made-up but realistic event in a project, the same every run so that what a test
@@ -122,6 +124,18 @@ func NewSample(event, path, gitlabURL string) Sample {
 		s.URL = web + "/-/compare/" + s.Before[:8] + "..." + s.After[:8]
 	}
 	return s
+}
+
+// SamplePath is the project a sample event at a scope happens in: the project itself, or an
+// example project in the group or the instance.
+func SamplePath(level integrations.Level, path string) string {
+	switch level {
+	case integrations.Project:
+		return path
+	case integrations.Group:
+		return path + "/example-project"
+	}
+	return "example-group/example-project"
 }
 
 // Summary is the one-line text chat services get, in GitLab's words.

@@ -194,7 +194,7 @@ func TestApplyTwiceOnGitLabAndPrune(t *testing.T) {
 	}
 	got := map[string]bulk.Action{}
 	for _, tg := range rep.Targets {
-		got[tg.Target] = tg.Action
+		got[tg.Name] = tg.Action
 	}
 	if got["project:acme/web slack"] != bulk.ActUnchanged || got["project:acme/web pumble"] != bulk.ActDisable || len(got) != 2 {
 		t.Errorf("second plan with --prune: %v", got)

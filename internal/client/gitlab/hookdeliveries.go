@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -53,8 +54,19 @@ func (c *Client) TestHook(ctx context.Context, s client.Scope, id int64, event s
 		}
 		return d, nil
 	}
+	if s.Level == integrations.Group {
+		err = c.needs(ctx, "testing group hooks", 17, 1)
+	} else {
+		err = c.needs(ctx, "testing project hooks by event", 16, 11)
+	}
+	if err != nil {
+		return client.HookDelivery{}, err
+	}
 	d.Trigger = client.HookTrigger(event)
 	ev, _ := integrations.LookupHookEvent(event)
+	// The test's answer says nothing of the delivery; the log entry it adds does. The newest
+	// entry before it tells that entry from older ones.
+	before, logged := c.newestEvent(ctx, s, id)
 	var resp *gl.Response
 	if s.Level == integrations.Group {
 		resp, err = c.api.Groups.TriggerTestGroupHook(ref(s), id, gl.GroupHookTrigger(ev.APIFlag), opt)
@@ -71,15 +83,28 @@ func (c *Client) TestHook(ctx context.Context, s client.Scope, id int64, event s
 	default:
 		d.OK = true
 	}
-	// The event log has the status and timing the test's answer leaves out.
-	if logged, err := c.HookEvents(ctx, s, id, client.EventFilter{Limit: 1}); err == nil && len(logged) == 1 && logged[0].Trigger == d.Trigger {
-		l := logged[0]
-		d.ID, d.Time, d.Status, d.Latency, d.RequestBody, d.ResponseBody = l.ID, l.Time, l.Status, l.Latency, l.RequestBody, l.ResponseBody
-		if d.Error == "" && !d.OK {
-			d.Error = l.Error
-		}
+	l, ok := c.newestEvent(ctx, s, id)
+	switch {
+	case ok && l.ID > before.ID:
+		d.ID, d.Time, d.Status, d.Latency, d.RequestBody, d.ResponseBody, d.Key = l.ID, l.Time, l.Status, l.Latency, l.RequestBody, l.ResponseBody, l.Key
+	case ok && logged && !d.OK:
+		// A 422 that logged nothing sent nothing: GitLab had no sample (an empty repository).
+		return client.HookDelivery{}, fmt.Errorf("%s did not send the test: %s", c.host, d.Error)
 	}
 	return d, nil
+}
+
+// newestEvent is the newest entry of the hook's event log; ok is false when the log cannot be
+// read (GitLab before 17.3).
+func (c *Client) newestEvent(ctx context.Context, s client.Scope, id int64) (client.HookDelivery, bool) {
+	list, err := c.HookEvents(ctx, s, id, client.EventFilter{Limit: 1})
+	if err != nil {
+		return client.HookDelivery{}, false
+	}
+	if len(list) == 0 {
+		return client.HookDelivery{}, true
+	}
+	return list[0], true
 }
 
 // deliveryError classifies a test or resend failure: 429 as a RateLimitError with the wait
@@ -117,6 +142,15 @@ func rateMessage(msg string) string {
 		return inner.Error
 	}
 	return ""
+}
+
+// needs refuses what the server's version does not have yet, before a request that would only
+// answer GitLab's catch-all 404. An unreadable version is taken to be new enough.
+func (c *Client) needs(ctx context.Context, what string, major, minor int) error {
+	if srv := c.server(ctx); !srv.api.Version.IsZero() && srv.api.Version.Before(integrations.Version{Major: major, Minor: minor}) {
+		return client.Invalidf("%s needs GitLab %d.%d or later; %s runs %s", what, major, minor, c.host, srv.raw)
+	}
+	return nil
 }
 
 // eventOptions are the event log's query parameters.
@@ -158,6 +192,9 @@ func statusParam(f client.EventFilter) string {
 func (c *Client) HookEvents(ctx context.Context, s client.Scope, id int64, f client.EventFilter) ([]client.HookDelivery, error) {
 	if s.Level == integrations.Instance {
 		return nil, client.Invalidf("GitLab has no event log API for system hooks; only project and group hooks have one")
+	}
+	if err := c.needs(ctx, "a hook's event log", 17, 3); err != nil {
+		return nil, err
 	}
 	s, path, err := c.hooksPath(ctx, s)
 	if err != nil {
@@ -233,6 +270,9 @@ func deliveryOf(hookID int64, it map[string]any) client.HookDelivery {
 func (c *Client) ResendHookEvent(ctx context.Context, s client.Scope, id, eventID int64) (client.HookDelivery, error) {
 	if s.Level == integrations.Instance {
 		return client.HookDelivery{}, client.Invalidf("GitLab cannot resend system hook deliveries; only project and group hooks have an event log")
+	}
+	if err := c.needs(ctx, "resending hook events", 17, 4); err != nil {
+		return client.HookDelivery{}, err
 	}
 	cur, err := c.GetHook(ctx, s, id)
 	if err != nil {

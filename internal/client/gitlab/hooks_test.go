@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -164,5 +165,44 @@ func TestHookAlertStatusComesThrough(t *testing.T) {
 	got, err := c.GetHook(ctx, web, res.Hook.ID)
 	if err != nil || got.AlertStatus != "temporarily_disabled" || got.DisabledUntil == nil || !got.DisabledUntil.Equal(until) {
 		t.Fatalf("GetHook = %+v, %v", got, err)
+	}
+}
+
+// A test GitLab could not send (no commit to build a push sample from) is an error, not a
+// delivery that failed; an earlier entry of the event log is not taken for it.
+func TestHookTestWithoutSampleIsNotADelivery(t *testing.T) {
+	fake, c := hookClient(t, gitlabfake.WithLocalHookURLs())
+	ctx := context.Background()
+	rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusInternalServerError) }))
+	t.Cleanup(rc.Close)
+	res, err := c.AddHook(ctx, web, client.HookChange{Values: map[string]string{"url": rc.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := c.TestHook(ctx, web, res.Hook.ID, "push"); err != nil || !d.Failed() || d.Status != 500 {
+		t.Fatalf("first test = %+v, %v", d, err)
+	}
+	fake.MarkEmptyRepository("acme/web")
+	d, err := c.TestHook(ctx, web, res.Hook.ID, "push")
+	if err == nil || !strings.Contains(err.Error(), "did not send the test: Ensure the project has at least one commit.") {
+		t.Fatalf("test without a sample = %+v, %v", d, err)
+	}
+}
+
+// Test, events and resend name the GitLab version they need rather than GitLab's 404.
+func TestHookDeliveriesNeedTheirVersion(t *testing.T) {
+	_, c := hookClient(t, gitlabfake.WithVersion("17.2.0"))
+	ctx := context.Background()
+	res, err := c.AddHook(ctx, web, client.HookChange{Values: map[string]string{"url": "https://a.example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.HookEvents(ctx, web, res.Hook.ID, client.EventFilter{})
+	var ie *client.InputError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "a hook's event log needs GitLab 17.3 or later") {
+		t.Fatalf("events on 17.2: %v", err)
+	}
+	if _, err := c.ResendHookEvent(ctx, web, res.Hook.ID, 1); !errors.As(err, &ie) || !strings.Contains(err.Error(), "17.4") {
+		t.Fatalf("resend on 17.2: %v", err)
 	}
 }

@@ -38,20 +38,9 @@ func (s *Store) TestHook(ctx context.Context, sc client.Scope, id int64, event s
 	trigger, d := client.SystemHookTrigger, delivery.SystemHookSample(now)
 	if ns.Level != integrations.Instance {
 		trigger = client.HookTrigger(event)
-		d = delivery.WebhookSample(event, samplePath(ns), "", now)
+		d = delivery.WebhookSample(event, delivery.SamplePath(ns.Level, ns.Path), "", now)
 	}
 	return s.deliverHook(ctx, ns, h, trigger, d)
-}
-
-// samplePath is the project a sample event happens in.
-func samplePath(s client.Scope) string {
-	switch s.Level {
-	case integrations.Project:
-		return s.Path
-	case integrations.Group:
-		return s.Path + "/example-project"
-	}
-	return ""
 }
 
 func (s *Store) hookWithScope(ctx context.Context, sc client.Scope, id int64) (client.Hook, client.Scope, error) {

@@ -173,7 +173,7 @@ func (s *Server) serveDelivery(w http.ResponseWriter, t *Token, kind, id string,
 	switch {
 	case kind == "system":
 		s.mu.Unlock()
-		s.testSystemHook(w, key, h)
+		s.testSystemHook(w, h)
 	case rest[1] == "test":
 		s.testHook(w, t, kind, key, h, rest[2]) // unlocks
 	default:
@@ -203,6 +203,12 @@ func (s *Server) testHook(w http.ResponseWriter, t *Token, kind, key string, h *
 	}
 	if s.throttled(w, t, "test", key) {
 		s.mu.Unlock()
+		return
+	}
+	if s.emptyRepos[key] && (trigger == "push_events" || trigger == "tag_push_events") {
+		s.mu.Unlock()
+		// TestHooks::ProjectService has no sample push without a commit; nothing is sent.
+		writeMessage(w, http.StatusUnprocessableEntity, "Ensure the project has at least one commit.")
 		return
 	}
 	shot := s.shotOf(h, scope, samplePayload(trigger, s.URL), newUUID())
@@ -271,7 +277,7 @@ func (s *Server) resendHookEvent(w http.ResponseWriter, t *Token, kind, key stri
 
 // testSystemHook is POST /hooks/:id: a fixed project_create payload, answered with 201 and the
 // payload whatever the receiver said.
-func (s *Server) testSystemHook(w http.ResponseWriter, key string, h *hook) {
+func (s *Server) testSystemHook(w http.ResponseWriter, h *hook) {
 	data := map[string]any{
 		"event_name": "project_create", "name": "Ruby", "path": "ruby", "project_id": 1,
 		"owner_name": "Someone", "owner_email": "example@gitlabhq.com",
@@ -602,6 +608,21 @@ func newUUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// MarkEmptyRepository makes the project's repository have no commit: GitLab cannot test its
+// hooks with push or tag push events.
+func (s *Server) MarkEmptyRepository(path string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key, ok := s.st.hookKey("project", path)
+	if !ok {
+		panic("gitlabfake: no project " + path)
+	}
+	if s.emptyRepos == nil {
+		s.emptyRepos = map[string]bool{}
+	}
+	s.emptyRepos[key] = true
 }
 
 // HookEvent is a logged delivery, for tests to assert against.

@@ -144,6 +144,13 @@ func TestHookTestFailures(t *testing.T) {
 		t.Fatalf("far events %v", ev)
 	}
 	expect(t, post(t, s, projectHooks+"/99/test/push_events", nil), http.StatusNotFound, `{"message":"404 Not found"}`)
+	// Without a commit there is no push sample: 422, and nothing is sent or logged.
+	s.MarkEmptyRepository("acme/web")
+	before := rc.count()
+	expect(t, post(t, s, hook+"/test/push_events", nil), http.StatusUnprocessableEntity, `{"message":"Ensure the project has at least one commit."}`)
+	if rc.count() != before || len(s.HookEvents("project", "acme/web", 1)) != 2 {
+		t.Fatal("a test without sample data was delivered or logged")
+	}
 }
 
 func TestHookRateLimitSharedByTheProjectsHooks(t *testing.T) {

@@ -69,6 +69,7 @@ type Server struct {
 	testLimit, resendLimit *int
 	skew                   time.Duration
 	windows                map[string]*rateWindow
+	emptyRepos             map[string]bool // hook owner keys of projects without a commit
 }
 
 // Option configures a Server.
