@@ -153,7 +153,7 @@ func NewTask(scope client.Scope, name string, action Action, reason string, chan
 	secrets map[string]string, recordAs string, do func(ctx context.Context) ([]client.Scope, error),
 ) *Target {
 	t := &Target{
-		Target: scope.String() + " " + name, Kind: string(scope.Level), Action: action, Reason: reason,
+		Name: scope.String() + " " + name, Kind: string(scope.Level), Action: action, Reason: reason,
 		Changes: changes, Previous: prev, scope: scope, secrets: secrets, recordAs: recordAs, do: do, Result: Planned,
 	}
 	if action == ActUnchanged {

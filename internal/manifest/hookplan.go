@@ -79,7 +79,7 @@ func (p *Planner) PlanHooks(ctx context.Context, m *Manifest, prune bool) ([]*bu
 				return nil, nil, err
 			}
 			if len(need) > 0 {
-				needed = append(needed, Needed{Target: t.Target, Line: e.Line, Fields: need})
+				needed = append(needed, Needed{Target: t.Name, Line: e.Line, Fields: need})
 			}
 			targets = append(targets, t)
 		}

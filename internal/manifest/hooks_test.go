@@ -250,7 +250,7 @@ func TestHookPlanOnGitLab(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(doc.Targets) != 1 || doc.Targets[0].Target.Target != "project:acme/web hook ci" || doc.Targets[0].Result != bulk.Succeeded ||
+	if len(doc.Targets) != 1 || doc.Targets[0].Name != "project:acme/web hook ci" || doc.Targets[0].Result != bulk.Succeeded ||
 		doc.Targets[0].Previous.Values["url"] != "https://ci.example.com/a" || doc.Targets[0].Previous.Values["token"] != "" {
 		t.Errorf("journal: %+v", doc.Targets)
 	}
@@ -272,7 +272,7 @@ func TestHookPlanOnGitLab(t *testing.T) {
 	targets, _ = planHooks(t, p, withSecrets, true)
 	actions := map[string]bulk.Action{}
 	for _, tg := range targets {
-		actions[tg.Target] = tg.Action
+		actions[tg.Name] = tg.Action
 	}
 	if actions["project:acme/web hook ci"] != bulk.ActUnchanged || actions["project:acme/web hook https://extra.example.com/x"] != ActRemove || len(actions) != 2 {
 		t.Fatalf("second plan with --prune: %v", actions)
