@@ -87,6 +87,7 @@ func runScripts(t *testing.T, version string) {
 			delivering := gitlabfake.New(gitlabfake.WithVersion("19.5.0"), gitlabfake.WithLocalHookURLs(), gitlabfake.WithHookAutoDisabling())
 			env.Defer(delivering.Close)
 			delivering.AddToken("maintainer-token", gitlabfake.Token{Username: "maint", Scopes: []string{"api"}, AccessLevel: 40})
+			delivering.AddToken("owner-token", gitlabfake.Token{Username: "owner", Scopes: []string{"api"}, AccessLevel: 50})
 			env.Setenv("DELIVERING_URL", delivering.URL)
 			env.Values[deliveringKey{}] = delivering
 			rc := newReceiver()

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/forgekit/integrations/internal/bulk"
@@ -54,9 +55,11 @@ func NewCmdDoctor(f *cmdutil.Factory, runF func(*options) error) *cobra.Command 
 			  Microsoft retired in 2026;
 			- required secrets that are not set, and URL variables a hook's URL needs.
 
-			Exit status 0 when all is well, 1 when something needs attention. --fix re-enables the
-			disabled hooks by testing them, GitLab's only way, after showing the plan and asking
-			(--yes when not on a terminal).
+			Exit status 0 when all is well, 1 when something needs attention. What cannot be
+			checked (a secret GitLab never returns, hooks the token may not read) is listed as
+			unchecked and does not change the exit status. --fix re-enables the disabled hooks by
+			testing them, GitLab's only way, after showing the plan and asking (--yes when not on
+			a terminal); tests keep within GitLab's limit of 5 a minute per project or group.
 		`),
 		Example: heredoc.Doc(`
 			$ integrations doctor -g acme
@@ -128,6 +131,9 @@ func run(ctx context.Context, o *options) error {
 		return err
 	}
 	if o.IO.IsStderrTTY() && !o.Output.IsJSON() {
+		if !rep.OK {
+			fmt.Fprintln(o.IO.ErrOut)
+		}
 		fmt.Fprintln(o.IO.ErrOut, summary(rep))
 	}
 	if !rep.OK {
@@ -142,9 +148,14 @@ func newDoctor(ctx context.Context, o *options, b client.Backend) (*doctor.Docto
 	if err != nil {
 		return nil, err
 	}
-	d := &doctor.Doctor{Backend: b, IntegrationLog: requestLog{store, b.Capabilities().Server}}
+	d := &doctor.Doctor{Backend: b, IntegrationLog: store, Waiting: func(s client.Scope, w time.Duration) {
+		fmt.Fprintf(o.IO.ErrOut, "waiting %s for the test limit at %s\n", w.Round(time.Second), s.Describe())
+	}}
 	if h, ok := b.(client.Hooks); ok {
 		d.Hooks = h
+	}
+	if hd, ok := b.(client.HookDeliveries); ok {
+		d.HookLog = hd
 	}
 	if o.scope.Level == integrations.Group {
 		if _, ok := b.(client.Walker); !ok {
@@ -181,7 +192,11 @@ func repair(ctx context.Context, o *options, b client.Backend, d *doctor.Doctor,
 	if !ok {
 		return fmt.Errorf("%s cannot test hooks, so doctor --fix cannot re-enable them", b.Where())
 	}
-	fmt.Fprintf(o.IO.ErrOut, "To re-enable %d hook(s), doctor will send each a test event (GitLab allows 5 tests a minute per project or group):\n", len(plan))
+	took := ""
+	if n, per := t.DeliveryLimit(); doctor.PlanWait(plan, n, per) > 0 {
+		took = fmt.Sprintf("; %s allows %d tests per %s at a project or group, so this takes at least %s", b.Where(), n, per, doctor.PlanWait(plan, n, per))
+	}
+	fmt.Fprintf(o.IO.ErrOut, "To re-enable %d hook(s), doctor sends each a test event%s:\n", len(plan), took)
 	for _, rp := range plan {
 		fmt.Fprintf(o.IO.ErrOut, "  test hook %d (%s) at %s with %s\n", rp.HookID, rp.Name, rp.Scope, event(rp))
 	}
@@ -207,23 +222,35 @@ func event(rp doctor.Repair) string {
 	return "a " + *rp.Event + " event"
 }
 
+// printFindings writes a line per finding for scripts; on a terminal, each finding's problem
+// and fix in full, wrapped to its width.
 func printFindings(p *output.Printer, rep *doctor.Report) {
-	rows := make([][]string, len(rep.Findings))
+	if !p.IsTTY() {
+		rows := make([][]string, len(rep.Findings))
+		for i, f := range rep.Findings {
+			rows[i] = []string{f.Scope, f.Kind, findingName(f), f.Check, f.Problem, f.Fix}
+		}
+		p.Table(nil, rows)
+		return
+	}
 	for i, f := range rep.Findings {
-		name := f.Name
-		if f.HookID != nil {
-			name = strconv.FormatInt(*f.HookID, 10) + " " + f.Name
+		if i > 0 {
+			p.Linef("")
 		}
-		rows[i] = []string{f.Scope, f.Kind, name, f.Check, f.Problem, f.Fix}
+		p.Linef("✗ %s  %s %s  %s", f.Scope, f.Kind, findingName(f), f.Check)
+		p.Indented("  ", f.Problem)
+		p.Indented("  ", "fix: "+f.Fix)
 	}
-	if len(rows) > 0 {
-		p.Table([]string{"scope", "kind", "name", "check", "problem", "fix"}, rows)
+	for _, u := range rep.Unchecked {
+		p.Indented("", "not checked: "+u)
 	}
-	if p.IsTTY() {
-		for _, u := range rep.Unchecked {
-			p.Linef("not checked: %s", u)
-		}
+}
+
+func findingName(f doctor.Finding) string {
+	if f.HookID == nil {
+		return f.Name
 	}
+	return strconv.FormatInt(*f.HookID, 10) + " " + f.Name
 }
 
 func summary(rep *doctor.Report) string {
@@ -233,28 +260,4 @@ func summary(rep *doctor.Report) string {
 		return "✓ Nothing needs attention: " + checked
 	}
 	return fmt.Sprintf("%d problem(s) need attention: %s", len(rep.Findings), checked)
-}
-
-// requestLog reads the request log `integrations test` keeps in the local store.
-type requestLog struct {
-	store  cmdutil.Store
-	server string
-}
-
-// recent is how many of the newest deliveries count: enough to tell a run of failures.
-const recent = 10
-
-func (l requestLog) RecentIntegrationDeliveries(ctx context.Context, s client.Scope, name string) ([]doctor.Delivery, error) {
-	entries, err := l.store.Logs(ctx, l.server, s.String(), name, recent, false)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]doctor.Delivery, len(entries))
-	for i, e := range entries {
-		out[i] = doctor.Delivery{Time: e.Time, OK: e.OK, Error: e.Error}
-		if e.Status != 0 {
-			out[i].Status = strconv.Itoa(e.Status)
-		}
-	}
-	return out, nil
 }

@@ -8,6 +8,7 @@ package doctor
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -163,6 +164,34 @@ type Delivery struct {
 	Status string
 	OK     bool
 	Error  string
+}
+
+func logDeliveries(entries []client.LogEntry) []Delivery {
+	out := make([]Delivery, len(entries))
+	for i, e := range entries {
+		out[i] = Delivery{Time: e.Time, OK: e.OK, Error: e.Error}
+		if e.Status != 0 {
+			out[i].Status = strconv.Itoa(e.Status)
+		}
+	}
+	return out
+}
+
+// hookDeliveries are a hook's deliveries whose outcome is known (GitLab's system hook test
+// does not say how the receiver answered).
+func hookDeliveries(events []client.HookDelivery) []Delivery {
+	out := make([]Delivery, 0, len(events))
+	for _, e := range events {
+		if e.Unknown {
+			continue
+		}
+		d := Delivery{Time: e.Time, OK: !e.Failed(), Error: e.Error}
+		if e.Status != 0 {
+			d.Status = strconv.Itoa(e.Status)
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // DescribeFailures describes deliveries (newest first) whose newest ones failed: how many in

@@ -10,23 +10,28 @@ import (
 	"github.com/forgekit/integrations/internal/integrations"
 )
 
-// HookLog reads a hook's recent deliveries, newest first: GitLab's event log of the
-// hook, or the log of the test deliveries this tool made on the local store.
+// HookLog reads a hook's deliveries, newest first: GitLab's event log of the hook, or the
+// request log of this tool's own deliveries on the local store (client.HookDeliveries).
 type HookLog interface {
-	RecentHookDeliveries(ctx context.Context, s client.Scope, id int64) ([]Delivery, error)
+	HookEvents(ctx context.Context, s client.Scope, id int64, f client.EventFilter) ([]client.HookDelivery, error)
 }
 
-// IntegrationLog reads the recent deliveries this tool made for an integration at a
-// scope (the request log `integrations test` keeps), newest first.
+// IntegrationLog is the request log `integrations test` keeps, newest first.
 type IntegrationLog interface {
-	RecentIntegrationDeliveries(ctx context.Context, s client.Scope, name string) ([]Delivery, error)
+	Logs(ctx context.Context, server, scope, integration string, limit int, failedOnly bool) ([]client.LogEntry, error)
 }
 
-// HookTester sends a test event through a hook; GitLab forces a test through a disabled hook
-// and re-enables the hook when the receiver answers 2xx or 3xx.
+// HookTester sends test events through hooks (client.HookDeliveries). GitLab forces a test
+// through a disabled hook and re-enables the hook when the receiver answers 2xx or 3xx.
 type HookTester interface {
-	TestHook(ctx context.Context, s client.Scope, id int64, event string) error
+	TestHook(ctx context.Context, s client.Scope, id int64, event string) (client.HookDelivery, error)
+	// DeliveryLimit is how many tests a project or group allows per window; 0 is no limit.
+	DeliveryLimit() (n int, per time.Duration)
 }
+
+// Recent is how many of the newest deliveries a check reads: enough to tell a run of
+// failures, and one page of GitLab's event log.
+const Recent = 10
 
 // Doctor examines scopes through what the backend offers; a nil reader is a check it cannot
 // make, said in the report.
@@ -37,7 +42,32 @@ type Doctor struct {
 	HookLog           HookLog
 	IntegrationLog    IntegrationLog
 	GroupIntegrations bool
-	Now               func() time.Time
+	// Now and Sleep are the clock; nil is the real one.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Waiting is told when a repair waits for the test limit at a project or group.
+	Waiting func(s client.Scope, d time.Duration)
+}
+
+func (d *Doctor) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+func (d *Doctor) sleep(ctx context.Context, w time.Duration) error {
+	if d.Sleep != nil {
+		return d.Sleep(ctx, w)
+	}
+	t := time.NewTimer(w)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // ScopeReport is what Examine found at one scope.
@@ -94,11 +124,11 @@ func (d *Doctor) examineIntegrations(ctx context.Context, s client.Scope, root b
 		if d.IntegrationLog == nil {
 			continue
 		}
-		ds, err := d.IntegrationLog.RecentIntegrationDeliveries(ctx, s, def.Name)
+		entries, err := d.IntegrationLog.Logs(ctx, d.Backend.Capabilities().Server, s.String(), def.Name, Recent, false)
 		if err != nil {
 			return fmt.Errorf("reading the request log of %s at %s: %w", def.Name, s, err)
 		}
-		if msg := DescribeFailures(ds); msg != "" {
+		if msg := DescribeFailures(logDeliveries(entries)); msg != "" {
 			r.Findings = append(r.Findings, integrationFinding(def, s, FailingDeliveries, msg,
 				fmt.Sprintf("see integrations logs %s %s --failed; once fixed, integrations test %s %s", def.Name, s.Flag(), def.Name, s.Flag())))
 		}
@@ -118,10 +148,6 @@ func (d *Doctor) examineHooks(ctx context.Context, s client.Scope, r *ScopeRepor
 	if err != nil {
 		return fmt.Errorf("reading the hooks at %s: %w", s, err)
 	}
-	now := time.Now
-	if d.Now != nil {
-		now = d.Now
-	}
 	for _, h := range hooks {
 		r.Hooks++
 		if h.URLVariables == nil && len(integrations.URLPlaceholders(h.URL())) > 0 {
@@ -133,7 +159,7 @@ func (d *Doctor) examineHooks(ctx context.Context, s client.Scope, r *ScopeRepor
 			h = full
 		}
 		r.Findings = append(r.Findings, CheckHookSecrets(h)...)
-		if off := CheckHook(h, now()); len(off) > 0 {
+		if off := CheckHook(h, d.now()); len(off) > 0 {
 			// A paused hook's log only repeats why it was paused.
 			r.Findings = append(r.Findings, off...)
 			r.Repairable = append(r.Repairable, h)
@@ -142,7 +168,7 @@ func (d *Doctor) examineHooks(ctx context.Context, s client.Scope, r *ScopeRepor
 		if d.HookLog == nil {
 			continue
 		}
-		ds, err := d.HookLog.RecentHookDeliveries(ctx, s, h.ID)
+		events, err := d.HookLog.HookEvents(ctx, s, h.ID, client.EventFilter{Limit: Recent})
 		if unreadable(err) {
 			r.Unchecked = append(r.Unchecked, fmt.Sprintf("deliveries of hook %d at %s: %v", h.ID, s, err))
 			continue
@@ -150,7 +176,7 @@ func (d *Doctor) examineHooks(ctx context.Context, s client.Scope, r *ScopeRepor
 		if err != nil {
 			return fmt.Errorf("reading the deliveries of hook %d at %s: %w", h.ID, s, err)
 		}
-		if msg := DescribeFailures(ds); msg != "" {
+		if msg := DescribeFailures(hookDeliveries(events)); msg != "" {
 			r.Findings = append(r.Findings, hookFinding(h, FailingDeliveries, msg,
 				fmt.Sprintf("see integrations hooks events %d %s --failed", h.ID, s.Flag()), false))
 		}

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -79,40 +80,33 @@ func (r *Report) PlanRepairs() []Repair {
 	return out
 }
 
-// Repair tests each planned hook in turn (GitLab allows few tests a minute per project or
-// group, so one at a time), then reads the hook again: it is fixed when GitLab calls it again,
-// whatever the test answered (a 3xx re-enables a hook although the test reports 422). The
-// repaired hooks' findings leave the report. done is called after each.
+// Repair tests each planned hook in turn, then reads it again: it is fixed when GitLab calls
+// it again, whatever the test answered (a 3xx re-enables a hook although the test reports
+// 422). Tests at one project or group keep within the limit its hooks share, waiting when the
+// plan holds more. The repaired hooks' findings leave the report; done is called after each.
 func (d *Doctor) Repair(ctx context.Context, t HookTester, r *Report, plan []Repair, done func(Repair)) error {
-	now := time.Now
-	if d.Now != nil {
-		now = d.Now
-	}
+	pace := pacer{sent: map[string][]time.Time{}}
+	pace.n, pace.per = t.DeliveryLimit()
 	fixed := map[string]bool{}
 	for i := range plan {
 		rp := &plan[i]
-		event := ""
-		if rp.Event != nil {
-			event = *rp.Event
-		}
-		testErr := t.TestHook(ctx, rp.hook.Scope, rp.HookID, event)
+		got, testErr := pace.test(ctx, d, t, rp)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		after, err := d.Hooks.GetHook(ctx, rp.hook.Scope, rp.HookID)
 		switch {
 		case err != nil:
-			msg := err.Error()
-			rp.Result, rp.Error = RepairFailed, &msg
-		case len(CheckHook(after, now())) == 0:
+			rp.fail(err.Error())
+		case len(CheckHook(after, d.now())) == 0:
 			rp.Result = RepairFixed
 			fixed[hookKey(rp.hook)] = true
 		case testErr != nil:
-			msg := testErr.Error()
-			rp.Result, rp.Error = RepairFailed, &msg
+			rp.fail(testErr.Error())
+		case got.Failed():
+			rp.fail("the receiver did not accept the test: " + got.Error)
 		default:
-			msg := "the test was sent but GitLab still has the hook disabled"
-			rp.Result, rp.Error = RepairFailed, &msg
+			rp.fail("the test was delivered but GitLab still has the hook disabled")
 		}
 		if done != nil {
 			done(*rp)
@@ -125,6 +119,84 @@ func (d *Doctor) Repair(ctx context.Context, t HookTester, r *Report, plan []Rep
 		}
 	}
 	r.Findings, r.Repairs, r.OK = kept, plan, len(kept) == 0
+	return nil
+}
+
+func (rp *Repair) event() string {
+	if rp.Event == nil {
+		return ""
+	}
+	return *rp.Event
+}
+
+func (rp *Repair) fail(msg string) { rp.Result, rp.Error = RepairFailed, &msg }
+
+// PlanWait is how long a plan waits for the test limit (n tests per window at one project or
+// group): nothing unless one place has more disabled hooks than that.
+func PlanWait(plan []Repair, n int, per time.Duration) time.Duration {
+	if n <= 0 {
+		return 0
+	}
+	at := map[string]int{}
+	for _, rp := range plan {
+		at[rp.Scope]++
+	}
+	var wait time.Duration
+	for _, k := range at {
+		wait += time.Duration((k-1)/n) * per
+	}
+	return wait
+}
+
+// rateLimitTries bounds how often one test is sent again after the server's 429: other
+// clients of the same user share the limit, so a plan kept within it can still meet one.
+const rateLimitTries = 3
+
+// test sends rp's test within the limit, and after a 429 waits what the server asked (else
+// the window) and sends it again.
+func (p *pacer) test(ctx context.Context, d *Doctor, t HookTester, rp *Repair) (client.HookDelivery, error) {
+	for try := 1; ; try++ {
+		if err := p.wait(ctx, d, rp.hook.Scope); err != nil {
+			return client.HookDelivery{}, err
+		}
+		got, err := t.TestHook(ctx, rp.hook.Scope, rp.HookID, rp.event())
+		var rl *client.RateLimitError
+		if !errors.As(err, &rl) || try >= rateLimitTries {
+			return got, err
+		}
+		w := rl.RetryAfter
+		if w <= 0 {
+			w = p.per
+		}
+		if d.Waiting != nil {
+			d.Waiting(rp.hook.Scope, w)
+		}
+		if err := d.sleep(ctx, w); err != nil {
+			return got, err
+		}
+	}
+}
+
+// pacer keeps tests within n per window at each project or group.
+type pacer struct {
+	n    int
+	per  time.Duration
+	sent map[string][]time.Time
+}
+
+func (p *pacer) wait(ctx context.Context, d *Doctor, s client.Scope) error {
+	key := s.String()
+	if p.n > 0 && len(p.sent[key]) >= p.n {
+		if w := p.sent[key][len(p.sent[key])-p.n].Add(p.per).Sub(d.now()); w > 0 {
+			if d.Waiting != nil {
+				d.Waiting(s, w)
+			}
+			if err := d.sleep(ctx, w); err != nil {
+				return err
+			}
+		}
+	}
+	p.sent[key] = append(p.sent[key], d.now())
 	return nil
 }
 

@@ -156,13 +156,16 @@ func (p *Printer) Linef(format string, args ...any) {
 
 // Paragraph writes prose, wrapped between words to the terminal's width on a terminal and as
 // one line elsewhere.
-func (p *Printer) Paragraph(text string) {
+func (p *Printer) Paragraph(text string) { p.Indented("", text) }
+
+// Indented is a Paragraph whose every line starts with indent, wrapped within the width left.
+func (p *Printer) Indented(indent, text string) {
 	if !p.tty {
-		p.Linef("%s", text)
+		p.Linef("%s%s", indent, text)
 		return
 	}
-	for _, l := range wrapWords(text, p.width) {
-		p.Linef("%s", l)
+	for _, l := range wrapWords(text, max(p.width-len(indent), 20)) {
+		p.Linef("%s%s", indent, l)
 	}
 }
 

@@ -48,3 +48,22 @@ func TestRowsOffATerminalStayWhole(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// Indented prose stays within the terminal's width, every line indented; off a terminal it is
+// one line, for scripts.
+func TestIndentedWrapsWithinWidth(t *testing.T) {
+	var b strings.Builder
+	p := &Printer{w: &b, tty: true, width: 30}
+	p.Indented("  ", "fix: set up a webhook from a Teams Workflows flow, then configure it")
+	for _, l := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		if !strings.HasPrefix(l, "  ") || len(l) > 30 {
+			t.Errorf("line %q: want indented and at most 30 wide", l)
+		}
+	}
+	b.Reset()
+	p.tty = false
+	p.Indented("  ", "one line for scripts")
+	if b.String() != "  one line for scripts\n" {
+		t.Errorf("off a terminal: %q", b.String())
+	}
+}
