@@ -352,7 +352,11 @@ func applyRun(ctx context.Context, o *options) error {
 		return printPlan(o, rep)
 	}
 	if len(o.needed) > 0 {
-		return cmdutil.FlagErrorf("apply %s: %s", o.File, o.needed[0])
+		more := ""
+		if len(o.needed) > 1 {
+			more = fmt.Sprintf(" (and %d more hook(s); plan lists them)", len(o.needed)-1)
+		}
+		return cmdutil.FlagErrorf("apply %s: %s%s", o.File, o.needed[0], more)
 	}
 	rep.RunID = bulk.NewRunID(time.Now())
 	if rep.Writes() == 0 {
