@@ -149,7 +149,7 @@ func (p *Planner) createHook(h client.Hooks, e HookEntry) (*bulk.Target, error) 
 	}
 	scope := e.Scope
 	return bulk.NewTask(scope, hookLabel(e.Identity()), bulk.ActCreate, "not at this scope", changes, hookPrevious(nil),
-		hookSecrets(c), hookRecord(e), func(ctx context.Context) ([]client.Scope, error) {
+		hookSecrets(c), hookOwner(e.Identity()), func(ctx context.Context) ([]client.Scope, error) {
 			res, err := h.AddHook(ctx, scope, c)
 			return res.Created, err
 		}), nil
@@ -160,7 +160,7 @@ func (p *Planner) createHook(h client.Hooks, e HookEntry) (*bulk.Target, error) 
 func (p *Planner) updateHook(ctx context.Context, h client.Hooks, e HookEntry, cur client.Hook) (*bulk.Target, []string, error) {
 	c := client.HookChange{Values: map[string]string{}, URLVariables: map[string]string{}, CustomHeaders: map[string]string{}, Current: &cur}
 	var changes []change.Change
-	same := func(key, want string) bool { return p.sameHookSecret(ctx, e, key, want) }
+	same := func(key, want string) bool { return p.sameHookSecret(ctx, e, cur, key, want) }
 	for _, f := range hookFieldOrder(e.Kind) {
 		v, given := e.Values[f.Key]
 		if !given || integrations.IsKeyValues(f.Key) {
@@ -227,7 +227,7 @@ func (p *Planner) updateHook(ctx context.Context, h client.Hooks, e HookEntry, c
 		}
 	}
 	scope, id := e.Scope, cur.ID
-	return bulk.NewTask(scope, label, bulk.ActUpdate, "differs from the file", changes, prev, hookSecrets(c), hookRecord(e),
+	return bulk.NewTask(scope, label, bulk.ActUpdate, "differs from the file", changes, prev, hookSecrets(c), hookOwner(identityAfter(cur, e)),
 		func(ctx context.Context) ([]client.Scope, error) {
 			res, err := h.EditHook(ctx, scope, id, c)
 			return res.Created, err
@@ -355,8 +355,24 @@ func onEvents(kind integrations.Definition, events map[string]bool) []string {
 	return out
 }
 
-// hookRecord names a hook's fingerprints: by scope and identity, which the file keeps.
-func hookRecord(e HookEntry) string { return hookLabel(e.Identity()) }
+// hookOwner names a hook's fingerprints (with its scope): by the identity the hook has, its
+// name or else its URL, as bulk hooks names them.
+func hookOwner(identity string) string { return "hook:" + identity }
+
+// identityAfter is the identity the hook has once the entry is written: a name the entry
+// leaves out is kept.
+func identityAfter(cur client.Hook, e HookEntry) string {
+	if name, given := e.Values[integrations.HookName]; given {
+		if name != "" {
+			return name
+		}
+		return e.URL()
+	}
+	if cur.Name() != "" {
+		return cur.Name()
+	}
+	return e.URL()
+}
 
 // hookSecrets are the secret values a write sends, by the keys plan compares them under.
 func hookSecrets(c client.HookChange) map[string]string {
@@ -376,12 +392,12 @@ func hookSecrets(c client.HookChange) map[string]string {
 	return out
 }
 
-// sameHookSecret is whether the fingerprint of this tool's last write of the hook's secret
-// matches want.
-func (p *Planner) sameHookSecret(ctx context.Context, e HookEntry, key, want string) bool {
+// sameHookSecret is whether the fingerprint of this tool's last write of the hook's secret,
+// recorded under the identity the hook has now, matches want.
+func (p *Planner) sameHookSecret(ctx context.Context, e HookEntry, cur client.Hook, key, want string) bool {
 	if p.Fingerprints == nil || isReference(want) {
 		return false
 	}
-	same, err := p.Fingerprints.SecretsUnchanged(ctx, p.Backend.Capabilities().Server, e.Scope.String(), hookRecord(e), map[string]string{key: want})
+	same, err := p.Fingerprints.SecretsUnchanged(ctx, p.Backend.Capabilities().Server, e.Scope.String(), hookOwner(cur.Identity()), map[string]string{key: want})
 	return err == nil && same
 }
