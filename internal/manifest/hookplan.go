@@ -11,6 +11,7 @@ import (
 	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/forgekit/integrations/internal/redact"
 )
 
 // Actions of a manifest's hooks beside create, update and unchanged.
@@ -93,7 +94,7 @@ func (p *Planner) PlanHooks(ctx context.Context, m *Manifest, prune bool) ([]*bu
 			id := hk.ID
 			at := scope
 			targets = append(targets, bulk.NewTask(scope, hookLabel(hk.Identity()), ActRemove, "not in the file (--prune)",
-				[]change.Change{{Field: "hook", Before: fmt.Sprintf("%d (%s)", hk.ID, hk.Identity()), After: nil}}, hookPrevious(&hk), nil, "",
+				[]change.Change{{Field: "hook", Before: fmt.Sprintf("%d (%s)", hk.ID, redact.URL(hk.Identity())), After: nil}}, hookPrevious(&hk), nil, "",
 				func(ctx context.Context) ([]client.Scope, error) { return nil, h.RemoveHook(ctx, at, id) }))
 		}
 	}
@@ -136,7 +137,7 @@ func (p *Planner) createHook(h client.Hooks, e HookEntry) (*bulk.Target, error) 
 			continue
 		}
 		c.Values[f.Key] = v
-		after := f.Typed(v)
+		after := hookValue(f, v)
 		if f.Masked() {
 			after = secretWord(v, change.SecretSet)
 		}
@@ -176,7 +177,7 @@ func (p *Planner) updateHook(ctx context.Context, h client.Hooks, e HookEntry, c
 		before, after := effectiveHook(f, cur.Values[f.Key]), effectiveHook(f, v)
 		if before != after {
 			c.Values[f.Key] = v
-			changes = append(changes, change.Change{Field: f.Key, Before: f.TypedOrNil(before), After: f.TypedOrNil(after)})
+			changes = append(changes, change.Change{Field: f.Key, Before: hookValue(f, before), After: hookValue(f, after)})
 		}
 	}
 	changes = append(changes, diffHookEntries(integrations.HookURLVariables, cur.URLVariables, e.URLVariables, c.URLVariables, same)...)
@@ -257,6 +258,14 @@ func givenSecrets(e HookEntry) client.HookChange {
 		}
 	}
 	return c
+}
+
+// hookValue is a field's side of a change; a URL without what it may carry in clear.
+func hookValue(f integrations.Field, v string) any {
+	if f.Key == integrations.HookURL {
+		v = redact.URL(v)
+	}
+	return f.TypedOrNil(v)
 }
 
 func effectiveHook(f integrations.Field, v string) string {

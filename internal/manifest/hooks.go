@@ -9,6 +9,7 @@ import (
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/quote"
+	"github.com/forgekit/integrations/internal/redact"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -116,7 +117,8 @@ func (h HookEntry) Identity() string {
 // Key names the entry in reports: "project:acme/web hook ci".
 func (h HookEntry) Key() string { return h.Scope.String() + " " + hookLabel(h.Identity()) }
 
-func hookLabel(identity string) string { return "hook " + identity }
+// hookLabel names a hook in reports; a URL without what it may carry in clear.
+func hookLabel(identity string) string { return "hook " + redact.URL(identity) }
 
 // readHooks reads a scope's list of hooks: each a mapping of the hook kind's fields, with
 // secrets as references, and the events switched on.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -306,5 +307,20 @@ func TestExportInventsNoSecret(t *testing.T) {
 	s, needed = hookSettings(set)
 	if s.Values["token"] != "env:INTEGRATIONS_PROJECT_ACME_WEB_HOOK_3_TOKEN" || s.Values["signing_token"] != "" || len(needed) != 1 {
 		t.Errorf("a set token: %+v, needs %v", s.Values, needed)
+	}
+}
+
+// A URL typed with a password in it is planned without showing the password.
+func TestHookPlanHidesURLCredentials(t *testing.T) {
+	t.Setenv("INTEGRATIONS_SECRET_KEY", "manifest tests")
+	store := openStore(t)
+	p := &Planner{Backend: store, Fingerprints: store, File: "m.yaml"}
+	targets, _ := planHooks(t, p, "version: 1\nscopes:\n  project:acme/web:\n    hooks:\n      - url: https://bot:pw-CANARY@ci.example.com/hook\n", false)
+	if len(targets) != 1 || targets[0].Action != bulk.ActCreate {
+		t.Fatalf("plan: %v", targets)
+	}
+	shown := targets[0].Name + " " + fmt.Sprint(targets[0].Changes)
+	if strings.Contains(shown, "CANARY") || !strings.Contains(shown, "ci.example.com/hook") {
+		t.Errorf("plan shows %s", shown)
 	}
 }
