@@ -89,7 +89,7 @@ func hookManifest(d integrations.Definition) string {
 
 - A hook is identified by its ‹name›, or by its ‹url› when it has none: apply updates the hook with the same name or URL (or leaves it alone) and never adds a second one.
 - The keys are the fields above and ‹events›, the list of events switched on (every other one is off). A key left out keeps what the hook has; ‹url_variables› and ‹custom_headers›, when given, are the whole set (names not listed are removed). Unknown keys, wrong types and events this kind lacks are refused with the file and line, before anything is written.
-- Secrets (‹token›, ‹signing_token›, URL variable and header values) are only references, ‹env:NAME› or ‹file:PATH›. Export names them ‹INTEGRATIONS_<SCOPE>_HOOK_<NAME or ID>_<FIELD>›, and writes a reference only for a secret the backend says is set.
+- Secrets (‹token›, ‹signing_token›, URL variable and header values) are only references, ‹env:NAME› or ‹file:PATH›. Export names them ‹INTEGRATIONS_<SCOPE>_HOOK_<NAME or ID>_<FIELD>›, and writes a reference only for a secret the backend says is set. A ‹url› with credentials or a token parameter in clear is refused (export writes such a URL masked): write those parts as ‹{NAME}› and give them in ‹url_variables›.
 - ‹--prune› removes the hooks the file does not list at the scopes that have a ‹hooks:› key (‹hooks: []› removes them all); a scope without one keeps its hooks.
 - On GitLab a URL change clears the token and every custom header. Apply sends them again from the file; when the file lacks them, plan shows ‹(needed: add it to the file)› and apply refuses (exit 2) with nothing written.
 `)

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -205,12 +206,26 @@ func readHook(name, where string, scope client.Scope, kind integrations.Definiti
 	if isReference(h.URL()) || isReference(h.Name()) {
 		return h, errAt(name, n.Line, "%s: url and name identify the hook and cannot be references; put secret parts of the URL in url_variables", where)
 	}
+	if carriesSecrets(h.URL()) {
+		return h, errAt(name, n.Line, "%s: url holds a secret in clear (credentials or a token parameter): write those parts as {NAME} and give each in url_variables as a reference", where)
+	}
 	if h.URLVariables != nil {
 		if err := integrations.ValidateHook(kind, h.Values, client.SortedKeys(h.URLVariables)); err != nil {
 			return h, errAt(name, n.Line, "%s: %v", where, err)
 		}
 	}
 	return h, nil
+}
+
+// placeholderParam is a query parameter whose whole value is a {NAME} placeholder: the name of
+// a URL variable, not a secret.
+var placeholderParam = regexp.MustCompile(`[?&][^=&#]+=\{[A-Za-z_][A-Za-z0-9_]*\}`)
+
+// carriesSecrets reports whether a hook URL holds a secret in clear (userinfo, a token-like
+// parameter) or one export masked: a manifest holds secrets only as references.
+func carriesSecrets(u string) bool {
+	bare := placeholderParam.ReplaceAllString(u, "")
+	return strings.Contains(u, redact.Mask) || redact.URL(bare) != bare
 }
 
 // readKeyValues reads URL variables or custom headers: names to references, since their
@@ -314,6 +329,9 @@ func hookSettings(h client.Hook) (*HookSettings, []string) {
 				s.Values[f.Key] = "env:" + name
 				needed = append(needed, name)
 			}
+		case f.Key == integrations.HookURL && carriesSecrets(v):
+			// Masked, never in clear: plan then asks for the secret parts as URL variables.
+			s.Values[f.Key] = redact.URL(v)
 		case v != "":
 			s.Values[f.Key] = v
 		}

@@ -32,6 +32,9 @@ func TestReadHooksIsStrict(t *testing.T) {
 		{head + "      - url: ftp://x.example\n", `m.yaml:5: project:acme/web hooks[0]: project_hook: url: "ftp://x.example" is not an http(s) URL`},
 		{head + "      - url: env:HOOK_URL\n", `m.yaml:5: project:acme/web hooks[0]: url and name identify the hook and cannot be references`},
 		{head + "      - url: https://{host}/x\n        url_variables: {}\n", `m.yaml:5: project:acme/web hooks[0]: project_hook: the URL uses {host} but no such URL variable is set`},
+		{head + "      - url: https://bot:literal@x.example/hook\n", `m.yaml:5: project:acme/web hooks[0]: url holds a secret in clear`},
+		{head + "      - url: https://x.example/hook?token=literal\n", `m.yaml:5: project:acme/web hooks[0]: url holds a secret in clear`},
+		{head + "      - url: https://REDACTED@x.example/hook\n", `m.yaml:5: project:acme/web hooks[0]: url holds a secret in clear`},
 		{head + "      - url: https://x.example\n        description: [a, b]\n", `m.yaml:6: project:acme/web hooks[0]: description: want a single value`},
 		{head + "      url: https://x.example\n", `m.yaml:5: project:acme/web hooks: want a list of hooks`},
 		{head + "      - https://x.example\n", `m.yaml:5: project:acme/web hooks[0]: want a mapping with url`},
@@ -302,6 +305,11 @@ func TestExportInventsNoSecret(t *testing.T) {
 	if _, ok := s.Values["token"]; ok || len(needed) != 0 || s.URLVariables != nil || s.CustomHeaders != nil {
 		t.Errorf("unknown secrets exported: %+v, needs %v", s, needed)
 	}
+	withPassword := unknown
+	withPassword.Values = map[string]string{"url": "https://bot:pw-CANARY@x.example/hook"}
+	if s, _ := hookSettings(withPassword); strings.Contains(s.Values["url"], "CANARY") || !strings.Contains(s.Values["url"], "x.example/hook") {
+		t.Errorf("a URL with a password exported as %q", s.Values["url"])
+	}
 	set := unknown
 	set.SecretSet = map[string]bool{"token": true, "signing_token": false}
 	s, needed = hookSettings(set)
@@ -310,16 +318,22 @@ func TestExportInventsNoSecret(t *testing.T) {
 	}
 }
 
-// A URL typed with a password in it is planned without showing the password.
+// A hook whose URL was typed with a password in it is planned without showing the password;
+// a placeholder in a token parameter is a URL variable's name, and is accepted.
 func TestHookPlanHidesURLCredentials(t *testing.T) {
 	t.Setenv("INTEGRATIONS_SECRET_KEY", "manifest tests")
 	store := openStore(t)
+	web := client.Scope{Level: integrations.Project, Path: "acme/web"}
+	if _, err := store.AddHook(context.Background(), web, client.HookChange{Values: map[string]string{"url": "https://bot:pw-CANARY@ci.example.com/hook"}}); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TOK", "t0k")
 	p := &Planner{Backend: store, Fingerprints: store, File: "m.yaml"}
-	targets, _ := planHooks(t, p, "version: 1\nscopes:\n  project:acme/web:\n    hooks:\n      - url: https://bot:pw-CANARY@ci.example.com/hook\n", false)
-	if len(targets) != 1 || targets[0].Action != bulk.ActCreate {
+	targets, _ := planHooks(t, p, "version: 1\nscopes:\n  project:acme/web:\n    hooks:\n      - url: https://ci.example.com/hook?token={tok}\n        url_variables: {tok: env:TOK}\n", true)
+	if len(targets) != 2 || targets[0].Action != bulk.ActCreate || targets[1].Action != ActRemove {
 		t.Fatalf("plan: %v", targets)
 	}
-	shown := targets[0].Name + " " + fmt.Sprint(targets[0].Changes)
+	shown := targets[1].Name + " " + fmt.Sprint(targets[1].Changes)
 	if strings.Contains(shown, "CANARY") || !strings.Contains(shown, "ci.example.com/hook") {
 		t.Errorf("plan shows %s", shown)
 	}
