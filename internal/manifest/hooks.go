@@ -139,8 +139,14 @@ func readHooks(name string, scope client.Scope, n *yaml.Node) ([]HookEntry, erro
 			return nil, err
 		}
 		for _, o := range out {
-			if o.Identity() == h.Identity() && (o.Name() != "" || h.Name() == "") {
-				return nil, errAt(name, h.Line, "%s: a hook identified by %s is given twice (first at line %d)", where, quote.Value(h.Identity()), o.Line)
+			// As client.SameHook matches: by name, and by URL where either has no name.
+			sameName := o.Name() != "" && o.Name() == h.Name()
+			if sameName || (o.URL() == h.URL() && (o.Name() == "" || h.Name() == "")) {
+				by := h.URL()
+				if sameName {
+					by = h.Name()
+				}
+				return nil, errAt(name, h.Line, "%s: a hook identified by %s is given twice (first at line %d)", where, quote.Value(by), o.Line)
 			}
 		}
 		out = append(out, h)

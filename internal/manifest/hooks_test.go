@@ -38,6 +38,7 @@ func TestReadHooksIsStrict(t *testing.T) {
 		{head + "      - url: https://x.example\n        description: [a, b]\n", `m.yaml:6: project:acme/web hooks[0]: description: want a single value`},
 		{head + "      url: https://x.example\n", `m.yaml:5: project:acme/web hooks: want a list of hooks`},
 		{head + "      - https://x.example\n", `m.yaml:5: project:acme/web hooks[0]: want a mapping with url`},
+		{head + "      - name: a\n        url: https://x.example\n      - url: https://x.example\n", `m.yaml:7: project:acme/web hooks: a hook identified by "https://x.example" is given twice (first at line 5)`},
 		{head + "      - url: https://x.example\n      - url: https://x.example\n", `m.yaml:6: project:acme/web hooks: a hook identified by "https://x.example" is given twice (first at line 5)`},
 		{"version: 1\nscopes:\n  instance:\n    hooks:\n      - url: https://x.example\n        push_events_branch_filter: main\n", `m.yaml:6: instance hooks[0]: system_hook has no key "push_events_branch_filter"`},
 		{"version: 1\nscopes:\n  instance:\n    hooks:\n      - url: https://x.example\n        events: [pipeline]\n", `m.yaml:6: instance hooks[0]: system_hook does not support the "pipeline" event`},
