@@ -20,6 +20,7 @@ import (
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/config"
 	"github.com/forgekit/integrations/internal/forms"
+	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/iostreams"
 	"github.com/forgekit/integrations/internal/manifest"
 	"github.com/forgekit/integrations/internal/output"
@@ -84,7 +85,8 @@ func NewCmdExport(f *cmdutil.Factory) *cobra.Command {
 			works too); for a hook, INTEGRATIONS_<SCOPE>_HOOK_<NAME or ID>_<FIELD>, and only for
 			secrets the backend says are set. Without a scope the local store is exported whole;
 			on GitLab give -g or -p (GitLab lists only active integrations, so inactive ones are
-			not exported there).
+			not exported there), or --instance for its system hooks (GitLab has no API for
+			instance-level integrations).
 		`),
 		Example: heredoc.Doc(`
 			$ integrations export -g acme > acme.yaml
@@ -210,6 +212,8 @@ func exportScopes(ctx context.Context, b client.Backend, scope client.Scope) ([]
 			return nil
 		})
 		return out, err
+	case scope.Level == integrations.Instance && !b.Capabilities().Instance:
+		return []client.Scope{scope}, nil // its system hooks only
 	}
 	resolved, err := b.Resolve(ctx, scope)
 	return []client.Scope{resolved}, err

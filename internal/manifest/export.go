@@ -25,9 +25,13 @@ func (x *Exporter) Export(ctx context.Context, scopes []client.Scope) (File, []s
 	f := File{Version: Version, Scopes: map[string]*ScopeSettings{}}
 	var needed []string
 	for _, scope := range scopes {
-		states, err := x.Backend.List(ctx, scope)
-		if err != nil {
-			return f, nil, fmt.Errorf("listing %s: %w", scope, err)
+		var states []client.State
+		// GitLab has no API for instance-level integrations, but has one for system hooks.
+		if scope.Level != integrations.Instance || x.Backend.Capabilities().Instance {
+			var err error
+			if states, err = x.Backend.List(ctx, scope); err != nil {
+				return f, nil, fmt.Errorf("listing %s: %w", scope, err)
+			}
 		}
 		sort.Slice(states, func(i, j int) bool { return states[i].Name < states[j].Name })
 		for _, st := range states {
