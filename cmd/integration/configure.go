@@ -196,7 +196,7 @@ func missingFields(d integrations.Definition, next target, cur client.State) []i
 
 // notConfigured refuses an action that needs settings the scope does not have.
 func notConfigured(d integrations.Definition, s client.Scope) error {
-	return cmdutil.FlagErrorf("%s has no settings at %s; configure it first: integrations configure %s %s --set …", d.Name, s, d.Name, scopeFlag(s))
+	return cmdutil.FlagErrorf("%s has no settings at %s; configure it first: integrations configure %s %s --set …", d.Name, s, d.Name, s.Flag())
 }
 
 func missingError(d integrations.Definition, missing []integrations.Field) error {
@@ -207,19 +207,11 @@ func missingError(d integrations.Definition, missing []integrations.Field) error
 	return cmdutil.FlagErrorf("%s: missing %s (required when not running interactively)", d.Name, strings.Join(flags, " "))
 }
 
-// placeOf names the backend for the form's header: the server's host, or the local store.
-func placeOf(b client.Backend) string {
-	if server := b.Capabilities().Server; server != "" {
-		return server
-	}
-	return "the " + b.Where()
-}
-
 // fill runs the settings form, pre-filled with next. Against a server the form offers only what
 // its version's API declares.
 func fill(ctx context.Context, r saveRequest, cur client.State, next target) (target, error) {
 	d, b := r.Def, r.Backend
-	where := placeOf(b)
+	where := cmdutil.PlaceOf(b)
 	in := &forms.Input{
 		Values: maps.Clone(next.Values), SecretSet: map[string]bool{}, Events: maps.Clone(next.Events),
 		Active: next.Active, Level: cur.Scope.Level, Where: cur.Scope.String() + " on " + where,
@@ -358,23 +350,20 @@ func (r saveRequest) put(ctx context.Context, upd client.Update) (client.SaveRes
 		return res, err
 	}
 	server := r.Backend.Where()
-	if !r.IO.CanPrompt() {
-		flags := make([]string, len(mse.Fields))
-		for i, k := range mse.Fields {
-			flags[i] = "--set " + k + "=…"
-		}
-		return res, cmdutil.FlagErrorf("%s never returns %s but needs it on every change: add %s (env:NAME and file:PATH keep it off the command line)",
-			server, strings.Join(mse.Fields, ", "), strings.Join(flags, " "))
+	again, err := cmdutil.AskSecretsAgain(ctx, r.IO, func() forms.Prompter { return r.Prompter }, cmdutil.SecretsAgain{
+		Keys: mse.Fields,
+		Why:  fmt.Sprintf("%s never returns %s but needs it on every change", server, strings.Join(mse.Fields, ", ")),
+		Title: func(k string) string {
+			f, _ := r.Def.Field(k)
+			return fmt.Sprintf("%s (%s) for %s — %s needs it again", f.Title, k, r.Def.Title, server)
+		},
+		Normalize: r.Def.Normalize,
+	})
+	if err != nil {
+		return res, err
 	}
 	for _, k := range mse.Fields {
-		f, _ := r.Def.Field(k)
-		v, err := r.Prompter.Password(ctx, fmt.Sprintf("%s (%s) for %s — %s needs it again", f.Title, k, r.Def.Title, server))
-		if err != nil {
-			return res, err
-		}
-		if v, err = r.Def.Normalize(k, v); err != nil {
-			return res, err
-		}
+		v := again[k]
 		if v == "" {
 			return res, cmdutil.FlagErrorf("%s: %s is required by %s", r.Def.Name, k, server)
 		}

@@ -59,6 +59,12 @@ func Write(ios *iostreams.IOStreams, o Options, data any, text func(p *Printer))
 	return p.err
 }
 
+// Status draws on stderr, for lines a person reads beside the data: wrapped to the width when
+// stderr is a terminal.
+func Status(ios *iostreams.IOStreams) *Printer {
+	return &Printer{w: ios.ErrOut, tty: ios.IsStderrTTY(), width: ios.TerminalWidth()}
+}
+
 func writeJSON(w io.Writer, data any, expr string) error {
 	if expr == "" {
 		return streamJSON(w, data)
@@ -105,6 +111,9 @@ type JQRunError struct{ Err error }
 
 func (e *JQRunError) Error() string { return "--jq: " + e.Err.Error() }
 
+// UsageError marks bad input: exit 2, and nothing was written.
+func (e *JQRunError) UsageError() bool { return true }
+
 // WriteAfterWrite is Write for the result of a write that was made. A --jq filter failing on
 // that result must not turn the write into a failure: the result is printed unfiltered, the
 // filter's failure is said on stderr, and the command goes on to exit as the write did.
@@ -122,6 +131,9 @@ func WriteAfterWrite(ios *iostreams.IOStreams, o Options, data any, text func(p 
 type JQError struct{ Err error }
 
 func (e *JQError) Error() string { return "invalid --jq expression: " + e.Err.Error() }
+
+// UsageError marks bad input: exit 2, and nothing was written.
+func (e *JQError) UsageError() bool { return true }
 
 func compileJQ(expr string) (*gojq.Code, error) {
 	q, err := gojq.Parse(expr)
@@ -160,12 +172,38 @@ func (p *Printer) Paragraph(text string) { p.Indented("", text) }
 
 // Indented is a Paragraph whose every line starts with indent, wrapped within the width left.
 func (p *Printer) Indented(indent, text string) {
-	if !p.tty {
+	if !p.tty || p.width <= 0 { // width unknown: the terminal wraps
 		p.Linef("%s%s", indent, text)
 		return
 	}
 	for _, l := range wrapWords(text, max(p.width-len(indent), 20)) {
 		p.Linef("%s%s", indent, l)
+	}
+}
+
+// Fields writes one "key: value" line for each pair. On a terminal the values start in one
+// column and wrap within the width, continuing in that column, so that a long URL or list is
+// neither cut nor broken back to the left edge.
+func (p *Printer) Fields(pairs [][2]string) {
+	if !p.tty || p.width <= 0 {
+		for _, kv := range pairs {
+			p.Linef("%s: %s", kv[0], kv[1])
+		}
+		return
+	}
+	keys := 0
+	for _, kv := range pairs {
+		keys = max(keys, len(kv[0])+2)
+	}
+	// Narrow terminals keep room for the values at the cost of alignment.
+	keys = min(keys, p.width/2)
+	for _, kv := range pairs {
+		key := kv[0] + ":"
+		lines := wrapWords(kv[1], p.width-max(keys, len(key)+1))
+		p.Linef("%-*s%s", max(keys, len(key)+1), key, lines[0])
+		for _, l := range lines[1:] {
+			p.Linef("%*s%s", max(keys, len(key)+1), "", l)
+		}
 	}
 }
 
