@@ -14,12 +14,12 @@ import (
 	"github.com/forgekit/integrations/cmd/bulk"
 	"github.com/forgekit/integrations/cmd/integration"
 	"github.com/forgekit/integrations/cmd/manifest"
-	"github.com/forgekit/integrations/internal/client/gitlab"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/cmdutil/cmdtest"
 	"github.com/forgekit/integrations/internal/forms"
 	"github.com/forgekit/integrations/internal/forms/formstest"
 	"github.com/forgekit/integrations/internal/testing/gitlabfake"
+	"github.com/forgekit/integrations/internal/testing/gitlabtest"
 	"github.com/spf13/cobra"
 )
 
@@ -72,14 +72,10 @@ func gitlabEnv(t *testing.T, projects ...string) (*gitlabfake.Server, *cmdtest.E
 	t.Helper()
 	fake := gitlabfake.New()
 	t.Cleanup(fake.Close)
-	fake.AddToken("tok", gitlabfake.Token{Username: "admin", Scopes: []string{"api"}, AccessLevel: 40})
 	for _, p := range projects {
 		fake.AddProject(p, false)
 	}
-	c, err := gitlab.New(fake.URL, "tok", gitlab.WithHTTPClient(fake.Client()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := gitlabtest.Client(t, fake)
 	return fake, cmdtest.New(t, cmdtest.WithBackend(c))
 }
 

@@ -10,13 +10,13 @@ import (
 	"testing"
 
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/gitlab"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/cmdutil/cmdtest"
 	"github.com/forgekit/integrations/internal/forms"
 	"github.com/forgekit/integrations/internal/forms/formstest"
 	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/testing/gitlabfake"
+	"github.com/forgekit/integrations/internal/testing/gitlabtest"
 	"github.com/spf13/cobra"
 )
 
@@ -72,12 +72,8 @@ func TestFixAsksOnATerminal(t *testing.T) {
 	t.Cleanup(rcv.Close)
 	fake := gitlabfake.New(gitlabfake.WithVersion("19.5.0"), gitlabfake.WithLocalHookURLs(), gitlabfake.WithHookAutoDisabling())
 	t.Cleanup(fake.Close)
-	fake.AddToken("tok", gitlabfake.Token{Username: "m", Scopes: []string{"api"}, AccessLevel: 40})
 	fake.AddProject("acme/web", false)
-	c, err := gitlab.New(fake.URL, "tok", gitlab.WithHTTPClient(fake.Client()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := gitlabtest.Client(t, fake)
 	web := client.Scope{Level: "project", Path: "acme/web"}
 	if _, err := c.AddHook(context.Background(), web, client.HookChange{Values: map[string]string{"url": rcv.URL + "/hook", "name": "ci"}}); err != nil {
 		t.Fatal(err)

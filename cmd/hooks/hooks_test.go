@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/gitlab"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/cmdutil/cmdtest"
 	"github.com/forgekit/integrations/internal/forms"
@@ -16,6 +15,7 @@ import (
 	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/redact"
 	"github.com/forgekit/integrations/internal/testing/gitlabfake"
+	"github.com/forgekit/integrations/internal/testing/gitlabtest"
 	"github.com/spf13/cobra"
 )
 
@@ -56,12 +56,8 @@ func TestRefusedInputWritesNothing(t *testing.T) {
 func TestEditAsksForTheSecretsAURLChangeClears(t *testing.T) {
 	fake := gitlabfake.New(gitlabfake.WithVersion("19.5.0"))
 	t.Cleanup(fake.Close)
-	fake.AddToken("tok", gitlabfake.Token{Username: "m", Scopes: []string{"api"}, AccessLevel: 40})
 	fake.AddProject("acme/web", false)
-	c, err := gitlab.New(fake.URL, "tok", gitlab.WithHTTPClient(fake.Client()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := gitlabtest.Client(t, fake)
 	web := client.Scope{Level: "project", Path: "acme/web"}
 	if _, err := c.AddHook(context.Background(), web, client.HookChange{
 		Values: map[string]string{"url": "https://a.example.com", "name": "ci", "token": "OLD"}, CustomHeaders: map[string]string{"X-Key": "H"},

@@ -9,13 +9,13 @@ import (
 	"testing"
 
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/gitlab"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/cmdutil/cmdtest"
 	"github.com/forgekit/integrations/internal/forms"
 	"github.com/forgekit/integrations/internal/forms/formstest"
 	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/testing/gitlabfake"
+	"github.com/forgekit/integrations/internal/testing/gitlabtest"
 )
 
 // isUsageError mirrors cmd.Main's mapping to exit code 2.
@@ -363,12 +363,8 @@ func TestNewProjectStartsFromItsGroupAndNoOpsWriteNothing(t *testing.T) {
 func TestFormHeaderNamesTheServer(t *testing.T) {
 	fake := gitlabfake.New()
 	t.Cleanup(fake.Close)
-	fake.AddToken("tok", gitlabfake.Token{Username: "admin", Scopes: []string{"api"}, AccessLevel: 40})
 	fake.AddGroup("acme")
-	c, err := gitlab.New(fake.URL, "tok", gitlab.WithHTTPClient(fake.Client()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := gitlabtest.Client(t, fake)
 	p := formstest.New(t)
 	e := cmdtest.New(t, cmdtest.TTY(true), cmdtest.WithPrompter(p), cmdtest.WithBackend(c))
 	host := strings.TrimPrefix(strings.TrimPrefix(fake.URL, "http://"), "https://")

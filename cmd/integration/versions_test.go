@@ -4,23 +4,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/forgekit/integrations/internal/client/gitlab"
 	"github.com/forgekit/integrations/internal/cmdutil/cmdtest"
 	"github.com/forgekit/integrations/internal/forms"
 	"github.com/forgekit/integrations/internal/forms/formstest"
 	"github.com/forgekit/integrations/internal/testing/gitlabfake"
+	"github.com/forgekit/integrations/internal/testing/gitlabtest"
 )
 
 func gitlabEnv(t *testing.T, version string, opts ...cmdtest.Option) (*gitlabfake.Server, *cmdtest.Env) {
 	t.Helper()
 	fake := gitlabfake.New(gitlabfake.WithVersion(version))
 	t.Cleanup(fake.Close)
-	fake.AddToken("tok", gitlabfake.Token{Username: "admin", Scopes: []string{"api"}, AccessLevel: 40})
 	fake.AddProject("acme/web", false)
-	c, err := gitlab.New(fake.URL, "tok", gitlab.WithHTTPClient(fake.Client()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := gitlabtest.Client(t, fake)
 	return fake, cmdtest.New(t, append(opts, cmdtest.WithBackend(c))...)
 }
 

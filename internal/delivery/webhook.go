@@ -2,14 +2,14 @@ package delivery
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Webhook is what a delivery to one of GitLab's webhooks (project, group or system hook) is
@@ -24,7 +24,8 @@ type Webhook struct {
 }
 
 // WebhookDelivery is one request to a webhook: its body, the X-Gitlab-Event header's value and
-// the Idempotency-Key, the same when a logged request is sent again.
+// the Idempotency-Key (a random UUID, as GitLab's), the same when a logged request is sent
+// again.
 type WebhookDelivery struct {
 	Event          string
 	Body           []byte
@@ -49,7 +50,7 @@ func WebhookSample(event, project, gitlabURL string, at time.Time) WebhookDelive
 		header = hooksEventName(event + "_hook")
 	}
 	body := hooksJSON(s.Payload())
-	return WebhookDelivery{Event: header, Body: body, IdempotencyKey: newKey(), Time: at}
+	return WebhookDelivery{Event: header, Body: body, IdempotencyKey: uuid.NewString(), Time: at}
 }
 
 // SystemHookSample is the fixed project_create payload GitLab's system hook test sends.
@@ -58,26 +59,16 @@ func SystemHookSample(at time.Time) WebhookDelivery {
 		"event_name": "project_create", "name": "Ruby", "path": "ruby", "project_id": 1,
 		"owner_name": "Someone", "owner_email": "example@gitlabhq.com",
 	})
-	return WebhookDelivery{Event: "System Hook", Body: body, IdempotencyKey: newKey(), Time: at}
+	return WebhookDelivery{Event: "System Hook", Body: body, IdempotencyKey: uuid.NewString(), Time: at}
 }
 
 // Resent is a logged request as it is delivered again: the same body and key (a request
 // logged without one gets a new key).
 func Resent(event string, body []byte, key string, at time.Time) WebhookDelivery {
 	if key == "" {
-		key = newKey()
+		key = uuid.NewString()
 	}
 	return WebhookDelivery{Event: event, Body: body, IdempotencyKey: key, Time: at}
-}
-
-// newKey is a random UUID (version 4), as GitLab's Idempotency-Key.
-func newKey() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // WebhookPlan is the request GitLab's WebHookService sends: custom headers first and GitLab's

@@ -7,10 +7,8 @@ package gitlabfake
 import (
 	"bytes"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,6 +22,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // hookTriggers maps the test endpoint's :trigger (19.5's enum, the same for project and group
@@ -211,7 +211,7 @@ func (s *Server) testHook(w http.ResponseWriter, t *Token, kind, key string, h *
 		writeMessage(w, http.StatusUnprocessableEntity, "Ensure the project has at least one commit.")
 		return
 	}
-	shot := s.shotOf(h, scope, samplePayload(trigger, s.URL), newUUID())
+	shot := s.shotOf(h, scope, samplePayload(trigger, s.URL), uuid.NewString())
 	s.mu.Unlock()
 	res := s.send(shot)
 	s.mu.Lock()
@@ -284,7 +284,7 @@ func (s *Server) testSystemHook(w http.ResponseWriter, h *hook) {
 	}
 	raw, _ := json.Marshal(data)
 	s.mu.Lock()
-	shot := s.shotOf(h, "system_hooks", raw, newUUID())
+	shot := s.shotOf(h, "system_hooks", raw, uuid.NewString())
 	s.mu.Unlock()
 	res := s.send(shot)
 	s.mu.Lock()
@@ -347,8 +347,8 @@ func (s *Server) shotOf(h *hook, trigger string, body []byte, idem string) shot 
 	sh.header.Set("Content-Type", "application/json")
 	sh.header.Set("User-Agent", "GitLab/"+s.version)
 	sh.header.Set("X-Gitlab-Event", eventHeaders[trigger])
-	sh.header.Set("X-Gitlab-Webhook-UUID", newUUID())
-	sh.header.Set("X-Gitlab-Event-UUID", newUUID())
+	sh.header.Set("X-Gitlab-Webhook-UUID", uuid.NewString())
+	sh.header.Set("X-Gitlab-Event-UUID", uuid.NewString())
 	sh.header.Set("X-Gitlab-Instance", s.URL)
 	sh.header.Set("Idempotency-Key", idem)
 	if h.token != "" {
@@ -599,15 +599,6 @@ func samplePayload(trigger, instance string) []byte {
 		"project":    map[string]any{"id": 1, "path_with_namespace": "acme/web", "web_url": instance + "/acme/web"},
 	})
 	return raw
-}
-
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // MarkEmptyRepository makes the project's repository have no commit: GitLab cannot test its

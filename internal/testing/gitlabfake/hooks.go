@@ -709,7 +709,11 @@ func (s *Server) HooksJSON(kind, path string) []byte {
 }
 
 // dropConnection closes the connection without an answer.
-func dropConnection(w http.ResponseWriter) {
+func dropConnection(w http.ResponseWriter) { _ = hijack(w).Close() }
+
+// hijack takes the request's connection from the server, to end it without an answer; where
+// it cannot, the handler aborts, which also leaves the client without one.
+func hijack(w http.ResponseWriter) net.Conn {
 	if sw, ok := w.(*statusWriter); ok {
 		w = sw.ResponseWriter
 	}
@@ -721,7 +725,7 @@ func dropConnection(w http.ResponseWriter) {
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
-	_ = conn.Close()
+	return conn
 }
 
 // SetHookAlert sets a hook's alert_status (executable, temporarily_disabled or disabled) and

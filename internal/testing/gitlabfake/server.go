@@ -285,14 +285,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f fault) {
 	switch f.kind {
 	case faultDrop:
 		s.record(r, nil, 0)
-		hj, ok := w.(http.Hijacker)
-		if !ok {
-			panic(http.ErrAbortHandler)
-		}
-		conn, _, err := hj.Hijack()
-		if err != nil {
-			panic(http.ErrAbortHandler)
-		}
+		conn := hijack(w)
 		if tc, ok := conn.(*net.TCPConn); ok {
 			_ = tc.SetLinger(0) // a reset, as a crashed proxy gives
 		}
