@@ -134,7 +134,7 @@ func run(ctx context.Context, o *options) error {
 		if !rep.OK {
 			fmt.Fprintln(o.IO.ErrOut)
 		}
-		fmt.Fprintln(o.IO.ErrOut, summary(rep))
+		output.Status(o.IO).Paragraph(summary(rep))
 	}
 	if !rep.OK {
 		return cmdutil.ErrSilent
@@ -237,7 +237,7 @@ func printFindings(p *output.Printer, rep *doctor.Report) {
 		if i > 0 {
 			p.Linef("")
 		}
-		p.Linef("✗ %s  %s %s  %s", f.Scope, f.Kind, findingName(f), f.Check)
+		p.Paragraph(fmt.Sprintf("✗ %s  %s %s  %s", f.Scope, f.Kind, findingName(f), f.Check))
 		p.Indented("  ", f.Problem)
 		p.Indented("  ", "fix: "+f.Fix)
 	}

@@ -71,7 +71,7 @@ func editRun(ctx context.Context, o *editOptions) error {
 		return err
 	}
 	if !o.wanted.given() {
-		if err := o.fill(ctx, &cur, b.Where()); err != nil {
+		if err := o.fill(ctx, &cur, cmdutil.PlaceOf(b)); err != nil {
 			return err
 		}
 	}
@@ -86,5 +86,6 @@ func editRun(ctx context.Context, o *editOptions) error {
 	if err != nil {
 		return fmt.Errorf("editing %s: %w", describeHook(cur), err)
 	}
+	o.remember(ctx, b, res, c)
 	return o.report(res, "updated")
 }

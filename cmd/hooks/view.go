@@ -2,7 +2,6 @@ package hooks
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -102,18 +101,8 @@ func newHookView(h client.Hook) hookView {
 	return v
 }
 
-// placeholderParam is a query parameter whose value is a {NAME} placeholder.
-var placeholderParam = regexp.MustCompile(`([?&][^=&#]+=)(\{[A-Za-z_][A-Za-z0-9_]*\})`)
-
-// displayURL hides what a URL typed with its secrets in clear carries (userinfo, token-like
-// parameters); {NAME} placeholders are names, not secrets, and stay.
-func displayURL(u string) string {
-	out := redact.URL(u)
-	for _, m := range placeholderParam.FindAllStringSubmatch(u, -1) {
-		out = strings.Replace(out, m[1]+redact.Mask, m[1]+m[2], 1)
-	}
-	return out
-}
+// displayURL hides what a URL typed with its secrets in clear carries.
+func displayURL(u string) string { return redact.HookURL(u) }
 
 func enabled(v hookView) []string {
 	var on []string
@@ -163,13 +152,15 @@ func printList(p *output.Printer, views []hookView) {
 
 // printHook draws one hook; nothing secret is in a view, so everything can be shown.
 func printHook(p *output.Printer, v hookView) {
-	p.Linef("%s %d at %s, identified by %s: %s", integrations.HookKind(levelOf(v)).Title, v.ID, v.Scope, v.IdentifiedBy, v.Identity)
-	p.Linef("url: %s", v.URL)
-	p.Linef("url_variables: %s", names(v.URLVariables))
-	p.Linef("custom_headers: %s", names(v.CustomHeaders))
-	p.Linef("token: %s", yesNo(v.TokenSet))
-	p.Linef("signing_token: %s", yesNo(v.SigningTokenSet))
-	for _, l := range []struct{ k, v string }{
+	p.Paragraph(fmt.Sprintf("%s %d at %s, identified by %s: %s", integrations.HookKind(levelOf(v)).Title, v.ID, v.Scope, v.IdentifiedBy, v.Identity))
+	fields := [][2]string{
+		{"url", v.URL},
+		{"url_variables", names(v.URLVariables)},
+		{"custom_headers", names(v.CustomHeaders)},
+		{"token", yesNo(v.TokenSet)},
+		{"signing_token", yesNo(v.SigningTokenSet)},
+	}
+	for _, l := range [][2]string{
 		{"name", orDash(v.Name)},
 		{"description", orDash(v.Description)},
 		{"branch_filter_strategy", orDash(v.BranchFilterStrategy)},
@@ -177,15 +168,15 @@ func printHook(p *output.Printer, v hookView) {
 		{"custom_webhook_template", orDash(v.CustomWebhookTemplate)},
 		{"status", orDash(v.AlertStatus)},
 	} {
-		p.Linef("%s: %s", l.k, strings.ReplaceAll(l.v, "\n", " "))
+		fields = append(fields, [2]string{l[0], strings.ReplaceAll(l[1], "\n", " ")})
 	}
 	if v.EnableSSLVerification != nil {
-		p.Linef("enable_ssl_verification: %t", *v.EnableSSLVerification)
+		fields = append(fields, [2]string{"enable_ssl_verification", strconv.FormatBool(*v.EnableSSLVerification)})
 	}
 	if v.DisabledUntil != nil {
-		p.Linef("disabled_until: %s", *v.DisabledUntil)
+		fields = append(fields, [2]string{"disabled_until", *v.DisabledUntil})
 	}
-	p.Linef("events: %s", strings.Join(orNone(enabled(v)), ", "))
+	p.Fields(append(fields, [2]string{"events", strings.Join(orNone(enabled(v)), ", ")}))
 }
 
 func levelOf(v hookView) integrations.Level {

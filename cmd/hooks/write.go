@@ -25,9 +25,10 @@ func (o *writeOptions) parse() error {
 	return err
 }
 
-// fill runs the hook form, starting from cur (nil for a new hook) and the flags given.
-func (o *writeOptions) fill(ctx context.Context, cur *client.Hook, where string) error {
-	in := formInput(o.kind, o.scope.Level, cur, o.wanted, o.scope.String()+" on the "+where)
+// fill runs the hook form, starting from cur (nil for a new hook) and the flags given; place
+// names the backend in its header.
+func (o *writeOptions) fill(ctx context.Context, cur *client.Hook, place string) error {
+	in := formInput(o.kind, o.scope.Level, cur, o.wanted, o.scope.String()+" on "+place)
 	if err := o.Prompter().Fill(ctx, o.kind, in); err != nil {
 		return err
 	}
@@ -65,6 +66,28 @@ func (o *writeOptions) edit(ctx context.Context, h client.Hooks, server string, 
 		}
 	}
 	return h.EditHook(ctx, o.scope, cur.ID, c)
+}
+
+// remember records the fingerprints of the secrets c sent to a server that never returns them,
+// under the hook's identity, so that bulk hooks compares with these and never with the ones an
+// earlier run wrote.
+func (o *writeOptions) remember(ctx context.Context, b client.Backend, res client.HookResult, c client.HookChange) {
+	server := b.Capabilities().Server
+	secrets := client.HookSecrets(c)
+	if server == "" || o.Store == nil || len(secrets) == 0 {
+		return
+	}
+	scope := res.Hook.Scope
+	if scope.IsZero() {
+		scope = o.scope
+	}
+	st, err := o.Store()
+	if err == nil {
+		err = st.RecordSecretsBatch(ctx, []client.SecretRecord{{Server: server, Scope: scope.String(), Integration: client.HookSecretsOwner(res.Hook), Secrets: secrets}})
+	}
+	if err != nil {
+		fmt.Fprintf(o.IO.ErrOut, "warning: the secrets were written, but not their fingerprints, so bulk hooks will write them again: %v\n", err)
+	}
 }
 
 // report says what a write did: on stderr for people, as JSON on stdout when asked.

@@ -196,7 +196,7 @@ func missingFields(d integrations.Definition, next target, cur client.State) []i
 
 // notConfigured refuses an action that needs settings the scope does not have.
 func notConfigured(d integrations.Definition, s client.Scope) error {
-	return cmdutil.FlagErrorf("%s has no settings at %s; configure it first: integrations configure %s %s --set …", d.Name, s, d.Name, scopeFlag(s))
+	return cmdutil.FlagErrorf("%s has no settings at %s; configure it first: integrations configure %s %s --set …", d.Name, s, d.Name, s.Flag())
 }
 
 func missingError(d integrations.Definition, missing []integrations.Field) error {
@@ -207,19 +207,11 @@ func missingError(d integrations.Definition, missing []integrations.Field) error
 	return cmdutil.FlagErrorf("%s: missing %s (required when not running interactively)", d.Name, strings.Join(flags, " "))
 }
 
-// placeOf names the backend for the form's header: the server's host, or the local store.
-func placeOf(b client.Backend) string {
-	if server := b.Capabilities().Server; server != "" {
-		return server
-	}
-	return "the " + b.Where()
-}
-
 // fill runs the settings form, pre-filled with next. Against a server the form offers only what
 // its version's API declares.
 func fill(ctx context.Context, r saveRequest, cur client.State, next target) (target, error) {
 	d, b := r.Def, r.Backend
-	where := placeOf(b)
+	where := cmdutil.PlaceOf(b)
 	in := &forms.Input{
 		Values: maps.Clone(next.Values), SecretSet: map[string]bool{}, Events: maps.Clone(next.Events),
 		Active: next.Active, Level: cur.Scope.Level, Where: cur.Scope.String() + " on " + where,

@@ -207,3 +207,12 @@ func memo[T any](fn func() (T, error)) func() (T, error) {
 		return v, err
 	}
 }
+
+// PlaceOf names a backend where a form's header says what is written where: the server's
+// host, or the local store.
+func PlaceOf(b client.Backend) string {
+	if server := b.Capabilities().Server; server != "" {
+		return server
+	}
+	return "the " + b.Where()
+}

@@ -477,8 +477,16 @@ func (f *Form) field(fld integrations.Field, maskSecrets bool) item {
 	access := strings.TrimSpace(help + "\n" + state)
 	validate := f.validator(fld, keeps)
 	if fld.Kind == integrations.Textarea {
-		return item{field: huh.NewText().Title(title).Description(help).Placeholder(placeholder).
-			CharLimit(0).Value(&s).Validate(validate), help: access}
+		text := huh.NewText().CharLimit(0).Value(&s).Validate(validate)
+		switch {
+		case fld.Masked() && maskSecrets && f.accessible:
+			// Accessible mode reads one line either way; a password prompt reads it unechoed.
+			in := huh.NewInput().Title(title).Value(&s).Validate(validate).EchoMode(huh.EchoModePassword)
+			return item{field: in, help: access}
+		case fld.Masked() && maskSecrets:
+			return item{field: newMaskedText(text).Title(title).Description(help).Placeholder(placeholder), help: access}
+		}
+		return item{field: text.Title(title).Description(help).Placeholder(placeholder), help: access}
 	}
 	in := huh.NewInput().Title(title).Description(help).Placeholder(placeholder).Value(&s).Validate(validate)
 	if fld.Masked() && maskSecrets {

@@ -69,6 +69,10 @@ func (s *screen) Init() tea.Cmd { return tea.Batch(s.form.Init(), tea.RequestBac
 
 func (s *screen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if ws, ok := msg.(tea.WindowSizeMsg); ok {
+		// lipgloss, which wraps huh's help texts, lets a line that ends in a break character
+		// (";" "," ".") run one column past the width, where the field's border cut it off:
+		// the form is drawn one column narrower than the terminal.
+		ws.Width = max(ws.Width-1, 1)
 		if s.settings != nil {
 			s.settings.layout(ws.Width, ws.Height)
 			s.settings.retitle(ws.Width)

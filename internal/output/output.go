@@ -59,6 +59,12 @@ func Write(ios *iostreams.IOStreams, o Options, data any, text func(p *Printer))
 	return p.err
 }
 
+// Status draws on stderr, for lines a person reads beside the data: wrapped to the width when
+// stderr is a terminal.
+func Status(ios *iostreams.IOStreams) *Printer {
+	return &Printer{w: ios.ErrOut, tty: ios.IsStderrTTY(), width: ios.TerminalWidth()}
+}
+
 func writeJSON(w io.Writer, data any, expr string) error {
 	if expr == "" {
 		return streamJSON(w, data)
@@ -166,12 +172,38 @@ func (p *Printer) Paragraph(text string) { p.Indented("", text) }
 
 // Indented is a Paragraph whose every line starts with indent, wrapped within the width left.
 func (p *Printer) Indented(indent, text string) {
-	if !p.tty {
+	if !p.tty || p.width <= 0 { // width unknown: the terminal wraps
 		p.Linef("%s%s", indent, text)
 		return
 	}
 	for _, l := range wrapWords(text, max(p.width-len(indent), 20)) {
 		p.Linef("%s%s", indent, l)
+	}
+}
+
+// Fields writes one "key: value" line for each pair. On a terminal the values start in one
+// column and wrap within the width, continuing in that column, so that a long URL or list is
+// neither cut nor broken back to the left edge.
+func (p *Printer) Fields(pairs [][2]string) {
+	if !p.tty || p.width <= 0 {
+		for _, kv := range pairs {
+			p.Linef("%s: %s", kv[0], kv[1])
+		}
+		return
+	}
+	keys := 0
+	for _, kv := range pairs {
+		keys = max(keys, len(kv[0])+2)
+	}
+	// Narrow terminals keep room for the values at the cost of alignment.
+	keys = min(keys, p.width/2)
+	for _, kv := range pairs {
+		key := kv[0] + ":"
+		lines := wrapWords(kv[1], p.width-max(keys, len(key)+1))
+		p.Linef("%-*s%s", max(keys, len(key)+1), key, lines[0])
+		for _, l := range lines[1:] {
+			p.Linef("%*s%s", max(keys, len(key)+1), "", l)
+		}
 	}
 }
 

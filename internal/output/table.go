@@ -147,11 +147,40 @@ func sum(xs []int) int {
 	return t
 }
 
-// wrapWords breaks prose into lines of at most width columns, between words.
+// wrapWords breaks prose into lines of at most width columns, between words; a word longer
+// than a line (a URL) is broken where the line ends, as the terminal would, but counted.
 func wrapWords(s string, width int) []string {
 	if width <= 0 || twwidth.Width(s) <= width {
 		return []string{s}
 	}
 	lines, _ := twwarp.WrapString(s, width)
-	return lines
+	var out []string
+	for _, l := range lines {
+		for twwidth.Width(l) > width {
+			cut := breakAt(l, width)
+			out = append(out, l[:cut])
+			l = l[cut:]
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// breakAt is where a word too long for a line of width columns is broken: after the last / or
+// & that leaves the line at least half full, else where the line is full; at least one rune.
+func breakAt(s string, width int) int {
+	w, soft := 0, 0
+	for i, r := range s {
+		w += twwidth.Width(string(r))
+		if w > width && i > 0 {
+			if soft > 0 {
+				return soft
+			}
+			return i
+		}
+		if (r == '/' || r == '&') && w >= width/2 {
+			soft = i + 1
+		}
+	}
+	return len(s)
 }

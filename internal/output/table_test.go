@@ -49,6 +49,35 @@ func TestRowsOffATerminalStayWhole(t *testing.T) {
 	}
 }
 
+// On a terminal, key: value lines keep their values in one column: a long value wraps within
+// the width and continues under itself, a word longer than the room (a URL) breaks after a /.
+// Off a terminal each pair stays one line.
+func TestFieldsWrapInTheirColumn(t *testing.T) {
+	pairs := [][2]string{
+		{"url", "https://hooks.example.com/gitlab/webhooks/receiver/with/a/long/path"},
+		{"push_events_branch_filter", "-"},
+		{"events", "push, tag_push, issue, note, job, pipeline, wiki_page, deployment, release"},
+	}
+	var b bytes.Buffer
+	(&Printer{w: &b, tty: true, width: 60}).Fields(pairs)
+	want := "" +
+		"url:                       https://hooks.example.com/gitlab/\n" +
+		"                           webhooks/receiver/with/a/long/\n" +
+		"                           path\n" +
+		"push_events_branch_filter: -\n" +
+		"events:                    push, tag_push, issue, note, job,\n" +
+		"                           pipeline, wiki_page, deployment,\n" +
+		"                           release\n"
+	if b.String() != want {
+		t.Errorf("on a 60-column terminal:\n%s\nwant:\n%s", b.String(), want)
+	}
+	b.Reset()
+	(&Printer{w: &b, width: 60}).Fields(pairs[:1])
+	if got := b.String(); got != "url: "+pairs[0][1]+"\n" {
+		t.Errorf("off a terminal: %q", got)
+	}
+}
+
 // Indented prose stays within the terminal's width, every line indented; off a terminal it is
 // one line, for scripts.
 func TestIndentedWrapsWithinWidth(t *testing.T) {
