@@ -215,9 +215,14 @@ func testRun(ctx context.Context, o *testOptions) error {
 	if err := o.record(ctx, b, results); err != nil {
 		fmt.Fprintf(o.IO.ErrOut, "warning: the request log was not saved: %v\n", err)
 	}
+	return o.report(ctx, cur.Scope, plan, results)
+}
+
+// report prints the test's answer; a failed test exits 1 having said why.
+func (o *testOptions) report(ctx context.Context, scope client.Scope, plan delivery.Plan, results []delivery.Result) error {
 	last := results[len(results)-1]
 	view := testView{
-		Name: o.def.Name, Scope: cur.Scope.String(), Event: o.Event, URL: last.URL, OK: last.OK,
+		Name: o.def.Name, Scope: scope.String(), Event: o.Event, URL: last.URL, OK: last.OK,
 		LatencyMS: last.Latency.Milliseconds(), ResponseExcerpt: excerptLine(last.ResponseBody, 500),
 	}
 	if last.Status != 0 {
@@ -230,7 +235,7 @@ func testRun(ctx context.Context, o *testOptions) error {
 		return err
 	}
 	if !last.OK {
-		fmt.Fprintf(o.IO.ErrOut, "error: %s test at %s failed: %s\n", o.def.Name, cur.Scope, last.Error)
+		fmt.Fprintf(o.IO.ErrOut, "error: %s test at %s failed: %s\n", o.def.Name, scope, last.Error)
 		return cmdutil.ErrSilent
 	}
 	// A pass is what could mislead: GitLab itself may not be allowed to deliver there.

@@ -109,142 +109,175 @@ func chatState(action string) string {
 	return action
 }
 
-// chatCompose builds the message GitLab's ChatMessage class for the event would build.
-func chatCompose(s Sample, event string) chatMessage {
-	user := s.User.Name + " (" + s.User.Username + ")"
-	projectURL := s.Project.WebURL
-	// GitLab names the project by its full name, "Namespace / Project"; the sample knows paths.
-	projectName := strings.ReplaceAll(s.Project.PathWithNamespace, "/", " / ")
-	projectLink := chatLink(projectName, projectURL)
-	m := chatMessage{projectName: projectName, avatar: s.User.AvatarURL, username: s.User.Username}
-	m.activity.image = s.User.AvatarURL
-	m.activity.subtitle = "in " + projectLink
-	var commit SampleCommit
-	if len(s.Commits) > 0 {
-		commit = s.Commits[0]
-	}
+// chatContext is what every chat message names: the sample, its user and project as GitLab
+// writes them, and the commit the message is about.
+type chatContext struct {
+	Sample
+	user, projectURL, projectName, projectLink string
+	commit                                     SampleCommit
+}
 
+// chatCompose builds the message GitLab's ChatMessage class for the event would build.
+func chatCompose(smp Sample, event string) chatMessage {
+	s := chatContext{Sample: smp, user: smp.User.Name + " (" + smp.User.Username + ")", projectURL: smp.Project.WebURL}
+	// GitLab names the project by its full name, "Namespace / Project"; the sample knows paths.
+	s.projectName = strings.ReplaceAll(smp.Project.PathWithNamespace, "/", " / ")
+	s.projectLink = chatLink(s.projectName, s.projectURL)
+	if len(smp.Commits) > 0 {
+		s.commit = smp.Commits[0]
+	}
+	m := chatMessage{projectName: s.projectName, avatar: smp.User.AvatarURL, username: smp.User.Username}
+	m.activity.image = smp.User.AvatarURL
+	m.activity.subtitle = "in " + s.projectLink
 	switch event {
 	case "push", "tag_push":
-		// PushMessage. The sample tag is a new tag, as Sample.Summary says.
-		refType, refURL := "branch", projectURL+"/-/commits/"+s.Ref
-		if event == "tag_push" {
-			refType, refURL = "tag", projectURL+"/-/tags/"+s.Ref
-		}
-		refLink := chatLink(s.Ref, refURL)
-		compareLink := chatLink("Compare changes", projectURL+"/-/compare/"+s.Before+"..."+s.After)
-		action, target := "pushed to", "of "+projectLink+" ("+compareLink+")"
-		if event == "tag_push" {
-			action, target = "pushed new", "to "+projectLink
-		}
-		m.message = strings.Join([]string{user, action, refType, refLink, target}, " ")
-		m.activity.title = strings.Join([]string{user, action, refType, refLink}, " ")
-		m.activity.text = compareLink
-		m.color = "#334455"
-		m.threadKey = "push " + projectName + "_" + s.Ref
-		if event == "push" {
-			lines := make([]string, len(s.Commits))
-			for i, c := range s.Commits {
-				lines[i] = chatLink(chatShortSHA(c.ID), c.URL) + ": " + c.Title + " - " + c.Author
-			}
-			m.mdAttachments = strings.Join(lines, "\n\n")
-			m.attachments = []chatObject{chatObj("text", chatSlackLinks(m.mdAttachments), "color", m.color)}
-		}
-
+		s.pushMessage(&m, event)
 	case "issue", "confidential_issue", "work_item", "confidential_work_item", "incident":
-		// IssueMessage, for every kind of issue.
-		state := chatState(s.Action)
-		title := fmt.Sprintf("#%d %s", s.IID, s.Title)
-		issueLink := chatLink(title, s.URL)
-		m.message = "[" + projectLink + "] Issue " + issueLink + " " + state + " by " + user
-		m.activity.title = "Issue " + state + " by " + user
-		m.activity.text = issueLink
-		m.threadKey = fmt.Sprintf("issue %s#%d", projectName, s.IID)
-		if s.Action == "open" {
-			// The sample issue has no description.
-			m.attachments = []chatObject{chatObj("title", title, "title_link", s.URL, "text", "", "color", "#C95823")}
-		}
-
+		s.issueMessage(&m)
 	case "merge_request":
-		state := chatState(s.Action)
-		mrLink := chatLink(fmt.Sprintf("!%d *%s*", s.IID, s.Title), s.URL)
-		m.message = user + " " + state + " merge request " + mrLink + " in " + projectLink
-		m.activity.title = "Merge request " + state + " by " + user
-		m.activity.text = mrLink
-		m.threadKey = fmt.Sprintf("merge request %s!%d", projectName, s.IID)
-
+		s.mergeRequestMessage(&m)
 	case "note", "confidential_note":
-		// NoteMessage on the sample issue.
-		target := fmt.Sprintf("issue #%d", s.IID)
-		noteLink := chatLink("commented on "+target, s.URL)
-		m.message = user + " " + noteLink + " in " + projectLink + ": *" + s.Title + "*"
-		m.activity.title = user + " " + noteLink
-		m.activity.text = s.Title
-		m.threadKey = target
-		m.mdAttachments = s.Note
-		m.attachments = []chatObject{chatObj("text", chatSlackLinks(s.Note), "color", "#334455")}
-
+		s.noteMessage(&m)
 	case "pipeline":
-		m = chatPipeline(s, m, user, commit)
-
+		m = chatPipeline(s.Sample, m, s.user, s.commit)
 	case "wiki_page":
-		action := map[string]string{"create": "created", "update": "edited"}[s.Action]
-		wikiLink := chatLink("wiki page", s.URL)
-		diffLink := chatLink("Compare changes", s.URL+"/diff?version_id="+s.After)
-		description := "Create " + s.Title // GitLab's default commit message for a new page
-		if s.Action == "update" {
-			description = "Update " + s.Title
-		}
-		m.message = user + " " + action + " " + wikiLink + " (" + diffLink + ") in " + projectLink + ": *" + s.Title + "*"
-		m.activity.title = user + " " + action + " " + wikiLink
-		m.activity.text = s.Title
-		m.threadKey = "wiki_page " + s.URL
-		m.mdAttachments = description
-		m.attachments = []chatObject{chatObj("text", chatSlackLinks(description), "color", "#334455")}
-
+		s.wikiPageMessage(&m)
 	case "deployment":
-		status := map[string]string{"success": "succeeded"}[s.Status]
-		if status == "" {
-			status = s.Status
-		}
-		color := map[string]string{"success": "good", "canceled": "warning", "failed": "danger"}[s.Status]
-		if color == "" {
-			color = "#334455"
-		}
-		m.message = "Deploy to " + s.Title + " " + status
-		if s.Status == "running" {
-			m.message = "Starting deploy to " + s.Title
-		}
-		text := projectLink + " with job " + chatLink(fmt.Sprintf("#%d", s.IID), fmt.Sprintf("%s/-/jobs/%d", projectURL, s.IID)) +
-			" by " + chatLink(user, s.GitLabURL+"/"+s.User.Username) + "\n" +
-			chatLink(chatShortSHA(commit.ID), commit.URL) + ": " + commit.Title
-		m.mdAttachments = text
-		m.attachments = []chatObject{chatObj("text", chatSlackLinks(text), "color", color)}
-		m.activity.title = m.message
-		m.threadKey = "deployment " + s.URL
-
+		s.deploymentMessage(&m)
 	case "alert":
-		m.message = "Alert firing in " + projectName
-		m.attachments = []chatObject{chatObj(
-			"title", s.Title, "title_link", s.URL, "color", "#C95823",
-			"fields", []chatObject{
-				chatObj("title", "Severity", "value", "Critical", "short", true),
-				chatObj("title", "Events", "value", 1, "short", true),
-				chatObj("title", "Status", "value", chatHumanize(s.Status), "short", true),
-				chatObj("title", "Start time", "value", chatAlertTime(s.Time), "short", true),
-			},
-		)}
-		m.activity.title = m.message
-		m.threadKey = "alert " + s.URL
-
+		s.alertMessage(&m)
 	default:
-		// GitLab has no chat message of its own here (vulnerability, group mentions): the
-		// sample's one-line summary.
-		m.message = s.Summary()
-		m.activity.title = m.message
-		m.threadKey = event + " " + s.URL
+		s.summaryMessage(&m, event)
 	}
 	return m
+}
+
+// pushMessage is GitLab's PushMessage. The sample tag is a new tag, as Sample.Summary says.
+func (s chatContext) pushMessage(m *chatMessage, event string) {
+	refType, refURL := "branch", s.projectURL+"/-/commits/"+s.Ref
+	if event == "tag_push" {
+		refType, refURL = "tag", s.projectURL+"/-/tags/"+s.Ref
+	}
+	refLink := chatLink(s.Ref, refURL)
+	compareLink := chatLink("Compare changes", s.projectURL+"/-/compare/"+s.Before+"..."+s.After)
+	action, target := "pushed to", "of "+s.projectLink+" ("+compareLink+")"
+	if event == "tag_push" {
+		action, target = "pushed new", "to "+s.projectLink
+	}
+	m.message = strings.Join([]string{s.user, action, refType, refLink, target}, " ")
+	m.activity.title = strings.Join([]string{s.user, action, refType, refLink}, " ")
+	m.activity.text = compareLink
+	m.color = "#334455"
+	m.threadKey = "push " + s.projectName + "_" + s.Ref
+	if event == "push" {
+		lines := make([]string, len(s.Commits))
+		for i, c := range s.Commits {
+			lines[i] = chatLink(chatShortSHA(c.ID), c.URL) + ": " + c.Title + " - " + c.Author
+		}
+		m.mdAttachments = strings.Join(lines, "\n\n")
+		m.attachments = []chatObject{chatObj("text", chatSlackLinks(m.mdAttachments), "color", m.color)}
+	}
+}
+
+// issueMessage is GitLab's IssueMessage, for every kind of issue.
+func (s chatContext) issueMessage(m *chatMessage) {
+	state := chatState(s.Action)
+	title := fmt.Sprintf("#%d %s", s.IID, s.Title)
+	issueLink := chatLink(title, s.URL)
+	m.message = "[" + s.projectLink + "] Issue " + issueLink + " " + state + " by " + s.user
+	m.activity.title = "Issue " + state + " by " + s.user
+	m.activity.text = issueLink
+	m.threadKey = fmt.Sprintf("issue %s#%d", s.projectName, s.IID)
+	if s.Action == "open" {
+		// The sample issue has no description.
+		m.attachments = []chatObject{chatObj("title", title, "title_link", s.URL, "text", "", "color", "#C95823")}
+	}
+}
+
+// mergeRequestMessage is GitLab's MergeRequestMessage.
+func (s chatContext) mergeRequestMessage(m *chatMessage) {
+	state := chatState(s.Action)
+	mrLink := chatLink(fmt.Sprintf("!%d *%s*", s.IID, s.Title), s.URL)
+	m.message = s.user + " " + state + " merge request " + mrLink + " in " + s.projectLink
+	m.activity.title = "Merge request " + state + " by " + s.user
+	m.activity.text = mrLink
+	m.threadKey = fmt.Sprintf("merge request %s!%d", s.projectName, s.IID)
+}
+
+// noteMessage is GitLab's NoteMessage on the sample issue.
+func (s chatContext) noteMessage(m *chatMessage) {
+	target := fmt.Sprintf("issue #%d", s.IID)
+	noteLink := chatLink("commented on "+target, s.URL)
+	m.message = s.user + " " + noteLink + " in " + s.projectLink + ": *" + s.Title + "*"
+	m.activity.title = s.user + " " + noteLink
+	m.activity.text = s.Title
+	m.threadKey = target
+	m.mdAttachments = s.Note
+	m.attachments = []chatObject{chatObj("text", chatSlackLinks(s.Note), "color", "#334455")}
+}
+
+// wikiPageMessage is GitLab's WikiPageMessage.
+func (s chatContext) wikiPageMessage(m *chatMessage) {
+	action := map[string]string{"create": "created", "update": "edited"}[s.Action]
+	wikiLink := chatLink("wiki page", s.URL)
+	diffLink := chatLink("Compare changes", s.URL+"/diff?version_id="+s.After)
+	description := "Create " + s.Title // GitLab's default commit message for a new page
+	if s.Action == "update" {
+		description = "Update " + s.Title
+	}
+	m.message = s.user + " " + action + " " + wikiLink + " (" + diffLink + ") in " + s.projectLink + ": *" + s.Title + "*"
+	m.activity.title = s.user + " " + action + " " + wikiLink
+	m.activity.text = s.Title
+	m.threadKey = "wiki_page " + s.URL
+	m.mdAttachments = description
+	m.attachments = []chatObject{chatObj("text", chatSlackLinks(description), "color", "#334455")}
+}
+
+// deploymentMessage is GitLab's DeploymentMessage.
+func (s chatContext) deploymentMessage(m *chatMessage) {
+	status := map[string]string{"success": "succeeded"}[s.Status]
+	if status == "" {
+		status = s.Status
+	}
+	color := map[string]string{"success": "good", "canceled": "warning", "failed": "danger"}[s.Status]
+	if color == "" {
+		color = "#334455"
+	}
+	m.message = "Deploy to " + s.Title + " " + status
+	if s.Status == "running" {
+		m.message = "Starting deploy to " + s.Title
+	}
+	text := s.projectLink + " with job " + chatLink(fmt.Sprintf("#%d", s.IID), fmt.Sprintf("%s/-/jobs/%d", s.projectURL, s.IID)) +
+		" by " + chatLink(s.user, s.GitLabURL+"/"+s.User.Username) + "\n" +
+		chatLink(chatShortSHA(s.commit.ID), s.commit.URL) + ": " + s.commit.Title
+	m.mdAttachments = text
+	m.attachments = []chatObject{chatObj("text", chatSlackLinks(text), "color", color)}
+	m.activity.title = m.message
+	m.threadKey = "deployment " + s.URL
+}
+
+// alertMessage is GitLab's AlertMessage.
+func (s chatContext) alertMessage(m *chatMessage) {
+	m.message = "Alert firing in " + s.projectName
+	m.attachments = []chatObject{chatObj(
+		"title", s.Title, "title_link", s.URL, "color", "#C95823",
+		"fields", []chatObject{
+			chatObj("title", "Severity", "value", "Critical", "short", true),
+			chatObj("title", "Events", "value", 1, "short", true),
+			chatObj("title", "Status", "value", chatHumanize(s.Status), "short", true),
+			chatObj("title", "Start time", "value", chatAlertTime(s.Time), "short", true),
+		},
+	)}
+	m.activity.title = m.message
+	m.threadKey = "alert " + s.URL
+}
+
+// summaryMessage stands where GitLab has no chat message of its own (vulnerability, group
+// mentions): the sample's one-line summary.
+func (s chatContext) summaryMessage(m *chatMessage, event string) {
+	m.message = s.Summary()
+	m.activity.title = m.message
+	m.threadKey = event + " " + s.URL
 }
 
 // chatPipeline is GitLab's PipelineMessage: an empty pretext and one rich attachment.
