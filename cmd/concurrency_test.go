@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -41,7 +42,7 @@ func concurrentRound(t *testing.T, dir, username string) {
 			outs[i] = string(out)
 			if err != nil {
 				codes[i] = -1
-				if ee, ok := err.(*exec.ExitError); ok {
+				if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 					codes[i] = ee.ExitCode()
 				}
 			}

@@ -31,6 +31,8 @@ func onScreen(lines []string, text string) bool {
 // every event is visible or reachable under a hint that says so, and without colour the chosen
 // button is marked by characters. Ctrl-C leaves a clear screen and writes nothing.
 func TestFormFitsTheTerminalAtEverySize(t *testing.T) {
+	// Each drives its own program in its own directory.
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("drives a real terminal")
 	}
@@ -41,6 +43,7 @@ func TestFormFitsTheTerminalAtEverySize(t *testing.T) {
 	}
 	for _, size := range terminalSizes {
 		t.Run(fmt.Sprintf("%dx%d", size.cols, size.rows), func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			term := startSized(t, dir, size.rows, size.cols, []string{"NO_COLOR=1"}, "configure", "slack", "-g", "acme")
 			const header = "Slack notifications — group:acme on the local store"
@@ -114,6 +117,7 @@ func fitted(s string, cols int) string {
 // value that will be stored and says that inheritance ends; a second run changing nothing
 // ends without the save question.
 func TestJiraFormReviewsWhatItWrites(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("drives a real terminal")
 	}
@@ -247,6 +251,7 @@ func (term *terminal) walk(titles ...string) {
 // Accessible mode states each question's help, current value and what a blank answer does,
 // keeps the current events on a blank answer, and declining to save is a cancel: exit 130.
 func TestAccessibleFormStatesCurrentValues(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("drives a real terminal")
 	}
@@ -300,6 +305,7 @@ func TestAccessibleFormStatesCurrentValues(t *testing.T) {
 // configure without a name in a terminal offers the integrations the scope can have, with
 // whether each is active there, filterable by typing; the chosen one's form opens.
 func TestConfigureWithoutANameOffersAPicker(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("drives a real terminal")
 	}

@@ -12,6 +12,8 @@ import (
 // A person adds a webhook through the form built from the project hook's metadata: the URL
 // with a variable for its secret part, the token typed masked, events, a header.
 func TestHookFormInATerminal(t *testing.T) {
+	// Each drives its own program in its own directory.
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("drives a real terminal")
 	}

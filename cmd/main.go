@@ -14,11 +14,7 @@ import (
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/cmdutil"
-	"github.com/forgekit/integrations/internal/config"
 	"github.com/forgekit/integrations/internal/forms"
-	"github.com/forgekit/integrations/internal/integrations"
-	"github.com/forgekit/integrations/internal/manifest"
-	"github.com/forgekit/integrations/internal/output"
 	"github.com/spf13/cobra"
 )
 
@@ -49,7 +45,7 @@ func Main() int {
 	}
 	interrupted := ctx.Err() != nil && !errors.Is(err, cmdutil.ErrSilent)
 	if interrupted {
-		err = cmdutil.ErrCancel
+		err = forms.ErrCancelled
 	}
 	if f.Deadline > 0 && errors.Is(err, context.DeadlineExceeded) {
 		err = &deadlineError{after: f.Deadline, err: err}
@@ -136,26 +132,15 @@ func scopeFlags(cmd *cobra.Command) string {
 }
 
 func exitCode(err error) int {
-	var (
-		noResults cmdutil.NoResultsError
-		flagErr   *cmdutil.FlagError
-		catErr    *integrations.Error
-		inputErr  *client.InputError
-		cfgErr    *config.Error
-		jqErr     *output.JQError
-		jqRunErr  *output.JQRunError
-		manErr    *manifest.Error
-	)
+	var noResults cmdutil.NoResultsError
 	switch {
 	case err == nil, errors.As(err, &noResults):
 		return exitOK
-	case errors.Is(err, cmdutil.ErrCancel), errors.Is(err, forms.ErrCancelled), errors.Is(err, context.Canceled):
+	case errors.Is(err, forms.ErrCancelled), errors.Is(err, context.Canceled):
 		return exitCancelled
 	case errors.Is(err, client.ErrUnauthorized):
 		return exitAuth
-	case errors.As(err, &flagErr), errors.As(err, &catErr), errors.As(err, &inputErr),
-		errors.As(err, &cfgErr), errors.As(err, &jqErr), errors.As(err, &jqRunErr), errors.Is(err, client.ErrUnusableStore), errors.As(err, &manErr),
-		errors.Is(err, forms.ErrNoPrompt), strings.HasPrefix(err.Error(), "unknown command"):
+	case cmdutil.IsUsageError(err), strings.HasPrefix(err.Error(), "unknown command"):
 		return exitUsage
 	}
 	return exitFailed

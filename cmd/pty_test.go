@@ -375,6 +375,8 @@ const (
 )
 
 func TestSlackFormInATerminal(t *testing.T) {
+	// Each drives its own program in its own directory.
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("drives a real terminal")
 	}
@@ -475,6 +477,7 @@ func TestSlackFormInATerminal(t *testing.T) {
 }
 
 func TestEscapeInTheFormWritesNothing(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("drives a real terminal")
 	}
@@ -499,6 +502,7 @@ func TestEscapeInTheFormWritesNothing(t *testing.T) {
 // capture, script, ssh -tt) would otherwise stall every run until the query times out, and the
 // query's bytes would land in the captured output.
 func TestCommandsDoNotQueryTheTerminal(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cmd := exec.Command(os.Args[0], "list", "--category", "chat")
 	cmd.Env = programEnv(t, dir)

@@ -80,9 +80,17 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 		if noInput, _ := cmd.Flags().GetBool("no-input"); noInput {
 			f.IOStreams.SetNeverPrompt(true)
 		}
-		if cfg, err := f.Config(); err != nil {
+		cfg, err := f.Config()
+		if err != nil && !needsConfig(cmd) {
+			// Printing the version, help or completions must not die on a broken file: tab
+			// completion would fail silently. Say so once and go on without it.
+			fmt.Fprintln(f.IOStreams.ErrOut, "warning: config ignored: "+oneLine(err.Error()))
+			return nil
+		}
+		if err != nil {
 			return err
-		} else if cfg.NoInput() {
+		}
+		if cfg.NoInput() {
 			f.IOStreams.SetNeverPrompt(true)
 		}
 		return runDeadline(cmd, f)
@@ -108,6 +116,18 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 		newCmdCompletion(f),
 	)
 	return root
+}
+
+// needsConfig is false for the commands that work without the config file: version, help and
+// the completion scripts, cobra's hidden __complete included.
+func needsConfig(cmd *cobra.Command) bool {
+	for c := cmd; c != nil; c = c.Parent() {
+		switch c.Name() {
+		case "version", "help", "completion", cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd:
+			return false
+		}
+	}
+	return true
 }
 
 // flagHint names the flag a mistyped one probably meant, among those the command takes.

@@ -14,6 +14,8 @@ import (
 // "…", the name column keeps whole names that fit, and off a terminal the rows stay whole,
 // tab-separated lines.
 func TestTablesFitTheTerminal(t *testing.T) {
+	// Each drives its own program in its own directory.
+	t.Parallel()
 	dir := t.TempDir()
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) }))
 	defer hook.Close()

@@ -298,7 +298,7 @@ func execute(ctx context.Context, o *options, b client.Backend, st store, rep *b
 	switch {
 	case errors.Is(runErr, context.Canceled):
 		fmt.Fprintf(o.IO.ErrOut, "interrupted: continue with --resume %s\n", rep.RunID)
-		return cmdutil.ErrCancel
+		return forms.ErrCancelled
 	case runErr != nil:
 		return runErr
 	case rep.Totals.Failed > 0:

@@ -13,6 +13,7 @@ import (
 	"github.com/forgekit/integrations/internal/client/gitlab"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/cmdutil/cmdtest"
+	"github.com/forgekit/integrations/internal/forms"
 	"github.com/forgekit/integrations/internal/forms/formstest"
 	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/testing/gitlabfake"
@@ -86,7 +87,7 @@ func TestFixAsksOnATerminal(t *testing.T) {
 	doctorCmd := func(f *cmdutil.Factory) *cobra.Command { return NewCmdDoctor(f, nil) }
 
 	e := cmdtest.New(t, cmdtest.WithBackend(c), cmdtest.TTY(true), cmdtest.WithPrompter(formstest.New(t).ExpectConfirm(question, false)))
-	if err := e.RunArgs(doctorCmd, "-p", "acme/web", "--fix"); !errors.Is(err, cmdutil.ErrCancel) {
+	if err := e.RunArgs(doctorCmd, "-p", "acme/web", "--fix"); !errors.Is(err, forms.ErrCancelled) {
 		t.Fatalf("declined: %v, want a cancellation", err)
 	}
 	if !strings.Contains(e.ErrOut.String(), "test hook 1 (ci) at project:acme/web with a push event") || got.Load() != 0 {

@@ -46,7 +46,7 @@ func (o *deliveryCommon) target(ctx context.Context) (client.Hook, client.HookDe
 	if !ok {
 		return client.Hook{}, nil, fmt.Errorf("%s cannot test webhooks", b.Where())
 	}
-	got, _, err := o.find(ctx, h, o.Ref)
+	got, err := o.find(ctx, h, o.Ref)
 	return got, d, err
 }
 

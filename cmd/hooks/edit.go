@@ -66,7 +66,7 @@ func editRun(ctx context.Context, o *editOptions) error {
 	if err != nil {
 		return err
 	}
-	cur, _, err := o.find(ctx, h, o.Ref)
+	cur, err := o.find(ctx, h, o.Ref)
 	if err != nil {
 		return err
 	}

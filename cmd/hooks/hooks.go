@@ -100,26 +100,24 @@ func (c *common) hooks() (client.Hooks, client.Backend, error) {
 	return h, b, nil
 }
 
-// find resolves a hook argument to the hook, read in full, and says what matched.
-func (c *common) find(ctx context.Context, h client.Hooks, arg string) (client.Hook, string, error) {
+// find resolves a hook argument to the hook, read in full.
+func (c *common) find(ctx context.Context, h client.Hooks, arg string) (client.Hook, error) {
 	ref, err := client.ParseHookRef(arg)
 	if err != nil {
-		return client.Hook{}, "", err
+		return client.Hook{}, err
 	}
 	if ref.ID != 0 {
-		got, err := h.GetHook(ctx, c.scope, ref.ID)
-		return got, "id", err
+		return h.GetHook(ctx, c.scope, ref.ID)
 	}
 	list, err := h.ListHooks(ctx, c.scope)
 	if err != nil {
-		return client.Hook{}, "", err
+		return client.Hook{}, err
 	}
-	found, by, err := client.FindHook(list, ref, c.scope)
+	found, _, err := client.FindHook(list, ref, c.scope)
 	if err != nil {
-		return found, by, err
+		return found, err
 	}
-	got, err := h.GetHook(ctx, c.scope, found.ID)
-	return got, by, err
+	return h.GetHook(ctx, c.scope, found.ID)
 }
 
 // kindFromFlags picks the hook kind the command line's scope flag names, for completion.

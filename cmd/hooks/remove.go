@@ -54,7 +54,7 @@ func removeRun(ctx context.Context, o *removeOptions) error {
 	if err != nil {
 		return err
 	}
-	got, _, err := o.find(ctx, h, o.Ref)
+	got, err := o.find(ctx, h, o.Ref)
 	if err != nil {
 		return err
 	}

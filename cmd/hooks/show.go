@@ -51,7 +51,7 @@ func showRun(ctx context.Context, o *showOptions) error {
 	if err != nil {
 		return err
 	}
-	got, _, err := o.find(ctx, h, o.Ref)
+	got, err := o.find(ctx, h, o.Ref)
 	if err != nil {
 		return err
 	}

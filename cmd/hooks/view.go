@@ -145,9 +145,10 @@ func names(list []string) string {
 	return strings.Join(list, ", ")
 }
 
-func deref(s *string, none string) string {
+// orDash shows an unset optional text as "-".
+func orDash(s *string) string {
 	if s == nil {
-		return none
+		return "-"
 	}
 	return *s
 }
@@ -155,7 +156,7 @@ func deref(s *string, none string) string {
 func printList(p *output.Printer, views []hookView) {
 	rows := make([][]string, len(views))
 	for i, v := range views {
-		rows[i] = []string{strconv.FormatInt(v.ID, 10), deref(v.Name, "-"), v.URL, strings.Join(orNone(enabled(v)), ","), deref(v.AlertStatus, "-")}
+		rows[i] = []string{strconv.FormatInt(v.ID, 10), orDash(v.Name), v.URL, strings.Join(orNone(enabled(v)), ","), orDash(v.AlertStatus)}
 	}
 	p.Table([]string{"ID", "NAME", "URL", "EVENTS", "STATUS"}, rows)
 }
@@ -171,12 +172,12 @@ func printHook(p *output.Printer, v hookView) {
 		{"signing_token", yesNo(v.SigningTokenSet)},
 	}
 	for _, l := range [][2]string{
-		{"name", deref(v.Name, "-")},
-		{"description", deref(v.Description, "-")},
-		{"branch_filter_strategy", deref(v.BranchFilterStrategy, "-")},
-		{"push_events_branch_filter", deref(v.BranchFilter, "-")},
-		{"custom_webhook_template", deref(v.CustomWebhookTemplate, "-")},
-		{"status", deref(v.AlertStatus, "-")},
+		{"name", orDash(v.Name)},
+		{"description", orDash(v.Description)},
+		{"branch_filter_strategy", orDash(v.BranchFilterStrategy)},
+		{"push_events_branch_filter", orDash(v.BranchFilter)},
+		{"custom_webhook_template", orDash(v.CustomWebhookTemplate)},
+		{"status", orDash(v.AlertStatus)},
 	} {
 		fields = append(fields, [2]string{l[0], strings.ReplaceAll(l[1], "\n", " ")})
 	}

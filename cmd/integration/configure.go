@@ -350,23 +350,20 @@ func (r saveRequest) put(ctx context.Context, upd client.Update) (client.SaveRes
 		return res, err
 	}
 	server := r.Backend.Where()
-	if !r.IO.CanPrompt() {
-		flags := make([]string, len(mse.Fields))
-		for i, k := range mse.Fields {
-			flags[i] = "--set " + k + "=…"
-		}
-		return res, cmdutil.FlagErrorf("%s never returns %s but needs it on every change: add %s (env:NAME and file:PATH keep it off the command line)",
-			server, strings.Join(mse.Fields, ", "), strings.Join(flags, " "))
+	again, err := cmdutil.AskSecretsAgain(ctx, r.IO, func() forms.Prompter { return r.Prompter }, cmdutil.SecretsAgain{
+		Keys: mse.Fields,
+		Why:  fmt.Sprintf("%s never returns %s but needs it on every change", server, strings.Join(mse.Fields, ", ")),
+		Title: func(k string) string {
+			f, _ := r.Def.Field(k)
+			return fmt.Sprintf("%s (%s) for %s — %s needs it again", f.Title, k, r.Def.Title, server)
+		},
+		Normalize: r.Def.Normalize,
+	})
+	if err != nil {
+		return res, err
 	}
 	for _, k := range mse.Fields {
-		f, _ := r.Def.Field(k)
-		v, err := r.Prompter.Password(ctx, fmt.Sprintf("%s (%s) for %s — %s needs it again", f.Title, k, r.Def.Title, server))
-		if err != nil {
-			return res, err
-		}
-		if v, err = r.Def.Normalize(k, v); err != nil {
-			return res, err
-		}
+		v := again[k]
 		if v == "" {
 			return res, cmdutil.FlagErrorf("%s: %s is required by %s", r.Def.Name, k, server)
 		}

@@ -19,14 +19,7 @@ import (
 )
 
 // isUsageError mirrors cmd.Main's mapping to exit code 2.
-func isUsageError(err error) bool {
-	var (
-		fe *cmdutil.FlagError
-		ce *integrations.Error
-		ie *client.InputError
-	)
-	return errors.As(err, &fe) || errors.As(err, &ce) || errors.As(err, &ie) || errors.Is(err, forms.ErrNoPrompt)
-}
+func isUsageError(err error) bool { return cmdutil.IsUsageError(err) }
 
 func showJSON(t *testing.T, e *cmdtest.Env, args string) showView {
 	t.Helper()

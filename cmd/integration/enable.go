@@ -39,6 +39,7 @@ type toggleOptions struct {
 
 	def   integrations.Definition
 	scope client.Scope
+	given cmdutil.Settings
 }
 
 func newToggleOptions(f *cmdutil.Factory) *toggleOptions {
@@ -51,6 +52,13 @@ func newToggleOptions(f *cmdutil.Factory) *toggleOptions {
 func (o *toggleOptions) complete(args []string, verb string) error {
 	var err error
 	o.def, o.scope, err = lookupAt(args[0], o.ScopeFlags, verb)
+	return err
+}
+
+// validate parses --set before anything is opened or read: a typo costs no request.
+func (o *toggleOptions) validate() error {
+	var err error
+	o.given, err = o.ValueFlags.Parse(o.def, o.IO.In)
 	return err
 }
 
@@ -86,6 +94,9 @@ func NewCmdEnable(f *cmdutil.Factory, runF func(*toggleOptions) error) *cobra.Co
 			if err := opts.complete(args, "enable"); err != nil {
 				return err
 			}
+			if err := opts.validate(); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -107,10 +118,7 @@ func enableRun(ctx context.Context, o *toggleOptions) error {
 	if err := checkRemoved(ctx, o.def, b); err != nil {
 		return err
 	}
-	given, err := o.ValueFlags.Parse(o.def, o.IO.In)
-	if err != nil {
-		return err
-	}
+	given := o.given
 	cur, err := readKeyed(ctx, b, o.scope, o.def)
 	if err != nil {
 		return err

@@ -44,6 +44,7 @@ type testOptions struct {
 
 	def   integrations.Definition
 	scope client.Scope
+	given cmdutil.Settings
 	// HTTPClient sends the test's requests; tests replace it.
 	HTTPClient func(timeout time.Duration) *http.Client
 }
@@ -112,6 +113,9 @@ func NewCmdTest(f *cmdutil.Factory, runF func(*testOptions) error) *cobra.Comman
 			if err := opts.complete(args); err != nil {
 				return err
 			}
+			if err := opts.validate(); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -141,10 +145,17 @@ func (o *testOptions) complete(args []string) error {
 	} else if err := o.def.CheckEvent(o.Event); err != nil {
 		return err
 	}
+	return nil
+}
+
+// validate checks the flags before any request: a typo in --set costs no round trip.
+func (o *testOptions) validate() error {
 	if o.Timeout <= 0 {
 		return cmdutil.FlagErrorf("--timeout must be positive")
 	}
-	return nil
+	var err error
+	o.given, err = o.ValueFlags.Parse(o.def, o.IO.In)
+	return err
 }
 
 // defaultTestEvent is push where supported, as GitLab's default test event, else the first.
@@ -176,12 +187,8 @@ func testRun(ctx context.Context, o *testOptions) error {
 	if !cur.Configured {
 		return notConfigured(o.def, o.scope)
 	}
-	given, err := o.ValueFlags.Parse(o.def, o.IO.In)
-	if err != nil {
-		return err
-	}
 	values := maps.Clone(cur.Values)
-	maps.Copy(values, given.Values)
+	maps.Copy(values, o.given.Values)
 	if err := o.askWriteOnly(ctx, cur, values, b.Where()); err != nil {
 		return err
 	}
@@ -243,24 +250,17 @@ func (o *testOptions) askWriteOnly(ctx context.Context, cur client.State, values
 	if len(need) == 0 {
 		return nil
 	}
-	if !o.IO.CanPrompt() {
-		flags := make([]string, len(need))
-		for i, k := range need {
-			flags[i] = "--set " + k + "=…"
-		}
-		return cmdutil.FlagErrorf("%s never returns %s; give it for the test with %s (env:NAME and file:PATH work)", where, strings.Join(need, ", "), strings.Join(flags, " "))
-	}
-	for _, k := range need {
-		f, _ := o.def.Field(k)
-		v, err := o.Prompter().Password(ctx, fmt.Sprintf("%s (%s) for the test — %s does not return it", f.Title, k, where))
-		if err != nil {
-			return err
-		}
-		if values[k], err = o.def.Normalize(k, v); err != nil {
-			return err
-		}
-	}
-	return nil
+	again, err := cmdutil.AskSecretsAgain(ctx, o.IO, o.Prompter, cmdutil.SecretsAgain{
+		Keys: need,
+		Why:  fmt.Sprintf("%s never returns %s; the test needs it", where, strings.Join(need, ", ")),
+		Title: func(k string) string {
+			f, _ := o.def.Field(k)
+			return fmt.Sprintf("%s (%s) for the test — %s does not return it", f.Title, k, where)
+		},
+		Normalize: o.def.Normalize,
+	})
+	maps.Copy(values, again)
+	return err
 }
 
 func (o *testOptions) record(ctx context.Context, b client.Backend, results []delivery.Result) error {

@@ -359,7 +359,7 @@ func applyRun(ctx context.Context, o *options) error {
 	reportPartial(o.IO, rep)
 	switch {
 	case runErr != nil && ctx.Err() != nil:
-		return cmdutil.ErrCancel
+		return forms.ErrCancelled
 	case runErr != nil:
 		return runErr
 	case rep.Totals.Failed > 0 || rep.Totals.Partial > 0:

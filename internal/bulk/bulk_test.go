@@ -2,6 +2,7 @@ package bulk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -276,7 +277,7 @@ func TestInterruptJournalAndResume(t *testing.T) {
 			cancel()
 		}
 	}}
-	if err := ex.Run(runCtx, spec, rep); err != context.Canceled {
+	if err := ex.Run(runCtx, spec, rep); !errors.Is(err, context.Canceled) {
 		t.Fatalf("run: %v, want context.Canceled", err)
 	}
 	doc, err := LoadJournal(dir, "test-run")

@@ -320,7 +320,7 @@ func replay(raw []byte) (*JournalDoc, error) {
 			if i == len(lines)-2 && !bytes.HasSuffix(raw, []byte("\n")) {
 				break
 			}
-			return nil, fmt.Errorf("line %d: %v", i+2, err)
+			return nil, fmt.Errorf("line %d: %w", i+2, err)
 		}
 		n, ok := index[ev.Target]
 		if !ok {

@@ -46,7 +46,7 @@ func (p *Planner) Plan(ctx context.Context, spec Spec, done map[string]bool) (*R
 	if err != nil {
 		return nil, err
 	}
-	if err := p.checkSecrets(spec, groupMode); err != nil {
+	if err := p.checkSecrets(spec); err != nil {
 		return nil, err
 	}
 	var targets []*Target
@@ -135,7 +135,7 @@ func (p *Planner) groupMode(ctx context.Context, spec Spec) (bool, error) {
 
 // checkSecrets refuses, before anything is read, a run on a server that needs secrets it was
 // not given: GitLab wants every required secret on each write.
-func (p *Planner) checkSecrets(spec Spec, groupMode bool) error {
+func (p *Planner) checkSecrets(spec Spec) error {
 	if p.Backend.Capabilities().Server == "" || (spec.Op != OpConfigure && spec.Op != OpEnable) {
 		return nil
 	}
@@ -262,7 +262,7 @@ func (p *Planner) decide(ctx context.Context, spec Spec, rep *Report, groupMode 
 		custom := t.state.Configured && !t.state.Inherited
 		switch {
 		case spec.Op == OpStatus:
-			t.Overrides = overrides(t, rep, configured)
+			t.Overrides = overrides(t, configured)
 			t.Action, t.Result, t.Reason = ActSkip, Skipped, describeState(t, t.Overrides)
 		case groupMode && !roots[t.Name] && custom && spec.ResetOverrides:
 			t.Action, t.Result, t.Reason = ActInherit, Planned, "its own settings override the group's; resetting it to inherit"
@@ -277,7 +277,7 @@ func (p *Planner) decide(ctx context.Context, spec Spec, rep *Report, groupMode 
 	}
 }
 
-func overrides(t *Target, rep *Report, configured map[string]bool) bool {
+func overrides(t *Target, configured map[string]bool) bool {
 	if !t.state.Configured || t.state.Inherited {
 		return false
 	}

@@ -20,6 +20,9 @@ type InputError struct {
 	flag, hint string
 }
 
+// UsageError marks bad input: exit 2, and nothing was written.
+func (e *InputError) UsageError() bool { return true }
+
 func (e *InputError) Error() string {
 	if e.hint == "" {
 		return e.msg

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/forgekit/integrations/internal/forms"
 	"github.com/forgekit/integrations/internal/quote"
 	"github.com/spf13/pflag"
 )
@@ -15,7 +16,10 @@ import (
 type FlagError struct{ err error }
 
 func (e *FlagError) Error() string { return e.err.Error() }
-func (e *FlagError) Unwrap() error { return e.err }
+
+// UsageError marks bad input: exit 2, and nothing was written.
+func (e *FlagError) UsageError() bool { return true }
+func (e *FlagError) Unwrap() error    { return e.err }
 
 // FlagErrorf builds a FlagError.
 func FlagErrorf(format string, args ...any) error {
@@ -48,9 +52,12 @@ func WithHint(err error, hint string) error {
 	return &HintError{Err: err, hint: hint}
 }
 
-// ErrCancel is the user cancelling: Esc or Ctrl-C in a form, or declining a confirmation.
-// It exits 130.
-var ErrCancel = errors.New("cancelled")
+// IsUsageError says whether err is bad input, which exits 2: any error in the chain with a
+// UsageError method saying so. Each package marks its own kinds; Main needs to know none of them.
+func IsUsageError(err error) bool {
+	var u interface{ UsageError() bool }
+	return errors.As(err, &u) && u.UsageError()
+}
 
 // NoResultsError is an empty result: exit 0, with the message on stderr only on a terminal.
 type NoResultsError struct{ msg string }
@@ -81,7 +88,7 @@ func ConfirmOrYes(ctx context.Context, canPrompt, yes bool, p func() Confirmer, 
 		return err
 	}
 	if !ok {
-		return ErrCancel
+		return forms.ErrCancelled
 	}
 	return nil
 }

@@ -84,7 +84,10 @@ type HostSettings struct {
 type Error struct{ Err error }
 
 func (e *Error) Error() string { return e.Err.Error() }
-func (e *Error) Unwrap() error { return e.Err }
+
+// UsageError marks bad input: exit 2, and nothing was written.
+func (e *Error) UsageError() bool { return true }
+func (e *Error) Unwrap() error    { return e.Err }
 
 func newViper() *viper.Viper {
 	// Host names hold dots, so viper's default key delimiter would split them.

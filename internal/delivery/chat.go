@@ -34,9 +34,6 @@ func init() {
 	register(chatCampfire, "campfire")
 }
 
-// chatCampfireBase is Campfire's address for a subdomain; tests point it at a loopback server.
-var chatCampfireBase = func(subdomain string) string { return "https://" + subdomain + ".campfirenow.com" }
-
 // chatPipelineDuration is the sample pipeline's duration, as Sample.Summary states it (00:02:05).
 const chatPipelineDuration = 125 * time.Second
 
@@ -765,7 +762,10 @@ func chatCampfire(t Target) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	base := strings.TrimSuffix(chatCampfireBase(v[1]), "/")
+	base := "https://" + v[1] + ".campfirenow.com"
+	if t.CampfireURL != "" {
+		base = strings.TrimSuffix(t.CampfireURL, "/")
+	}
 	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(v[0]+":X"))
 	h := http.Header{"Accept": {"application/json"}, "User-Agent": {"GitLab/integrations-cli"}, "Authorization": {auth}}
 	post := chatPost(base+"/room/"+url.PathEscape(v[2])+"/speak.json",

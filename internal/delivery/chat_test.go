@@ -48,7 +48,7 @@ var chatNames = []string{
 }
 
 // chatServer is a loopback server that records requests and answers as answer says. It also
-// serves Campfire: chatCampfireBase points at it for the test.
+// serves Campfire: chatSend points Campfire's address at it.
 func chatServer(t *testing.T, answer func(r *http.Request, body []byte) (int, string)) (*httptest.Server, func() []received) {
 	t.Helper()
 	var mu sync.Mutex
@@ -64,9 +64,6 @@ func chatServer(t *testing.T, answer func(r *http.Request, body []byte) (int, st
 		_, _ = io.WriteString(w, body)
 	}))
 	t.Cleanup(srv.Close)
-	old := chatCampfireBase
-	chatCampfireBase = func(string) string { return srv.URL }
-	t.Cleanup(func() { chatCampfireBase = old })
 	return srv, func() []received {
 		mu.Lock()
 		defer mu.Unlock()
@@ -84,7 +81,9 @@ func chatCampfireAnswer(r *http.Request, _ []byte) (int, string) {
 
 func chatSend(t *testing.T, srv *httptest.Server, name, event string, values map[string]string) []Result {
 	t.Helper()
-	plan, err := Build(targetFor(t, name, event, values))
+	tg := targetFor(t, name, event, values)
+	tg.CampfireURL = srv.URL
+	plan, err := Build(tg)
 	if err != nil {
 		t.Fatalf("Build: %v", err)
 	}
@@ -177,8 +176,22 @@ func TestChatWithReceiver(t *testing.T) {
 	if len(results) != 1 || !results[0].OK || results[0].Status != http.StatusOK {
 		t.Fatalf("results = %+v", results)
 	}
-	if reqs := got(); len(reqs) != 1 || reqs[0].Header.Get("Content-Type") != "application/json" {
+	reqs := got()
+	if len(reqs) != 1 || reqs[0].Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("requests = %+v", reqs)
+	}
+	// What the channel shows: GitLab's push summary, linking the branch, project and compare.
+	var msg struct{ Text string }
+	if err := json.Unmarshal(reqs[0].Body, &msg); err != nil {
+		t.Fatalf("body %q: %v", reqs[0].Body, err)
+	}
+	for _, want := range []string{"Test User (test-user) pushed to branch ", "/-/commits/main|main>", "|acme / web>", "/-/compare/", "|Compare changes>"} {
+		if !strings.Contains(msg.Text, want) {
+			t.Errorf("message %q lacks %q", msg.Text, want)
+		}
+	}
+	if results[0].ResponseBody != "ok" {
+		t.Errorf("response body %q, want the service's answer, ok", results[0].ResponseBody)
 	}
 }
 
@@ -413,8 +426,13 @@ func TestChatSuccessRules(t *testing.T) {
 		}
 		// GitLab's own test passes on any answer; a 404 from a webhook means it is wrong, so
 		// here only 2xx is success.
-		if r := results[len(results)-1]; r.OK || r.Status != http.StatusNotFound {
+		r := results[len(results)-1]
+		if r.OK || r.Status != http.StatusNotFound {
 			t.Errorf("%s: a 404 gave OK=%v (status %d), want a failure", name, r.OK, r.Status)
+		}
+		// The service's own words are what tells the user why: they reach the report.
+		if r.ResponseBody != "no_service" || r.Error == "" {
+			t.Errorf("%s: failure reported as error %q, response %q; want a reason and the answer no_service", name, r.Error, r.ResponseBody)
 		}
 	}
 }

@@ -21,6 +21,9 @@ type Target struct {
 	Values map[string]string
 	Event  string
 	Sample Sample
+	// CampfireURL replaces Campfire's address, https://SUBDOMAIN.campfirenow.com, which no
+	// setting holds; tests point it at a loopback server.
+	CampfireURL string
 }
 
 // Value is a setting, or the field's default when unset.

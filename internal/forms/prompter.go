@@ -45,12 +45,21 @@ type Input struct {
 
 var (
 	// ErrNoPrompt is returned by NoPrompt: input was needed but no terminal can give it.
-	ErrNoPrompt = errors.New("input required; pass the values as flags (--set, --yes) or run in a terminal")
-	// ErrCancelled is the user pressing Esc or Ctrl-C, or declining to save.
+	ErrNoPrompt error = usageError{"input required; pass the values as flags (--set, --yes) or run in a terminal"}
+	// ErrCancelled is the user cancelling: Esc or Ctrl-C in a form, declining to save or
+	// declining a confirmation. It is the one cancel error; it exits 130.
 	ErrCancelled = errors.New("cancelled")
 	// ErrNotSaved is the user declining to save at the end of the settings form: a cancel.
 	ErrNotSaved = fmt.Errorf("not saved: %w", ErrCancelled)
 )
+
+// usageError is input the command line must give because nothing can prompt for it.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// UsageError marks bad input: exit 2, and nothing was written.
+func (usageError) UsageError() bool { return true }
 
 // NoPrompt refuses every question; it is installed when prompting is impossible.
 type NoPrompt struct{}

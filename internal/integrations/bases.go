@@ -73,10 +73,12 @@ var branchChoices = []Choice{
 	choice("Default and protected branches", "default_and_protected"),
 }
 
-func branchesToBeNotified(def string) Field {
+// branchesToBeNotified is the chat integrations' branch filter; GitLab defaults it to the
+// default branch.
+func branchesToBeNotified() Field {
 	return selectField("branches_to_be_notified", "Branches for notifications",
 		"Which branches' pushes, pipelines and deployments send a message. Tags always do.",
-		branchChoices...).def(def).section(Configuration)
+		branchChoices...).def("default").section(Configuration)
 }
 
 func labelsToBeNotified(placeholder string) Field {

@@ -140,6 +140,9 @@ type Error struct{ msg, hint string }
 
 func (e *Error) Error() string { return e.msg }
 
+// UsageError marks bad input: exit 2, and nothing was written.
+func (e *Error) UsageError() bool { return true }
+
 // Hint is advice for a line of its own, such as the field the user probably meant.
 func (e *Error) Hint() string { return e.hint }
 

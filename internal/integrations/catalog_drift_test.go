@@ -89,10 +89,10 @@ var referenceCorrections = map[string]func(ri *refIntegration){
 	},
 	// The API declares notify_only_when_pipeline_status_changes for these too.
 	// hangouts-chat and pumble also declare the work item events, from 19.5.
-	"hangouts_chat":            both(addField("notify_only_broken_pipelines", "notify_only_when_pipeline_status_changes"), addEvents("work_item", "confidential_work_item")),
-	"pumble":                   both(addField("notify_only_broken_pipelines", "notify_only_when_pipeline_status_changes"), addEvents("work_item", "confidential_work_item")),
-	"webex_teams":              addField("notify_only_broken_pipelines", "notify_only_when_pipeline_status_changes"),
-	"gitlab_slack_application": addField("notify_only_broken_pipelines", "notify_only_when_pipeline_status_changes"),
+	"hangouts_chat":            both(addPipelineStatusChanges(), addEvents("work_item", "confidential_work_item")),
+	"pumble":                   both(addPipelineStatusChanges(), addEvents("work_item", "confidential_work_item")),
+	"webex_teams":              addPipelineStatusChanges(),
+	"gitlab_slack_application": addPipelineStatusChanges(),
 	// GitLab EE declares vulnerability_events for these too.
 	"matrix":     func(ri *refIntegration) { ri.EEEvents = []string{"vulnerability"} },
 	"telegram":   func(ri *refIntegration) { ri.EEEvents = []string{"vulnerability"} },
@@ -117,11 +117,13 @@ func addEvents(names ...string) func(*refIntegration) {
 	return func(ri *refIntegration) { ri.Events = append(ri.Events, names...) }
 }
 
-// addField inserts field name after the field after.
-func addField(after, name string) func(ri *refIntegration) {
+// addPipelineStatusChanges inserts the newer checkbox notify_only_when_pipeline_status_changes
+// after notify_only_broken_pipelines, where GitLab added it.
+func addPipelineStatusChanges() func(ri *refIntegration) {
+	const name = "notify_only_when_pipeline_status_changes"
 	return func(ri *refIntegration) {
 		for i, f := range ri.Fields {
-			if f.Name == after {
+			if f.Name == "notify_only_broken_pipelines" {
 				nf := f // a checkbox in the same section, off by default
 				nf.Name, nf.Default = name, false
 				ri.Fields = slices.Insert(ri.Fields, i+1, nf)

@@ -20,7 +20,7 @@ func init() {
 				section(Connection).checked(discordWebhookCheck),
 			notifyOnlyBrokenPipelines(),
 			notifyOnlyWhenPipelineStatusChanges(),
-			branchesToBeNotified("default"),
+			branchesToBeNotified(),
 		},
 		Events: []string{
 			"push", "issue", "confidential_issue", "work_item", "confidential_work_item",
@@ -43,7 +43,7 @@ func init() {
 			f.Placeholder = "https://discord.com/api/webhooks/…"
 			return limitChannels(1)(f).url().secret().checked(discordWebhookCheck).since("16.3")
 		},
-		EventVersions: workItemsSince("19.5"),
+		EventVersions: workItemsSince195(),
 		Test:          testable("posts a sample push message to the webhook (project level only)"),
 		Notes: []string{
 			"Per-event overrides take a Discord webhook URL, not a channel name, and GitLab never returns them.",

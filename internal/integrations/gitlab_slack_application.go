@@ -12,7 +12,7 @@ func init() {
 			chatChannel("#general, #development"),
 			notifyOnlyBrokenPipelines(),
 			notifyOnlyWhenPipelineStatusChanges(),
-			branchesToBeNotified("default"),
+			branchesToBeNotified(),
 			labelsToBeNotified("~backend,~frontend"),
 			labelsToBeNotifiedBehavior(),
 		},

@@ -2,6 +2,7 @@ package integrations
 
 import (
 	"encoding/json"
+	"errors"
 	"regexp"
 
 	"github.com/forgekit/integrations/internal/quote"
@@ -47,7 +48,7 @@ func googlePlayServiceAccountKeyCheck(v string) error {
 	var key map[string]any
 	if err := json.Unmarshal([]byte(v), &key); err != nil {
 		// Only the position: json's messages may quote part of the key.
-		if se, ok := err.(*json.SyntaxError); ok {
+		if se := (*json.SyntaxError)(nil); errors.As(err, &se) {
 			return errorf("is not valid JSON (error at byte %d)", se.Offset)
 		}
 		return errorf("is not a JSON object")

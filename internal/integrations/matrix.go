@@ -18,7 +18,7 @@ func init() {
 				required().placeholder("!aBcDeFgHiJkLmNoP:matrix.org").section(Configuration),
 			notifyOnlyBrokenPipelines(),
 			notifyOnlyWhenPipelineStatusChanges(),
-			branchesToBeNotified("default"),
+			branchesToBeNotified(),
 		},
 		Events: []string{
 			"push", "issue", "confidential_issue", "merge_request", "note", "confidential_note",

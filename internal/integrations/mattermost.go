@@ -14,7 +14,7 @@ func init() {
 			chatChannel("town-square"),
 			notifyOnlyBrokenPipelines(),
 			notifyOnlyWhenPipelineStatusChanges(),
-			branchesToBeNotified("default"),
+			branchesToBeNotified(),
 			labelsToBeNotified("~backend,~frontend"),
 			labelsToBeNotifiedBehavior(),
 		},

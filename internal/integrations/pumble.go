@@ -14,10 +14,10 @@ func init() {
 				section(Connection),
 			notifyOnlyBrokenPipelines(),
 			notifyOnlyWhenPipelineStatusChanges(),
-			branchesToBeNotified("default"),
+			branchesToBeNotified(),
 		},
 		Events:        append(slices.Clone(chatEvents), "work_item", "confidential_work_item"),
-		EventVersions: workItemsSince("19.5"),
+		EventVersions: workItemsSince195(),
 		Test:          testable("posts a sample push message to the webhook (project level only)"),
 	}))
 }

@@ -21,7 +21,7 @@ func init() {
 				placeholder("123").section(Configuration).checked(chatWholeNumber(false)),
 			notifyOnlyBrokenPipelines(),
 			notifyOnlyWhenPipelineStatusChanges(),
-			branchesToBeNotified("default"),
+			branchesToBeNotified(),
 		},
 		Events: []string{
 			"push", "issue", "confidential_issue", "merge_request", "note", "confidential_note",

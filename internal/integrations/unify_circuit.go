@@ -13,13 +13,13 @@ func init() {
 				section(Connection),
 			notifyOnlyBrokenPipelines(),
 			notifyOnlyWhenPipelineStatusChanges(),
-			branchesToBeNotified("default"),
+			branchesToBeNotified(),
 		},
 		Events: []string{
 			"push", "issue", "confidential_issue", "work_item", "confidential_work_item",
 			"merge_request", "note", "confidential_note", "tag_push", "pipeline", "wiki_page",
 		},
-		EventVersions: workItemsSince("19.5"),
+		EventVersions: workItemsSince195(),
 		Test:          testable("posts a sample push message to the webhook (project level only)"),
 	}))
 }

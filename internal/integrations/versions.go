@@ -200,9 +200,10 @@ func (d Definition) CheckEventAPI(srv Server, name string) error {
 	return nil
 }
 
-// workItemsSince narrows the work item events to the versions that declare them.
-func workItemsSince(v string) map[string]Availability {
-	a := Availability{Since: mustVersion(v)}
+// workItemsSince195 narrows the work item events to the versions that declare them: the chat
+// integrations gained them in GitLab 19.5.
+func workItemsSince195() map[string]Availability {
+	a := Availability{Since: mustVersion("19.5")}
 	return map[string]Availability{"work_item": a, "confidential_work_item": a}
 }
 

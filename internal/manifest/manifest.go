@@ -60,6 +60,9 @@ type Error struct{ msg string }
 
 func (e *Error) Error() string { return e.msg }
 
+// UsageError marks bad input: exit 2, and nothing was written.
+func (e *Error) UsageError() bool { return true }
+
 func errAt(file string, line int, format string, args ...any) error {
 	return &Error{fmt.Sprintf("%s:%d: ", file, line) + fmt.Sprintf(format, args...)}
 }

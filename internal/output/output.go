@@ -111,6 +111,9 @@ type JQRunError struct{ Err error }
 
 func (e *JQRunError) Error() string { return "--jq: " + e.Err.Error() }
 
+// UsageError marks bad input: exit 2, and nothing was written.
+func (e *JQRunError) UsageError() bool { return true }
+
 // WriteAfterWrite is Write for the result of a write that was made. A --jq filter failing on
 // that result must not turn the write into a failure: the result is printed unfiltered, the
 // filter's failure is said on stderr, and the command goes on to exit as the write did.
@@ -128,6 +131,9 @@ func WriteAfterWrite(ios *iostreams.IOStreams, o Options, data any, text func(p 
 type JQError struct{ Err error }
 
 func (e *JQError) Error() string { return "invalid --jq expression: " + e.Err.Error() }
+
+// UsageError marks bad input: exit 2, and nothing was written.
+func (e *JQError) UsageError() bool { return true }
 
 func compileJQ(expr string) (*gojq.Code, error) {
 	q, err := gojq.Parse(expr)

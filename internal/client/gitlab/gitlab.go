@@ -377,7 +377,7 @@ func (c *Client) sending(def integrations.Definition, values map[string]string) 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, f := range def.Fields {
-		if v := values[f.Key]; v != "" && (f.Masked() || writeOnly(def, f)) && !slices.Contains(c.secrets, v) {
+		if v := values[f.Key]; v != "" && (f.Masked() || writeOnly(f)) && !slices.Contains(c.secrets, v) {
 			c.secrets = append(c.secrets, v)
 		}
 	}

@@ -292,17 +292,17 @@ func TestReadsResolveOnlyOnNotFound(t *testing.T) {
 	fake.AddGroup("acme/team")
 	fake.SetIntegration("group", "acme", "jira", map[string]any{"url": "https://jira.example", "password": "x"}, nil, true)
 	fake.SetIntegration("project", "acme/web", "slack", map[string]any{"webhook": "https://hooks.example/x"}, nil, true)
-	count := func(what string, fn func() error) (int, error) {
+	count := func(fn func() error) (int, error) {
 		t.Helper()
 		fake.ResetRequests()
 		err := fn()
 		return len(fake.Requests()), err
 	}
-	if n, err := count("own", func() error { _, err := cl.Get(ctx, web, def(t, "slack")); return err }); err != nil || n != 1 {
+	if n, err := count(func() error { _, err := cl.Get(ctx, web, def(t, "slack")); return err }); err != nil || n != 1 {
 		t.Errorf("get of own settings: %d requests (%v), want 1", n, err)
 	}
 	var st client.State
-	n, err := count("inherited", func() error { var err error; st, err = cl.Get(ctx, web, def(t, "jira")); return err })
+	n, err := count(func() error { var err error; st, err = cl.Get(ctx, web, def(t, "jira")); return err })
 	if err != nil || n != 2 || st.InheritedFrom == nil || st.InheritedFrom.String() != "group:acme" {
 		t.Errorf("get of inherited settings: %d requests, from %v (%v); want 2, group:acme", n, st.InheritedFrom, err)
 	}

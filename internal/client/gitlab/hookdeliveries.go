@@ -130,7 +130,7 @@ func (c *Client) deliveryError(ctx context.Context, s client.Scope, id int64, re
 	if isStatus(err, http.StatusUnprocessableEntity) {
 		return err // the caller reads the receiver's answer, or the refusal, from it
 	}
-	return c.hookError(ctx, s, err, id)
+	return c.hookError(s, err, id)
 }
 
 // rateMessage unwraps GitLab's {"message":{"error":…}} 429 body.
@@ -211,7 +211,7 @@ func (c *Client) HookEvents(ctx context.Context, s client.Scope, id int64, f cli
 		var items []map[string]any
 		resp, err := c.do(ctx, http.MethodGet, path, opts, &items)
 		if err != nil {
-			return nil, c.hookError(ctx, s, err, id)
+			return nil, c.hookError(s, err, id)
 		}
 		for _, it := range items {
 			d := deliveryOf(id, it)

@@ -52,7 +52,7 @@ func (c *Client) ListHooks(ctx context.Context, s client.Scope) ([]client.Hook, 
 		return nil
 	})
 	if err != nil {
-		return nil, c.hookError(ctx, s, err)
+		return nil, c.hookError(s, err)
 	}
 	return out, nil
 }
@@ -65,7 +65,7 @@ func (c *Client) GetHook(ctx context.Context, s client.Scope, id int64) (client.
 	}
 	var item map[string]any
 	if _, err := c.do(ctx, http.MethodGet, path+"/"+strconv.FormatInt(id, 10), nil, &item); err != nil {
-		return client.Hook{}, c.hookError(ctx, s, err, id)
+		return client.Hook{}, c.hookError(s, err, id)
 	}
 	return hookOf(s, item), nil
 }
@@ -188,7 +188,7 @@ func (c *Client) AddHook(ctx context.Context, s client.Scope, ch client.HookChan
 	c.sendingHook(ch)
 	var item map[string]any
 	if _, err := c.do(ctx, http.MethodPost, path, body, &item); err != nil {
-		err = c.hookError(ctx, s, err)
+		err = c.hookError(s, err)
 		var ie *client.InputError
 		if errors.As(err, &ie) || errors.Is(err, client.ErrUnauthorized) || ctx.Err() != nil {
 			return client.HookResult{}, err
@@ -292,7 +292,7 @@ func (c *Client) EditHook(ctx context.Context, s client.Scope, id int64, ch clie
 		stand := plainURL(p.url, c.base)
 		if err := put(map[string]any{"url": stand}); err != nil {
 			return client.HookResult{}, fmt.Errorf("%w (to replace URL variables GitLab must first take a URL without them, and it refused %s; nothing was changed)",
-				c.hookError(ctx, s, err, id), stand)
+				c.hookError(s, err, id), stand)
 		}
 	}
 	body := hookBody(kind, ch)
@@ -303,16 +303,16 @@ func (c *Client) EditHook(ctx context.Context, s client.Scope, id int64, ch clie
 		body["url_variables"] = vars
 	}
 	if err := put(body); err != nil {
-		return client.HookResult{}, partial(s, id, p.plainFirst != "", c.hookError(ctx, s, err, id))
+		return client.HookResult{}, partial(s, id, p.plainFirst != "", c.hookError(s, err, id))
 	}
 	for _, k := range client.SortedKeys(p.headers) {
 		if err := c.keyValue(ctx, hookPath+"/custom_headers/"+gl.PathEscape(k), p.headers[k]); err != nil {
-			return client.HookResult{}, partial(s, id, p.resolvedChanged, c.hookError(ctx, s, err, id))
+			return client.HookResult{}, partial(s, id, p.resolvedChanged, c.hookError(s, err, id))
 		}
 	}
 	for _, k := range p.removeVars {
 		if err := c.keyValue(ctx, hookPath+"/url_variables/"+gl.PathEscape(k), ""); err != nil {
-			return client.HookResult{}, c.hookError(ctx, s, err, id)
+			return client.HookResult{}, c.hookError(s, err, id)
 		}
 	}
 	got, err := c.GetHook(ctx, s, id)
@@ -441,7 +441,7 @@ func planEdit(cur client.Hook, ch client.HookChange) editPlan {
 }
 
 // hookError explains GitLab's refusals of hook requests; id, when given, is the hook asked for.
-func (c *Client) hookError(ctx context.Context, s client.Scope, err error, id ...int64) error {
+func (c *Client) hookError(s client.Scope, err error, id ...int64) error {
 	msg := statusMessage(err)
 	switch {
 	case isStatus(err, http.StatusNotFound) && strings.Contains(msg, "404 Not found") && len(id) > 0:
@@ -469,7 +469,7 @@ func (c *Client) RemoveHook(ctx context.Context, s client.Scope, id int64) error
 	counted, attempts := client.CountAttempts(ctx)
 	_, err = c.do(counted, http.MethodDelete, path+"/"+strconv.FormatInt(id, 10), nil, nil)
 	if err != nil {
-		err = c.hookError(ctx, s, err, id)
+		err = c.hookError(s, err, id)
 		if client.IsNotFound(err) && attempts() > 1 {
 			return nil
 		}

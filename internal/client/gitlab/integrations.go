@@ -130,7 +130,7 @@ func (c *Client) state(s client.Scope, def integrations.Definition, it map[strin
 			continue
 		}
 		// Write-only fields: password types, the webhook, and (for Discord) channel webhooks.
-		if hasProps && writeOnly(def, f) {
+		if hasProps && writeOnly(f) {
 			st.Unknown[f.Key] = true
 		}
 	}
@@ -145,7 +145,7 @@ func (c *Client) state(s client.Scope, def integrations.Definition, it map[strin
 	return st
 }
 
-func writeOnly(def integrations.Definition, f integrations.Field) bool {
+func writeOnly(f integrations.Field) bool {
 	return f.Kind == integrations.Password || f.Key == "webhook" || (f.Event != "" && f.Secret)
 }
 
@@ -322,7 +322,7 @@ func notKept(def integrations.Definition, sent, got map[string]any) []string {
 			continue
 		}
 		if f, ok := def.Field(k); ok {
-			if writeOnly(def, f) || f.Secret || !hasProps {
+			if writeOnly(f) || f.Secret || !hasProps {
 				continue // never returned, or an answer without properties: nothing to compare
 			}
 			v, returned := props[k]

@@ -36,6 +36,9 @@ type KeyError struct{ msg string }
 
 func (e *KeyError) Error() string { return e.msg }
 
+// UsageError marks bad input: exit 2, and nothing was written.
+func (e *KeyError) UsageError() bool { return true }
+
 // Unwrap marks the error as the user's: the key given is not the store's.
 func (e *KeyError) Unwrap() error { return client.ErrUnusableStore }
 

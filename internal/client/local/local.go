@@ -172,11 +172,11 @@ func (s *Store) materialize(ctx context.Context) error {
 	if s.memory == nil || s.conn() != s.memory {
 		return nil
 	}
-	real, err := Open(ctx, s.path, s.opts...)
+	file, err := Open(ctx, s.path, s.opts...)
 	if err != nil {
 		return err
 	}
-	s.db.Store(real.conn())
+	s.db.Store(file.conn())
 	return nil
 }
 

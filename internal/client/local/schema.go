@@ -207,6 +207,9 @@ type FileError struct {
 // Unwrap marks the error as the user's: the wrong file was named.
 func (e *FileError) Unwrap() error { return client.ErrUnusableStore }
 
+// UsageError marks bad input: exit 2, and nothing was written.
+func (e *FileError) UsageError() bool { return true }
+
 func (e *FileError) Error() string {
 	return fmt.Sprintf("%s is not a usable integrations store: %s (the file was left untouched)", e.Path, e.Reason)
 }
