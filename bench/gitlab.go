@@ -127,6 +127,28 @@ func benchBulk(bin, dir string, only int) {
 		row("bulk enable --strategy project, "+label,
 			idealFigures(s, len(reqs), sz, bulkConcurrency)+wire(fake, reqs, bulkConcurrency, s),
 			"<= 1.07x ideal; at 20,000: CPU <= 12 s, peak RSS <= 60 MB")
+
+		// One webhook at every project: a list of the project's hooks and a POST each.
+		hooksAdd := []string{
+			"bulk", "hooks", "add", "-g", "big", "--concurrency", fmt.Sprint(bulkConcurrency), "--yes", "-o", "json",
+			"--set", "name=ci", "--set", "url=https://ci.example.com/hook", "--set", "token=bench-hook-secret", "--events", "push,pipeline",
+		}
+		fake.ResetRequests()
+		s = runOnce(bin, env, hooksAdd...)
+		reqs = fake.Requests()
+		row("bulk hooks add, "+label, idealFigures(s, len(reqs), sz, bulkConcurrency)+wire(fake, reqs, bulkConcurrency, s), "<= 1.1x ideal")
+		// Again: the hook with the same name is found and, its token's fingerprint matching,
+		// nothing is written.
+		fake.ResetRequests()
+		s = runOnce(bin, env, hooksAdd...)
+		reqs = fake.Requests()
+		writes := 0
+		for _, r := range reqs {
+			if r.Method != http.MethodGet {
+				writes++
+			}
+		}
+		row("bulk hooks add again (as wanted), "+label, fmt.Sprintf("%s writes=%d", idealFigures(s, len(reqs), sz, bulkConcurrency), writes), "no writes; <= 1.1x ideal")
 		fake.Close()
 	}
 
@@ -220,7 +242,7 @@ func escapeID(p string) string {
 			continue
 		}
 		end := len(rest)
-		for _, tail := range []string{"/integrations", "/descendant_groups", "/projects"} {
+		for _, tail := range []string{"/integrations", "/hooks", "/descendant_groups", "/projects"} {
 			if i := strings.Index(rest, tail); i >= 0 && i < end {
 				end = i
 			}

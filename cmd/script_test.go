@@ -140,6 +140,7 @@ func runScripts(t *testing.T, version string, files []string) {
 			"hookfake": hookfakeCmd,
 			"receiver": receiverCmd,
 			"mode":     modeCmd,
+			"lastrun":  lastRunCmd,
 		},
 	})
 }
@@ -334,6 +335,30 @@ func hookAlert(ts *testscript.TestScript, fake *gitlabfake.Server, args []string
 	if !fake.SetHookAlert(args[0], args[1], id, args[3], until) {
 		ts.Fatalf("no hook %d at %s %s", id, args[0], args[1])
 	}
+}
+
+// lastrun VAR sets VAR to the ID of the bulk run whose journal was written last, for a script
+// to resume or revert it.
+func lastRunCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: lastrun VAR")
+	}
+	dir := filepath.Join(ts.Getenv("XDG_STATE_HOME"), "integrations", "runs")
+	entries, err := os.ReadDir(dir)
+	ts.Check(err)
+	var last string
+	var at time.Time
+	for _, e := range entries {
+		info, err := e.Info()
+		ts.Check(err)
+		if strings.HasSuffix(e.Name(), ".json") && !strings.HasPrefix(e.Name(), ".") && !info.ModTime().Before(at) {
+			last, at = strings.TrimSuffix(e.Name(), ".json"), info.ModTime()
+		}
+	}
+	if last == "" {
+		ts.Fatalf("no run journal in %s", dir)
+	}
+	ts.Setenv(args[0], last)
 }
 
 // mode FILE PERM checks a file's permission bits, e.g. mode store.db 0600.

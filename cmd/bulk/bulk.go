@@ -53,13 +53,15 @@ type options struct {
 	Resume         string
 
 	spec bulk.Spec
+	// hookSpec is the run of bulk hooks.
+	hookSpec bulk.HookSpec
 }
 
 // NewCmdBulk groups the bulk verbs.
 func NewCmdBulk(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bulk <command>",
-		Short: "Change or inventory one integration across groups and all their projects",
+		Short: "Change or inventory one integration, or one webhook, across groups and all their projects",
 		Long: heredoc.Doc(`
 			Work on one integration across one or more groups, their subgroups and projects.
 
@@ -70,6 +72,9 @@ func NewCmdBulk(f *cmdutil.Factory) *cobra.Command {
 			or servers older than GitLab 17.9, are written per project. Projects with custom
 			settings are reported as overriding their group; --reset-overrides sets them back to
 			inherit.
+
+			hooks add, edit and remove do the same for one project webhook at every project below
+			the groups.
 
 			A run asks before writing on a terminal (--yes otherwise), shows progress, pauses all
 			workers when the server rate-limits, retries transient errors, and records each
@@ -86,6 +91,7 @@ func NewCmdBulk(f *cmdutil.Factory) *cobra.Command {
 		newCmdOp(f, bulk.OpEnable),
 		newCmdOp(f, bulk.OpDisable),
 		newCmdOp(f, bulk.OpConfigure),
+		newCmdHooks(f),
 		newCmdRevert(f),
 	)
 	return cmd
@@ -161,22 +167,16 @@ func (o *options) complete(args []string) error {
 	if def.Removed() {
 		return cmdutil.FlagErrorf("%s was removed from GitLab; it cannot be set", def.Name)
 	}
-	if len(o.Groups) == 0 {
-		return cmdutil.FlagErrorf("bulk %s needs at least one --group", o.Op)
+	groups, err := o.groups()
+	if err != nil {
+		return err
 	}
 	o.spec = bulk.Spec{
-		Op: o.Op, Def: def, Subgroups: o.Subgroups, Archived: o.Archived,
+		Op: o.Op, Def: def, Groups: groups, Subgroups: o.Subgroups, Archived: o.Archived,
 		ResetOverrides: o.ResetOverrides, Force: o.Force, Strategy: bulk.Strategy(o.Strategy),
 	}
 	if o.spec.Strategy == "" {
 		o.spec.Strategy = bulk.Auto
-	}
-	for _, g := range o.Groups {
-		sc, err := client.ParseScope(integrations.Group, g)
-		if err != nil {
-			return cmdutil.FlagErrorWrap(err)
-		}
-		o.spec.Groups = append(o.spec.Groups, sc)
 	}
 	settings, err := o.ValueFlags.Parse(def, o.IO.In)
 	if err != nil {
@@ -193,6 +193,22 @@ func (o *options) complete(args []string) error {
 		}
 	}
 	return nil
+}
+
+// groups reads the --group flags.
+func (o *options) groups() ([]client.Scope, error) {
+	if len(o.Groups) == 0 {
+		return nil, cmdutil.FlagErrorf("bulk %s needs at least one --group", o.Op)
+	}
+	out := make([]client.Scope, 0, len(o.Groups))
+	for _, g := range o.Groups {
+		sc, err := client.ParseScope(integrations.Group, g)
+		if err != nil {
+			return nil, cmdutil.FlagErrorWrap(err)
+		}
+		out = append(out, sc)
+	}
+	return out, nil
 }
 
 func run(ctx context.Context, o *options) error {
@@ -226,7 +242,12 @@ func run(ctx context.Context, o *options) error {
 	prog := newProgress(o.IO.ErrOut, o.IO.IsStderrTTY() && !o.Output.IsJSON(), "reading", 0)
 	// --concurrency bounds every request the run makes, reads while planning included.
 	planner := &bulk.Planner{Backend: b, Walker: w, Fingerprints: st, Concurrency: o.Concurrency, Read: func() { prog.step(false) }}
-	rep, err := planner.Plan(ctx, o.spec, done)
+	var rep *bulk.Report
+	if o.Op.Hooks() {
+		rep, err = planner.PlanHooks(ctx, o.hookSpec, done)
+	} else {
+		rep, err = planner.Plan(ctx, o.spec, done)
+	}
 	prog.finish()
 	if err != nil {
 		return err

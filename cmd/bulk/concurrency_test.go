@@ -19,6 +19,8 @@ func TestConcurrencyOneMeansOneRequestInFlight(t *testing.T) {
 	for _, tc := range []struct{ name, setup, args string }{
 		{"status", "", "status jenkins -g big --concurrency 1"},
 		{"configure", "", "configure jenkins -g big --strategy project --set jenkins_url=https://ci.example --set project_name=x --set password=pw --yes --concurrency 1"},
+		{"hooks add", "", "hooks add -g big --set name=ci --set url=https://ci.example.com/hook --set token=pw --yes --concurrency 1"},
+		{"hooks edit", "hooks add -g big --set name=ci --set url=https://ci.example.com/hook --yes", "hooks edit ci -g big --events +job --yes --concurrency 1"},
 		{"disable", "configure jenkins -g big --strategy project --set jenkins_url=https://ci.example --set project_name=x --set password=pw --yes", "disable jenkins -g big --yes --concurrency 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -18,7 +18,8 @@ func newCmdRevert(f *cmdutil.Factory) *cobra.Command {
 		Short: "Put every target a bulk run changed back as it was",
 		Long: heredoc.Doc(`
 			Read a run's journal and restore each target it changed to its recorded previous state:
-			not configured, inherited, or its own settings and events. Secrets were never
+			not configured, inherited, or its own settings and events; after bulk hooks, the hook
+			the run added is removed, and one it changed or removed is edited or added back. Secrets were never
 			recorded: where the server needs them again (GitLab), give them with --set, or the
 			report names them for the targets it could not restore.
 		`),
@@ -43,9 +44,11 @@ func revertRun(ctx context.Context, o *options, id string) error {
 	if err != nil {
 		return cmdutil.FlagErrorWrap(err)
 	}
-	def, err := integrations.Lookup(doc.Integration)
-	if err != nil {
-		return err
+	def := integrations.HookKind(integrations.Project)
+	if !doc.Op.Hooks() {
+		if def, err = integrations.Lookup(doc.Integration); err != nil {
+			return err
+		}
 	}
 	b, err := o.Backend()
 	if err != nil {

@@ -71,7 +71,7 @@ func addRun(ctx context.Context, o *addOptions) error {
 		return err
 	}
 	if same, ok := client.SameHook(list, o.wanted.values[integrations.HookName], o.wanted.values[integrations.HookURL]); ok {
-		return o.update(ctx, h, b.Where(), same)
+		return o.update(ctx, h, b, same)
 	}
 	c := change(o.kind, o.scope.Level, nil, o.wanted)
 	if err := checkResult(o.kind, nil, c); err != nil {
@@ -81,11 +81,12 @@ func addRun(ctx context.Context, o *addOptions) error {
 	if err != nil {
 		return fmt.Errorf("adding a %s at %s: %w", o.kind.Title, o.scope, err)
 	}
+	o.remember(ctx, b, res, c)
 	return o.report(res, "created")
 }
 
 // update makes the existing hook what was asked: adding a hook twice never duplicates it.
-func (o *addOptions) update(ctx context.Context, h client.Hooks, server string, same client.Hook) error {
+func (o *addOptions) update(ctx context.Context, h client.Hooks, b client.Backend, same client.Hook) error {
 	cur, err := h.GetHook(ctx, o.scope, same.ID)
 	if err != nil {
 		return err
@@ -100,9 +101,10 @@ func (o *addOptions) update(ctx context.Context, h client.Hooks, server string, 
 	if c.Empty() {
 		return o.report(client.HookResult{Hook: cur}, "unchanged")
 	}
-	res, err := o.edit(ctx, h, server, cur, c)
+	res, err := o.edit(ctx, h, b.Where(), cur, c)
 	if err != nil {
 		return fmt.Errorf("updating %s: %w", describeHook(cur), err)
 	}
+	o.remember(ctx, b, res, c)
 	return o.report(res, "updated")
 }

@@ -2,7 +2,6 @@ package hooks
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -22,18 +21,7 @@ type deliveryCommon struct {
 }
 
 func newDeliveryCommon(c common) deliveryCommon {
-	return deliveryCommon{common: c, sleep: sleepCtx}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return deliveryCommon{common: c, sleep: client.Sleep}
 }
 
 // target finds the hook and the backend's deliveries.
@@ -50,30 +38,16 @@ func (o *deliveryCommon) target(ctx context.Context) (client.Hook, client.HookDe
 	return got, d, err
 }
 
-// rateLimitTries bounds how often one request is tried again after GitLab's 429.
-const rateLimitTries = 3
-
 // paced runs fn and, when GitLab answers 429, says how long it waits, waits what it asked
 // (else the limit's whole window), and tries again. The wait honours the run's context
 // (--timeout, Ctrl-C).
 func (o *deliveryCommon) paced(ctx context.Context, d client.HookDeliveries, fn func() (client.HookDelivery, error)) (client.HookDelivery, error) {
-	for try := 1; ; try++ {
-		got, err := fn()
-		var rl *client.RateLimitError
-		if !errors.As(err, &rl) || try >= rateLimitTries {
-			return got, err
-		}
-		wait := rl.RetryAfter
-		if wait <= 0 {
-			_, wait = d.DeliveryLimit()
-		}
-		n, per := d.DeliveryLimit()
+	n, per := d.DeliveryLimit()
+	return client.RetryRateLimited(per, func(rl *client.RateLimitError, wait time.Duration) error {
 		fmt.Fprintf(o.IO.ErrOut, "%s allows %d tests and %d resends %s at %s; waiting %s as it asked\n",
 			rl.Where, n, n, perText(per), o.scope.Describe(), wait.Round(time.Second))
-		if err := o.sleep(ctx, wait); err != nil {
-			return got, err
-		}
-	}
+		return o.sleep(ctx, wait)
+	}, fn)
 }
 
 // perText is a limit's window for people: "a minute", or "per 30s".

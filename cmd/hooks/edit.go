@@ -86,5 +86,6 @@ func editRun(ctx context.Context, o *editOptions) error {
 	if err != nil {
 		return fmt.Errorf("editing %s: %w", describeHook(cur), err)
 	}
+	o.remember(ctx, b, res, c)
 	return o.report(res, "updated")
 }

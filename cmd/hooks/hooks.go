@@ -63,6 +63,8 @@ type common struct {
 	Backend  func() (client.Backend, error)
 	Prompter func() forms.Prompter
 	Output   *output.Options
+	// Store keeps the fingerprints of the secrets written to a server that never returns them.
+	Store func() (cmdutil.Store, error)
 
 	ScopeFlags cmdutil.ScopeFlags
 
@@ -71,7 +73,7 @@ type common struct {
 }
 
 func newCommon(f *cmdutil.Factory) common {
-	return common{IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output}
+	return common{IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output, Store: f.Store}
 }
 
 // completeScope reads the scope flag, which picks the kind of hook.
@@ -131,8 +133,14 @@ func kindFromFlags(cmd *cobra.Command) integrations.Definition {
 	return integrations.HookKind(integrations.Project)
 }
 
-func completeSet(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	kind := kindFromFlags(cmd)
+// completeSet completes --set keys and values from the hook kind kindOf picks.
+func completeSet(kindOf func(*cobra.Command) integrations.Definition) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		return completeSetOf(kindOf(cmd), toComplete)
+	}
+}
+
+func completeSetOf(kind integrations.Definition, toComplete string) ([]string, cobra.ShellCompDirective) {
 	dir := cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 	if key, _, ok := strings.Cut(toComplete, "="); ok {
 		f, _ := kind.Field(key)
@@ -156,25 +164,33 @@ func completeSet(cmd *cobra.Command, _ []string, toComplete string) ([]string, c
 	return out, dir
 }
 
-func completeEvents(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	prefix := ""
-	if i := strings.LastIndex(toComplete, ","); i >= 0 {
-		prefix = toComplete[:i+1]
+// completeEvents completes event lists from the hook kind kindOf picks.
+func completeEvents(kindOf func(*cobra.Command) integrations.Definition) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		prefix := ""
+		if i := strings.LastIndex(toComplete, ","); i >= 0 {
+			prefix = toComplete[:i+1]
+		}
+		var out []string
+		for _, e := range kindOf(cmd).Events {
+			out = append(out, prefix+e+"\t"+integrations.EventTitle(e))
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 	}
-	var out []string
-	for _, e := range kindFromFlags(cmd).Events {
-		out = append(out, prefix+e+"\t"+integrations.EventTitle(e))
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 }
 
-// addValueFlags registers --set, --from-file and --events with completion from the hook kind.
-func addValueFlags(cmd *cobra.Command, v *cmdutil.ValueFlags) {
+// addValueFlags registers --set, --from-file and --events with completion from the hook kind
+// the scope flag names.
+func addValueFlags(cmd *cobra.Command, v *cmdutil.ValueFlags) { AddValueFlags(cmd, v, kindFromFlags) }
+
+// AddValueFlags registers --set, --from-file and --events with completion from the hook kind
+// kindOf picks: the hooks verbs and bulk hooks share them.
+func AddValueFlags(cmd *cobra.Command, v *cmdutil.ValueFlags, kindOf func(*cobra.Command) integrations.Definition) {
 	cmd.Flags().StringArrayVar(&v.Sets, "set", nil, "set a field: `key=value` (repeatable; split at the first =; url_variables.NAME=VALUE and custom_headers.NAME=VALUE set one entry; values may be env:NAME or file:PATH)")
 	cmd.Flags().StringVarP(&v.FromFile, "from-file", "f", "", "read fields (and events) from a YAML or JSON `FILE`; - reads stdin")
 	cmd.Flags().StringVar(&v.Events, "events", "", "trigger events: `a,b` sets exactly these, +a,-b adds and removes, none clears")
-	_ = cmd.RegisterFlagCompletionFunc("set", completeSet)
-	_ = cmd.RegisterFlagCompletionFunc("events", completeEvents)
+	_ = cmd.RegisterFlagCompletionFunc("set", completeSet(kindOf))
+	_ = cmd.RegisterFlagCompletionFunc("events", completeEvents(kindOf))
 }
 
 // completeHookRefs completes a hook argument from the local store, never the network (and not

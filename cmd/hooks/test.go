@@ -63,7 +63,7 @@ func NewCmdTest(f *cmdutil.Factory, runF func(*testOptions) error) *cobra.Comman
 	}
 	cmdutil.AddScopeFlags(cmd, &opts.ScopeFlags)
 	cmd.Flags().StringVar(&opts.Event, "event", "", "the sample `EVENT` to send (default push; none for system hooks)")
-	_ = cmd.RegisterFlagCompletionFunc("event", completeEvents)
+	_ = cmd.RegisterFlagCompletionFunc("event", completeEvents(kindFromFlags))
 	return cmd
 }
 

@@ -293,3 +293,31 @@ func missingSecrets(server string, fields []string) error {
 	return cmdutil.FlagErrorf("%s clears %s when the hook's URL changes and never returns them: add %s (env:NAME and file:PATH keep them off the command line)",
 		server, strings.Join(fields, ", "), strings.Join(flags, " "))
 }
+
+// Wanted is what the value flags of a hook write ask for, parsed and checked by the hook
+// kind's metadata: hooks add and edit, and bulk hooks across many projects.
+type Wanted struct {
+	kind integrations.Definition
+	w    wanted
+}
+
+// ParseWanted reads the value flags of a write of kind's hooks.
+func ParseWanted(kind integrations.Definition, vf cmdutil.ValueFlags, stdin io.Reader) (Wanted, error) {
+	w, err := parseWanted(kind, vf, stdin)
+	return Wanted{kind: kind, w: w}, err
+}
+
+// Given reports whether anything was asked.
+func (w Wanted) Given() bool { return w.w.given() }
+
+// Name and URL are those asked for, "" when not given: what identifies a hook being added.
+func (w Wanted) Name() string { return w.w.values[integrations.HookName] }
+func (w Wanted) URL() string  { return w.w.values[integrations.HookURL] }
+
+// Change is what to send to turn cur (nil: no hook yet) into what was asked, checked as the
+// hook will be after it: only what differs, secrets the backend cannot read back whenever
+// given.
+func (w Wanted) Change(level integrations.Level, cur *client.Hook) (client.HookChange, error) {
+	c := change(w.kind, level, cur, w.w)
+	return c, checkResult(w.kind, cur, c)
+}

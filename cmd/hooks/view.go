@@ -2,7 +2,6 @@ package hooks
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -102,18 +101,8 @@ func newHookView(h client.Hook) hookView {
 	return v
 }
 
-// placeholderParam is a query parameter whose value is a {NAME} placeholder.
-var placeholderParam = regexp.MustCompile(`([?&][^=&#]+=)(\{[A-Za-z_][A-Za-z0-9_]*\})`)
-
-// displayURL hides what a URL typed with its secrets in clear carries (userinfo, token-like
-// parameters); {NAME} placeholders are names, not secrets, and stay.
-func displayURL(u string) string {
-	out := redact.URL(u)
-	for _, m := range placeholderParam.FindAllStringSubmatch(u, -1) {
-		out = strings.Replace(out, m[1]+redact.Mask, m[1]+m[2], 1)
-	}
-	return out
-}
+// displayURL hides what a URL typed with its secrets in clear carries.
+func displayURL(u string) string { return redact.HookURL(u) }
 
 func enabled(v hookView) []string {
 	var on []string

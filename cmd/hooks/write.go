@@ -68,6 +68,28 @@ func (o *writeOptions) edit(ctx context.Context, h client.Hooks, server string, 
 	return h.EditHook(ctx, o.scope, cur.ID, c)
 }
 
+// remember records the fingerprints of the secrets c sent to a server that never returns them,
+// under the hook's identity, so that bulk hooks compares with these and never with the ones an
+// earlier run wrote.
+func (o *writeOptions) remember(ctx context.Context, b client.Backend, res client.HookResult, c client.HookChange) {
+	server := b.Capabilities().Server
+	secrets := client.HookSecrets(c)
+	if server == "" || o.Store == nil || len(secrets) == 0 {
+		return
+	}
+	scope := res.Hook.Scope
+	if scope.IsZero() {
+		scope = o.scope
+	}
+	st, err := o.Store()
+	if err == nil {
+		err = st.RecordSecretsBatch(ctx, []client.SecretRecord{{Server: server, Scope: scope.String(), Integration: client.HookSecretsOwner(res.Hook), Secrets: secrets}})
+	}
+	if err != nil {
+		fmt.Fprintf(o.IO.ErrOut, "warning: the secrets were written, but not their fingerprints, so bulk hooks will write them again: %v\n", err)
+	}
+}
+
 // report says what a write did: on stderr for people, as JSON on stdout when asked.
 func (o *writeOptions) report(res client.HookResult, action string) error {
 	if len(res.Created) > 0 {

@@ -196,7 +196,7 @@ func missingFields(d integrations.Definition, next target, cur client.State) []i
 
 // notConfigured refuses an action that needs settings the scope does not have.
 func notConfigured(d integrations.Definition, s client.Scope) error {
-	return cmdutil.FlagErrorf("%s has no settings at %s; configure it first: integrations configure %s %s --set …", d.Name, s, d.Name, scopeFlag(s))
+	return cmdutil.FlagErrorf("%s has no settings at %s; configure it first: integrations configure %s %s --set …", d.Name, s, d.Name, s.Flag())
 }
 
 func missingError(d integrations.Definition, missing []integrations.Field) error {

@@ -96,7 +96,7 @@ func (o *eventsOptions) complete(args []string) error {
 	}
 	if len(args) == 0 {
 		if !o.scope.IsZero() {
-			return cmdutil.FlagErrorf("a scope needs an integration name: integrations events <integration> %s", scopeFlag(o.scope))
+			return cmdutil.FlagErrorf("a scope needs an integration name: integrations events <integration> %s", o.scope.Flag())
 		}
 		return nil
 	}
@@ -147,16 +147,6 @@ func listFlag(flag, v string) ([]string, error) {
 		return nil, nil
 	}
 	return cmdutil.SplitList(flag, v)
-}
-
-func scopeFlag(s client.Scope) string {
-	switch s.Level {
-	case integrations.Project:
-		return "-p " + s.Path
-	case integrations.Group:
-		return "-g " + s.Path
-	}
-	return "--instance"
 }
 
 func eventsRun(ctx context.Context, o *eventsOptions) error {

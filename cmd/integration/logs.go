@@ -86,7 +86,7 @@ func logsRun(ctx context.Context, o *logsOptions) error {
 		return err
 	}
 	if len(entries) == 0 && !o.Output.IsJSON() {
-		return cmdutil.NewNoResultsError(fmt.Sprintf("no deliveries of %s at %s yet; run integrations test %s %s", o.def.Name, o.scope, o.def.Name, scopeFlag(o.scope)))
+		return cmdutil.NewNoResultsError(fmt.Sprintf("no deliveries of %s at %s yet; run integrations test %s %s", o.def.Name, o.scope, o.def.Name, o.scope.Flag()))
 	}
 	lines := make([]cmdutil.LogLine, len(entries))
 	for i, e := range entries {

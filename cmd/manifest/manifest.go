@@ -20,6 +20,7 @@ import (
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/config"
 	"github.com/forgekit/integrations/internal/forms"
+	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/iostreams"
 	"github.com/forgekit/integrations/internal/manifest"
 	"github.com/forgekit/integrations/internal/output"
@@ -57,6 +58,9 @@ type options struct {
 
 	// unresolved are the references plan could not read, with why: apply will stop on them.
 	unresolved []string
+	// needed are secrets the file lacks that apply would have to send again (GitLab clears
+	// them when a hook's URL changes): apply refuses until the file has them.
+	needed []manifest.Needed
 }
 
 func newOptions(f *cmdutil.Factory) *options {
@@ -75,10 +79,14 @@ func NewCmdExport(f *cmdutil.Factory) *cobra.Command {
 		Short: "Write a scope and everything below it as a YAML manifest",
 		Long: heredoc.Doc(`
 			Write, per scope and integration, whether it inherits or its own settings: active,
-			fields and events. Secret values are never written: each appears as a reference
+			fields and events; and each scope's webhooks under hooks:, every field and event
+			flag. Secret values are never written: each appears as a reference
 			env:INTEGRATIONS_<SCOPE>_<NAME>_<FIELD> to set before apply (a file:PATH reference
-			works too). Without a scope the local store is exported whole; on GitLab give -g or -p
-			(GitLab lists only active integrations, so inactive ones are not exported there).
+			works too); for a hook, INTEGRATIONS_<SCOPE>_HOOK_<NAME or ID>_<FIELD>, and only for
+			secrets the backend says are set. Without a scope the local store is exported whole;
+			on GitLab give -g or -p (GitLab lists only active integrations, so inactive ones are
+			not exported there), or --instance for its system hooks (GitLab has no API for
+			instance-level integrations).
 		`),
 		Example: heredoc.Doc(`
 			$ integrations export -g acme > acme.yaml
@@ -125,7 +133,8 @@ func exportRun(ctx context.Context, o *options) error {
 		if err != nil {
 			return err
 		}
-		file, needed, err := (&manifest.Exporter{Backend: b}).Export(ctx, scopes)
+		warn := func(msg string) { fmt.Fprintln(o.IO.ErrOut, "warning: "+msg) }
+		file, needed, err := (&manifest.Exporter{Backend: b, Warn: warn}).Export(ctx, scopes)
 		if err != nil {
 			return err
 		}
@@ -203,6 +212,8 @@ func exportScopes(ctx context.Context, b client.Backend, scope client.Scope) ([]
 			return nil
 		})
 		return out, err
+	case scope.Level == integrations.Instance && !b.Capabilities().Instance:
+		return []client.Scope{scope}, nil // its system hooks only
 	}
 	resolved, err := b.Resolve(ctx, scope)
 	return []client.Scope{resolved}, err
@@ -222,6 +233,11 @@ func NewCmdPlan(f *cmdutil.Factory) *cobra.Command {
 			can be read now, an unchanged secret is recognised (through a fingerprint on GitLab).
 			Integrations absent from the file are left alone unless --prune, which disables them
 			within the file's scopes.
+
+			Hooks are matched by name, or by URL when unnamed: create, update or unchanged, and
+			with --prune the hooks a scope's hooks: list leaves out are removed. On GitLab a URL
+			change clears a hook's token and custom headers; when the file lacks them, the change
+			shows "(needed: add it to the file)" and apply refuses until it has them.
 		`),
 		Example: "$ integrations plan -f acme.yaml\n$ integrations plan -f acme.yaml --prune -o json",
 		Args:    cmdutil.MaxArgs(0),
@@ -266,7 +282,7 @@ func NewCmdApply(f *cmdutil.Factory) *cobra.Command {
 
 func addFileFlags(cmd *cobra.Command, o *options) {
 	cmd.Flags().StringVarP(&o.File, "file", "f", "", "the manifest `FILE` (YAML; - reads stdin)")
-	cmd.Flags().BoolVar(&o.Prune, "prune", false, "disable integrations set at the file's scopes but absent from it")
+	cmd.Flags().BoolVar(&o.Prune, "prune", false, "disable integrations set at the file's scopes but absent from it, and remove hooks a hooks: list leaves out")
 }
 
 // planFile reads, validates and (with resolve) resolves the manifest, then plans it.
@@ -278,10 +294,11 @@ func planFile(ctx context.Context, o *options, resolve bool) (*bulk.Report, clie
 	if err != nil {
 		return nil, nil, err
 	}
-	entries, err := manifest.Read(name, raw)
+	m, err := manifest.ReadAll(name, raw)
 	if err != nil {
 		return nil, nil, cmdutil.FlagErrorWrap(err)
 	}
+	entries := m.Entries
 	resolver := cmdutil.Resolve
 	if !resolve {
 		// plan compares what it can read now and names the references it cannot read.
@@ -303,6 +320,9 @@ func planFile(ctx context.Context, o *options, resolve bool) (*bulk.Report, clie
 	if err := manifest.Resolve(name, entries, resolver); err != nil {
 		return nil, nil, cmdutil.FlagErrorWrap(err)
 	}
+	if err := manifest.ResolveHooks(name, m.Hooks, resolver); err != nil {
+		return nil, nil, cmdutil.FlagErrorWrap(err)
+	}
 	b, err := o.Backend()
 	if err != nil {
 		return nil, nil, err
@@ -311,8 +331,19 @@ func planFile(ctx context.Context, o *options, resolve bool) (*bulk.Report, clie
 	if err != nil {
 		return nil, nil, err
 	}
-	rep, err := (&manifest.Planner{Backend: b, Fingerprints: st, File: name}).Plan(ctx, entries, o.Prune)
-	return rep, b, err
+	planner := &manifest.Planner{Backend: b, Fingerprints: st, File: name}
+	rep, err := planner.Plan(ctx, entries, o.Prune)
+	if err != nil {
+		return nil, nil, err
+	}
+	hooks, needed, err := planner.PlanHooks(ctx, m, o.Prune)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep.Targets = append(rep.Targets, hooks...)
+	rep.Count()
+	o.needed = needed
+	return rep, b, nil
 }
 
 func applyRun(ctx context.Context, o *options) error {
@@ -323,6 +354,13 @@ func applyRun(ctx context.Context, o *options) error {
 	if o.DryRun {
 		defer warnUnresolved(o)
 		return printPlan(o, rep)
+	}
+	if len(o.needed) > 0 {
+		more := ""
+		if len(o.needed) > 1 {
+			more = fmt.Sprintf(" (and %d more hook(s); plan lists them)", len(o.needed)-1)
+		}
+		return cmdutil.FlagErrorf("apply %s: %s%s", o.File, o.needed[0], more)
 	}
 	rep.RunID = bulk.NewRunID(time.Now())
 	if rep.Writes() == 0 {
@@ -371,6 +409,9 @@ func applyRun(ctx context.Context, o *options) error {
 // warnUnresolved names the references that plan could not read: the plan shows them as unset
 // and apply will stop on them before writing anything.
 func warnUnresolved(o *options) {
+	for _, n := range o.needed {
+		fmt.Fprintln(o.IO.ErrOut, "warning: apply will refuse: "+n.String())
+	}
 	if len(o.unresolved) == 0 {
 		return
 	}

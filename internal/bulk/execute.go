@@ -165,7 +165,11 @@ func (e *Executor) apply(ctx context.Context, spec Spec, t *Target, remember fun
 	}
 	e.mu.Unlock()
 	if err == nil && len(t.secrets) > 0 {
-		remember(client.SecretRecord{Server: e.Backend.Capabilities().Server, Scope: t.scope.String(), Integration: t.defOr(spec).Name, Secrets: t.secrets})
+		owner := t.recordName(spec)
+		if t.hook != nil {
+			owner = t.hook.owner
+		}
+		remember(client.SecretRecord{Server: e.Backend.Capabilities().Server, Scope: t.scope.String(), Integration: owner, Secrets: t.secrets})
 	}
 }
 
@@ -212,6 +216,15 @@ func (w *fingerprintWriter) close() {
 	<-w.done
 }
 
+// recordName is what the target's secrets are remembered under: its task's name, else its
+// integration's.
+func (t *Target) recordName(spec Spec) string {
+	if t.recordAs != "" {
+		return t.recordAs
+	}
+	return t.defOr(spec).Name
+}
+
 // defOr is the target's own integration (apply), else the run's.
 func (t *Target) defOr(spec Spec) integrations.Definition {
 	if t.def != nil {
@@ -222,7 +235,19 @@ func (t *Target) defOr(spec Spec) integrations.Definition {
 
 // write performs the target's action; the note is added to its reason.
 func (e *Executor) write(ctx context.Context, spec Spec, t *Target) (string, error) {
+	if t.hook != nil {
+		return e.writeHook(ctx, t)
+	}
 	active := true
+	if t.do != nil {
+		created, err := t.do(ctx)
+		if len(created) > 0 {
+			e.mu.Lock()
+			e.Created = append(e.Created, created...)
+			e.mu.Unlock()
+		}
+		return "", err
+	}
 	if t.def != nil {
 		if t.Action == ActDisable {
 			return "", e.disable(ctx, t, *t.def)

@@ -45,6 +45,10 @@ func RevertPlan(j *JournalDoc, def integrations.Definition) *Report {
 
 func previousWords(p *Previous) string {
 	switch {
+	case p.Hook != nil && !p.Hook.Exists:
+		return "no hook before the run (the one it added is removed)"
+	case p.Hook != nil:
+		return fmt.Sprintf("hook %d as it was", p.Hook.ID)
 	case !p.Configured:
 		return "not configured"
 	case p.Inherited:
@@ -60,6 +64,8 @@ func previousWords(p *Previous) string {
 func (e *Executor) restore(ctx context.Context, spec Spec, t *Target) (string, error) {
 	p := t.Previous
 	switch {
+	case p.Hook != nil:
+		return e.restoreHook(ctx, spec, t)
 	case !p.Configured:
 		if r, ok := e.Backend.(Remover); ok {
 			return "", r.Remove(ctx, t.scope, spec.Def)

@@ -199,3 +199,35 @@ func MergeNames(cur, change map[string]string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// HookSecretsOwner names a hook's write-only secrets among the fingerprints of what this tool
+// wrote (SecretRecord.Integration): by the identity the hook has, its name or else its URL.
+// Every command that writes a hook's secrets records them under it, so none finds a stale one.
+func HookSecretsOwner(h Hook) string { return "hook:" + h.Identity() }
+
+// HookSecrets are the secret values a change writes, by the keys their fingerprints are kept
+// under: token, signing_token, url_variables.NAME and custom_headers.NAME.
+func HookSecrets(c HookChange) map[string]string {
+	out := map[string]string{}
+	for _, k := range []string{integrations.HookToken, integrations.HookSigningToken} {
+		if v := c.Values[k]; v != "" {
+			out[k] = v
+		}
+	}
+	for prefix, m := range map[string]map[string]string{integrations.HookURLVariables: c.URLVariables, integrations.HookCustomHeaders: c.CustomHeaders} {
+		for name, v := range m {
+			if v != "" {
+				out[prefix+"."+name] = v
+			}
+		}
+	}
+	return out
+}
+
+// HookSecretsNeeded is a backend whose hook edits need write-only values sent again in some
+// cases (GitLab clears the token and headers when the URL changes, and never returns them).
+// NeededAgain names, as --set keys, those an edit c of cur would need and does not carry: a
+// caller can refuse it before any write.
+type HookSecretsNeeded interface {
+	NeededAgain(cur Hook, c HookChange) []string
+}

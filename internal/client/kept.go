@@ -54,6 +54,12 @@ type Snapshot interface {
 	States(i int, events bool) ([]State, error)
 }
 
+// HookSnapshot is a Snapshot that read the scopes' webhooks in the same pass, without their
+// secret values.
+type HookSnapshot interface {
+	Hooks(i int) []Hook
+}
+
 // ErrUnusableStore is a store file or secret key that cannot be used: the user named the wrong
 // file or key. Nothing was written.
 var ErrUnusableStore = errors.New("unusable store")

@@ -60,14 +60,7 @@ func (d *Doctor) sleep(ctx context.Context, w time.Duration) error {
 	if d.Sleep != nil {
 		return d.Sleep(ctx, w)
 	}
-	t := time.NewTimer(w)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return client.Sleep(ctx, w)
 }
 
 // ScopeReport is what Examine found at one scope.

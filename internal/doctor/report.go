@@ -2,7 +2,6 @@ package doctor
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"time"
 
@@ -148,33 +147,20 @@ func PlanWait(plan []Repair, n int, per time.Duration) time.Duration {
 	return wait
 }
 
-// rateLimitTries bounds how often one test is sent again after the server's 429: other
-// clients of the same user share the limit, so a plan kept within it can still meet one.
-const rateLimitTries = 3
-
 // test sends rp's test within the limit, and after a 429 waits what the server asked (else
 // the window) and sends it again.
 func (p *pacer) test(ctx context.Context, d *Doctor, t HookTester, rp *Repair) (client.HookDelivery, error) {
-	for try := 1; ; try++ {
-		if err := p.wait(ctx, d, rp.hook.Scope); err != nil {
-			return client.HookDelivery{}, err
-		}
-		got, err := t.TestHook(ctx, rp.hook.Scope, rp.HookID, rp.event())
-		var rl *client.RateLimitError
-		if !errors.As(err, &rl) || try >= rateLimitTries {
-			return got, err
-		}
-		w := rl.RetryAfter
-		if w <= 0 {
-			w = p.per
-		}
+	return client.RetryRateLimited(p.per, func(_ *client.RateLimitError, w time.Duration) error {
 		if d.Waiting != nil {
 			d.Waiting(rp.hook.Scope, w)
 		}
-		if err := d.sleep(ctx, w); err != nil {
-			return got, err
+		return d.sleep(ctx, w)
+	}, func() (client.HookDelivery, error) {
+		if err := p.wait(ctx, d, rp.hook.Scope); err != nil {
+			return client.HookDelivery{}, err
 		}
-	}
+		return t.TestHook(ctx, rp.hook.Scope, rp.HookID, rp.event())
+	})
 }
 
 // pacer keeps tests within n per window at each project or group.

@@ -26,16 +26,16 @@ type maskedText struct {
 	dropped []key.Binding
 }
 
-func newMaskedText(real *huh.Text) *maskedText {
+func newMaskedText(entry *huh.Text) *maskedText {
 	km := textarea.DefaultKeyMap()
-	real.ExternalEditor(false)
+	entry.ExternalEditor(false)
 	dropped := []key.Binding{
 		km.WordForward, km.WordBackward, km.DeleteWordBackward, km.DeleteWordForward,
 		km.UppercaseWordForward, km.LowercaseWordForward, km.CapitalizeWordForward, km.Paste,
 		km.SelectCharacterForward, km.SelectCharacterBackward, km.SelectWordForward, km.SelectWordBackward,
 		km.SelectLineUp, km.SelectLineDown, km.SelectAll, huh.NewDefaultKeyMap().Text.Editor,
 	}
-	return &maskedText{Text: real, face: huh.NewText().ExternalEditor(false).CharLimit(0), dropped: dropped}
+	return &maskedText{Text: entry, face: huh.NewText().ExternalEditor(false).CharLimit(0), dropped: dropped}
 }
 
 // Title, Description and Placeholder are drawn by the face.

@@ -24,8 +24,22 @@ const Version = 1
 
 // File is a manifest.
 type File struct {
-	Version int                             `yaml:"version"`
-	Scopes  map[string]map[string]*Settings `yaml:"scopes"`
+	Version int                       `yaml:"version"`
+	Scopes  map[string]*ScopeSettings `yaml:"scopes"`
+}
+
+// ScopeSettings are one scope's webhooks and integrations, by name.
+type ScopeSettings struct {
+	Hooks        []*HookSettings      `yaml:"hooks,omitempty"`
+	Integrations map[string]*Settings `yaml:",inline"`
+}
+
+// Manifest is a validated manifest: its integrations, its webhooks, and the scopes that list
+// their hooks (those --prune removes other hooks from).
+type Manifest struct {
+	Entries    []Entry
+	Hooks      []HookEntry
+	HookScopes []client.Scope
 }
 
 // Settings are one integration's wanted state at one scope.
@@ -79,9 +93,18 @@ func SecretEnv(scope client.Scope, name, field string) string {
 	}, raw)
 }
 
-// Read validates a manifest against the catalog: scopes, integration names, levels, fields,
-// value types and events. Every problem names the file, line and field.
+// Read validates a manifest and returns its integrations.
 func Read(name string, raw []byte) ([]Entry, error) {
+	m, err := ReadAll(name, raw)
+	if err != nil {
+		return nil, err
+	}
+	return m.Entries, nil
+}
+
+// ReadAll validates a manifest against the catalog and the hook kinds: scopes, integration
+// names, levels, fields, value types and events. Every problem names the file, line and field.
+func ReadAll(name string, raw []byte) (*Manifest, error) {
 	root, err := yamldoc.Parse(name, raw)
 	if err != nil {
 		return nil, &Error{err.Error()}
@@ -92,7 +115,7 @@ func Read(name string, raw []byte) ([]Entry, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, errAt(name, root.Line, "want a mapping with version and scopes")
 	}
-	var out []Entry
+	out := &Manifest{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		switch k.Value {
@@ -101,11 +124,9 @@ func Read(name string, raw []byte) ([]Entry, error) {
 				return nil, errAt(name, v.Line, "version %s is not supported (this build reads version %d)", quote.Value(v.Value), Version)
 			}
 		case "scopes":
-			entries, err := readScopes(name, v)
-			if err != nil {
+			if err := readScopes(name, v, out); err != nil {
 				return nil, err
 			}
-			out = append(out, entries...)
 		default:
 			return nil, errAt(name, k.Line, "unknown key %s (want version and scopes)", quote.Value(k.Value))
 		}
@@ -113,42 +134,54 @@ func Read(name string, raw []byte) ([]Entry, error) {
 	return out, nil
 }
 
-func readScopes(name string, n *yaml.Node) ([]Entry, error) {
+func readScopes(name string, n *yaml.Node, out *Manifest) error {
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
-		return nil, nil
+		return nil
 	}
 	if n.Kind != yaml.MappingNode {
-		return nil, errAt(name, n.Line, "scopes: want a mapping of scope to integrations")
+		return errAt(name, n.Line, "scopes: want a mapping of scope to integrations")
 	}
-	var out []Entry
 	scopes := map[string]scopeAt{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		scope, err := parseScope(k.Value)
 		if err != nil {
-			return nil, errAt(name, k.Line, "%v", err)
+			return errAt(name, k.Line, "%v", err)
 		}
 		if err := checkScope(name, scopes, scopeAt{scope, k.Value, k.Line}); err != nil {
-			return nil, err
+			return err
 		}
 		if v.Kind != yaml.MappingNode {
-			return nil, errAt(name, v.Line, "%s: want a mapping of integration to settings", k.Value)
+			return errAt(name, v.Line, "%s: want a mapping of integration to settings (and hooks)", k.Value)
 		}
 		names := map[string]int{}
 		for j := 0; j+1 < len(v.Content); j += 2 {
 			ik, iv := v.Content[j], v.Content[j+1]
+			if first, ok := names[ik.Value]; ok && ik.Value == HooksKey {
+				return errAt(name, ik.Line, "%s: %s is given twice (first at line %d)", k.Value, HooksKey, first)
+			}
+			if ik.Value == HooksKey {
+				names[HooksKey] = ik.Line
+				hooks, err := readHooks(name, scope, iv)
+				if err != nil {
+					return err
+				}
+				out.Hooks = append(out.Hooks, hooks...)
+				out.HookScopes = append(out.HookScopes, scope)
+				continue
+			}
 			e, err := readEntry(name, scope, ik, iv)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if first, ok := names[e.Def.Name]; ok {
-				return nil, errAt(name, ik.Line, "%s: %s is given twice (first at line %d)", k.Value, e.Def.Name, first)
+				return errAt(name, ik.Line, "%s: %s is given twice (first at line %d)", k.Value, e.Def.Name, first)
 			}
 			names[e.Def.Name] = ik.Line
-			out = append(out, e)
+			out.Entries = append(out.Entries, e)
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // scopeAt is a scope as the file names it.
@@ -319,24 +352,32 @@ func missingRequired(def integrations.Definition, values map[string]string) []st
 // reference is an error naming the file line and the variable.
 func Resolve(name string, entries []Entry, resolve func(string) (string, error)) error {
 	for i := range entries {
-		e := &entries[i]
-		for k, v := range e.Values {
-			if !isReference(v) {
-				continue
-			}
-			got, err := resolve(v)
-			if err != nil {
-				return errAt(name, e.Line, "%s: %s: %v", e.Key(), k, err)
-			}
-			if got == v {
-				continue // left unresolved on purpose (plan names the reference)
-			}
-			norm, err := e.Def.Normalize(k, got)
-			if err != nil {
-				return errAt(name, e.Line, "%v", err)
-			}
-			e.Values[k] = norm
+		if err := resolveValues(name, entries[i].Line, entries[i].Key(), entries[i].Def, entries[i].Values, resolve); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// resolveValues resolves the references among one entry's values in place, checked by the
+// field's type.
+func resolveValues(name string, line int, key string, def integrations.Definition, values map[string]string, resolve func(string) (string, error)) error {
+	for k, v := range values {
+		if !isReference(v) {
+			continue
+		}
+		got, err := resolve(v)
+		if err != nil {
+			return errAt(name, line, "%s: %s: %v", key, k, err)
+		}
+		if got == v {
+			continue // left unresolved on purpose (plan names the reference)
+		}
+		norm, err := def.Normalize(k, got)
+		if err != nil {
+			return errAt(name, line, "%v", err) // the error names the kind and the field
+		}
+		values[k] = norm
 	}
 	return nil
 }

@@ -26,13 +26,13 @@ func WriteSnapshot(w io.Writer, snap client.Snapshot, header func(needed []strin
 		if err != nil {
 			return 0, err
 		}
-		if len(entries) > 0 {
+		if entries != nil {
 			needed = append(needed, vars...)
 			keys, which = append(keys, snap.Scope(i).String()), append(which, i)
 		}
 	}
 	if len(keys) == 0 {
-		raw, err := Encode(File{Version: Version, Scopes: map[string]map[string]*Settings{}}, header(needed))
+		raw, err := Encode(File{Version: Version, Scopes: map[string]*ScopeSettings{}}, header(needed))
 		if err != nil {
 			return 0, err
 		}
@@ -59,7 +59,7 @@ func WriteSnapshot(w io.Writer, snap client.Snapshot, header func(needed []strin
 	const batch = 32
 	var chunk bytes.Buffer
 	for start := 0; start < len(order); start += batch {
-		part := map[string]map[string]*Settings{}
+		part := map[string]*ScopeSettings{}
 		for _, k := range order[start:min(start+batch, len(order))] {
 			entries, _, err := snapshotEntries(snap, which[k], true)
 			if err != nil {
@@ -86,15 +86,19 @@ func WriteSnapshot(w io.Writer, snap client.Snapshot, header func(needed []strin
 	return len(keys), bw.Flush()
 }
 
-// snapshotEntries is what Export makes of one scope, and the variables its references need;
-// the first pass, which needs only those, leaves the events out.
-func snapshotEntries(snap client.Snapshot, i int, events bool) (map[string]*Settings, []string, error) {
+// snapshotEntries is what Export makes of one scope (nil for nothing to write), and the
+// variables its references need; the first pass, which needs only those, leaves the events out.
+func snapshotEntries(snap client.Snapshot, i int, events bool) (*ScopeSettings, []string, error) {
 	states, err := snap.States(i, events)
 	if err != nil {
 		return nil, nil, err
 	}
 	entries := map[string]*Settings{}
 	var needed []string
+	var hooks []*HookSettings
+	if hs, ok := snap.(client.HookSnapshot); ok && len(hs.Hooks(i)) > 0 {
+		hooks, needed = exportHooks(hs.Hooks(i))
+	}
 	for _, st := range states {
 		def, err := integrations.Lookup(st.Name)
 		if err != nil {
@@ -106,7 +110,10 @@ func snapshotEntries(snap client.Snapshot, i int, events bool) (map[string]*Sett
 		}
 		entries[def.Name] = entry
 	}
-	return entries, needed, nil
+	if len(entries) == 0 && len(hooks) == 0 {
+		return nil, needed, nil
+	}
+	return &ScopeSettings{Hooks: hooks, Integrations: entries}, needed, nil
 }
 
 // yamlKeyLess orders string keys as go.yaml.in/yaml/v3 sorts a map's keys (its keyList.Less:

@@ -101,7 +101,7 @@ func TestStreamedExportIsTheExport(t *testing.T) {
 	if _, err := WriteSnapshot(&got, snap, header); err != nil {
 		t.Fatal(err)
 	}
-	want, _ := Encode(File{Version: Version, Scopes: map[string]map[string]*Settings{}}, header(nil))
+	want, _ := Encode(File{Version: Version, Scopes: map[string]*ScopeSettings{}}, header(nil))
 	if got.String() != string(want) {
 		t.Errorf("empty export:\n%s\nwant:\n%s", got.String(), want)
 	}

@@ -31,6 +31,20 @@ func URL(u string) string {
 	return userinfo.ReplaceAllString(u, "${1}"+Mask+"@")
 }
 
+// placeholderParam is a query parameter whose value is a {NAME} placeholder.
+var placeholderParam = regexp.MustCompile(`([?&][^=&#]+=)(\{[A-Za-z_][A-Za-z0-9_]*\})`)
+
+// HookURL hides what a webhook URL typed with its secrets in clear carries (userinfo,
+// token-like parameters); {NAME} placeholders are names of URL variables, not secrets, and
+// stay.
+func HookURL(u string) string {
+	out := URL(u)
+	for _, m := range placeholderParam.FindAllStringSubmatch(u, -1) {
+		out = strings.Replace(out, m[1]+Mask, m[1]+m[2], 1)
+	}
+	return out
+}
+
 // Values replaces every occurrence of each secret in s, in each of its forms (see Forms),
 // longest first so that a secret that contains another is hidden whole. Secrets shorter than
 // four characters are left alone: they would mask unrelated text and carry little.

@@ -319,6 +319,13 @@ func (c *Client) EditHook(ctx context.Context, s client.Scope, id int64, ch clie
 	return client.HookResult{Hook: got, Warnings: p.warnings}, err
 }
 
+var _ client.HookSecretsNeeded = (*Client)(nil)
+
+// NeededAgain names the write-only values EditHook would return a MissingSecretsError for.
+func (c *Client) NeededAgain(cur client.Hook, ch client.HookChange) []string {
+	return planEdit(cur, ch).missing
+}
+
 // plainURL is the stand-in for a templated URL while its variables are replaced: no secret in
 // it, and a host GitLab can resolve (its URL check resolves hosts). Placeholders outside the
 // host become their names; a placeholder in the host makes the stand-in the server's own

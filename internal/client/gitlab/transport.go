@@ -30,16 +30,7 @@ type realClock struct{}
 
 func (realClock) Now() time.Time { return time.Now() }
 
-func (realClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (realClock) Sleep(ctx context.Context, d time.Duration) error { return client.Sleep(ctx, d) }
 
 // Gate is a pause shared by every request through one client: when GitLab answers 429, no
 // request starts until the wait it asked for has passed. Bulk runs share it across workers.

@@ -136,32 +136,27 @@ func (s *Store) List(ctx context.Context, sc client.Scope) ([]client.State, erro
 
 // Get returns the integration's state at the scope, secrets decrypted.
 func (s *Store) Get(ctx context.Context, sc client.Scope, def integrations.Definition) (client.State, error) {
-	var st client.State
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		ns, err := resolve(ctx, tx, sc)
-		if err != nil {
-			return err
-		}
-		r, found, err := s.nearest(ctx, tx, ns, def.Name)
-		if err != nil {
-			return err
-		}
-		st = stateOf(ns, def.Name, r, found)
-		return s.unseal(ctx, tx, r, st.Values)
-	})
-	return st, err
+	return s.state(ctx, def, func(tx *sql.Tx) (namespace, error) { return resolve(ctx, tx, sc) })
 }
 
 // StartingState is Get, except that a scope given by path the store does not have yet reads as
 // what it will inherit once a write creates it. A project above it is refused: a write could
 // not create it there.
 func (s *Store) StartingState(ctx context.Context, sc client.Scope, def integrations.Definition) (client.State, error) {
-	var st client.State
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	return s.state(ctx, def, func(tx *sql.Tx) (namespace, error) {
 		ns, err := resolve(ctx, tx, sc)
 		if client.IsNotFound(err) && sc.Path != "" {
-			ns, err = unborn(ctx, tx, sc)
+			return unborn(ctx, tx, sc)
 		}
+		return ns, err
+	})
+}
+
+// state reads def's state, secrets decrypted, at the namespace at finds.
+func (s *Store) state(ctx context.Context, def integrations.Definition, at func(*sql.Tx) (namespace, error)) (client.State, error) {
+	var st client.State
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		ns, err := at(tx)
 		if err != nil {
 			return err
 		}

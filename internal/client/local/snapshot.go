@@ -19,6 +19,7 @@ type Snapshot struct {
 	scopes []namespace
 	byPath map[string]namespace
 	rows   map[int64][]snapRow
+	hooks  map[int64][]client.Hook
 }
 
 // snapRow is one scope's own settings as stored: parsed when asked for, since over tens of
@@ -73,7 +74,10 @@ func (s *Store) Snapshot(ctx context.Context, root client.Scope) (client.Snapsho
 				}
 			}
 		}
-		return s.snapRows(ctx, tx, snap)
+		if err := s.snapRows(ctx, tx, snap); err != nil {
+			return err
+		}
+		return snapHooks(ctx, tx, snap)
 	})
 	if err != nil {
 		return nil, err
@@ -117,6 +121,43 @@ func (s *Store) snapRows(ctx context.Context, tx *sql.Tx, snap *Snapshot) error 
 	}
 	return rs.Err()
 }
+
+// snapHooks reads the hooks of the snapshot's scopes, in ID order, in one query.
+func snapHooks(ctx context.Context, tx *sql.Tx, snap *Snapshot) error {
+	byID := make(map[int64]namespace, len(snap.scopes))
+	for _, ns := range snap.scopes {
+		byID[ns.id] = ns
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT scope_id, "+hookColumns+" FROM hooks ORDER BY id")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	snap.hooks = map[int64][]client.Hook{}
+	for rows.Next() {
+		var id int64
+		r, err := scanHook(scopeFirst{rows, &id}, namespace{})
+		if err != nil {
+			return err
+		}
+		if ns, ok := byID[id]; ok {
+			r.scope = ns
+			snap.hooks[id] = append(snap.hooks[id], r.view(nil))
+		}
+	}
+	return rows.Err()
+}
+
+// scopeFirst scans a row whose first column is the scope's ID, then a hook's columns.
+type scopeFirst struct {
+	rows *sql.Rows
+	id   *int64
+}
+
+func (s scopeFirst) Scan(dst ...any) error { return s.rows.Scan(append([]any{s.id}, dst...)...) }
+
+// Hooks lists the i-th scope's hooks, without secret values.
+func (s *Snapshot) Hooks(i int) []client.Hook { return s.hooks[s.scopes[i].id] }
 
 // Len is the number of scopes.
 func (s *Snapshot) Len() int { return len(s.scopes) }

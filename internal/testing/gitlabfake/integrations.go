@@ -73,39 +73,38 @@ func (s *Server) listIntegrations(w http.ResponseWriter, t *Token, kind, id stri
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) getIntegration(w http.ResponseWriter, t *Token, kind, id, slug string) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+// integration finds the integration a GET or DELETE names, or answers GitLab's error itself;
+// the caller holds s.mu.
+func (s *Server) integration(w http.ResponseWriter, t *Token, kind, id, slug string) (*spec, *record, bool) {
 	o, ok := s.resolve(w, t, kind, id)
 	if !ok {
-		return
+		return nil, nil, false
 	}
 	sp, ok := s.slugSpec(w, kind, slug)
 	if !ok {
-		return
+		return nil, nil, false
 	}
-	r := o.recs(s.st)[sp.def.Name]
-	if r == nil {
+	rec := o.recs(s.st)[sp.def.Name]
+	if rec == nil {
 		writeMessage(w, http.StatusNotFound, "404 Integration Not Found")
-		return
+		return nil, nil, false
 	}
-	writeRawJSON(w, http.StatusOK, s.integrationJSON(r, true))
+	return sp, rec, true
+}
+
+func (s *Server) getIntegration(w http.ResponseWriter, t *Token, kind, id, slug string) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if _, r, ok := s.integration(w, t, kind, id, slug); ok {
+		writeRawJSON(w, http.StatusOK, s.integrationJSON(r, true))
+	}
 }
 
 func (s *Server) deleteIntegration(w http.ResponseWriter, r *http.Request, t *Token, kind, id, slug string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o, ok := s.resolve(w, t, kind, id)
+	sp, rec, ok := s.integration(w, t, kind, id, slug)
 	if !ok {
-		return
-	}
-	sp, ok := s.slugSpec(w, kind, slug)
-	if !ok {
-		return
-	}
-	rec := o.recs(s.st)[sp.def.Name]
-	if rec == nil {
-		writeMessage(w, http.StatusNotFound, "404 Integration Not Found")
 		return
 	}
 	if sp.def.NoAPIDisable {
