@@ -6,7 +6,6 @@
 package bulk
 
 import (
-	"context"
 	"encoding/json"
 	"time"
 
@@ -123,10 +122,6 @@ type Target struct {
 	update *client.Update
 	// hook is set for the targets of bulk hooks: the webhook write to make.
 	hook *hookWrite
-	// do is the write of a target that is not one integration (a webhook of a manifest); it
-	// returns the scopes it created. recordAs names its secrets' fingerprints.
-	do       func(ctx context.Context) ([]client.Scope, error)
-	recordAs string
 }
 
 // WithState records the state the target was read in, which a disable keeps a copy of.
@@ -143,22 +138,6 @@ func NewWrite(scope client.Scope, def integrations.Definition, action Action, re
 	t := &Target{
 		Name: scope.String() + " " + def.Name, Kind: string(scope.Level), Action: action, Reason: reason,
 		Changes: changes, Previous: prev, scope: scope, def: &def, update: update, secrets: secrets, Result: Planned,
-	}
-	if action == ActUnchanged {
-		t.Result = Skipped
-	}
-	return t
-}
-
-// NewTask makes a target of an apply whose write is do: a change to something other than an
-// integration (a webhook), journalled and reported as integrations are. secrets, once written,
-// are remembered through fingerprints under recordAs.
-func NewTask(scope client.Scope, name string, action Action, reason string, changes []change.Change, prev *Previous,
-	secrets map[string]string, recordAs string, do func(ctx context.Context) ([]client.Scope, error),
-) *Target {
-	t := &Target{
-		Name: scope.String() + " " + name, Kind: string(scope.Level), Action: action, Reason: reason,
-		Changes: changes, Previous: prev, scope: scope, secrets: secrets, recordAs: recordAs, do: do, Result: Planned,
 	}
 	if action == ActUnchanged {
 		t.Result = Skipped

@@ -165,7 +165,7 @@ func (e *Executor) apply(ctx context.Context, spec Spec, t *Target, remember fun
 	}
 	e.mu.Unlock()
 	if err == nil && len(t.secrets) > 0 {
-		owner := t.recordName(spec)
+		owner := t.defOr(spec).Name
 		if t.hook != nil {
 			owner = t.hook.owner
 		}
@@ -216,15 +216,6 @@ func (w *fingerprintWriter) close() {
 	<-w.done
 }
 
-// recordName is what the target's secrets are remembered under: its task's name, else its
-// integration's.
-func (t *Target) recordName(spec Spec) string {
-	if t.recordAs != "" {
-		return t.recordAs
-	}
-	return t.defOr(spec).Name
-}
-
 // defOr is the target's own integration (apply), else the run's.
 func (t *Target) defOr(spec Spec) integrations.Definition {
 	if t.def != nil {
@@ -239,15 +230,6 @@ func (e *Executor) write(ctx context.Context, spec Spec, t *Target) (string, err
 		return e.writeHook(ctx, t)
 	}
 	active := true
-	if t.do != nil {
-		created, err := t.do(ctx)
-		if len(created) > 0 {
-			e.mu.Lock()
-			e.Created = append(e.Created, created...)
-			e.mu.Unlock()
-		}
-		return "", err
-	}
 	if t.def != nil {
 		if t.Action == ActDisable {
 			return "", e.disable(ctx, t, *t.def)

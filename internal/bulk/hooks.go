@@ -252,6 +252,11 @@ func (e *Executor) writeHook(ctx context.Context, t *Target) (string, error) {
 	if err != nil {
 		return "", needSecrets(e.Backend.Where(), err)
 	}
+	if len(res.Created) > 0 {
+		e.mu.Lock()
+		e.Created = append(e.Created, res.Created...)
+		e.mu.Unlock()
+	}
 	return warningNote(res.Warnings), nil
 }
 
@@ -356,4 +361,26 @@ func (e *Executor) restoreHook(ctx context.Context, spec Spec, t *Target) (strin
 		return "", needSecrets(e.Backend.Where(), err)
 	}
 	return "", nil
+}
+
+// NewHookWrite makes a target of an apply that writes one webhook at scope: adds it (cur nil),
+// edits it with c, or removes it (ActRemove); ActUnchanged writes nothing. It is journalled,
+// reported and its secrets remembered (under owner) as the targets of bulk hooks are.
+func NewHookWrite(scope client.Scope, name string, action Action, reason string, changes []change.Change, cur *client.Hook, c client.HookChange, owner string) *Target {
+	kind := integrations.HookKind(scope.Level)
+	added := HookSpec{Name: c.Values[integrations.HookName], URL: c.Values[integrations.HookURL]}
+	t := &Target{
+		Name: scope.String() + " " + name, Kind: string(scope.Level), Action: action, Reason: reason, Changes: changes,
+		Previous: &Previous{Hook: previousHook(kind, cur, added)}, scope: scope, Result: Planned,
+	}
+	switch action {
+	case ActUnchanged:
+		t.Result = Skipped
+	case ActRemove:
+		t.hook = &hookWrite{cur: cur, remove: true}
+	default:
+		t.hook = &hookWrite{cur: cur, change: c, owner: owner}
+		t.secrets = client.HookSecrets(c)
+	}
+	return t
 }

@@ -119,7 +119,7 @@ func (h HookEntry) Identity() string {
 func (h HookEntry) Key() string { return h.Scope.String() + " " + hookLabel(h.Identity()) }
 
 // hookLabel names a hook in reports; a URL without what it may carry in clear.
-func hookLabel(identity string) string { return "hook " + redact.URL(identity) }
+func hookLabel(identity string) string { return "hook " + redact.HookURL(identity) }
 
 // readHooks reads a scope's list of hooks: each a mapping of the hook kind's fields, with
 // secrets as references, and the events switched on.

@@ -256,7 +256,7 @@ func TestHookPlanOnGitLab(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(doc.Targets) != 1 || doc.Targets[0].Name != "project:acme/web hook ci" || doc.Targets[0].Result != bulk.Succeeded ||
-		doc.Targets[0].Previous.Values["url"] != "https://ci.example.com/a" || doc.Targets[0].Previous.Values["token"] != "" {
+		doc.Targets[0].Previous.Hook.Values["url"] != "https://ci.example.com/a" || doc.Targets[0].Previous.Hook.Values["token"] != "" {
 		t.Errorf("journal: %+v", doc.Targets)
 	}
 	list, err := c.ListHooks(ctx, web)
@@ -279,7 +279,7 @@ func TestHookPlanOnGitLab(t *testing.T) {
 	for _, tg := range targets {
 		actions[tg.Name] = tg.Action
 	}
-	if actions["project:acme/web hook ci"] != bulk.ActUnchanged || actions["project:acme/web hook https://extra.example.com/x"] != ActRemove || len(actions) != 2 {
+	if actions["project:acme/web hook ci"] != bulk.ActUnchanged || actions["project:acme/web hook https://extra.example.com/x"] != bulk.ActRemove || len(actions) != 2 {
 		t.Fatalf("second plan with --prune: %v", actions)
 	}
 	runTargets(t, p, store, targets)
@@ -292,7 +292,7 @@ func TestHookPlanOnGitLab(t *testing.T) {
 		t.Errorf("a scope without hooks: prunes %v", targets)
 	}
 	targets, _ = planHooks(t, p, "version: 1\nscopes:\n  project:acme/web:\n    hooks: []\n", true)
-	if len(targets) != 1 || targets[0].Action != ActRemove {
+	if len(targets) != 1 || targets[0].Action != bulk.ActRemove {
 		t.Errorf("hooks: [] with --prune: %v", targets)
 	}
 }
@@ -331,7 +331,7 @@ func TestHookPlanHidesURLCredentials(t *testing.T) {
 	t.Setenv("TOK", "t0k")
 	p := &Planner{Backend: store, Fingerprints: store, File: "m.yaml"}
 	targets, _ := planHooks(t, p, "version: 1\nscopes:\n  project:acme/web:\n    hooks:\n      - url: https://ci.example.com/hook?token={tok}\n        url_variables: {tok: env:TOK}\n", true)
-	if len(targets) != 2 || targets[0].Action != bulk.ActCreate || targets[1].Action != ActRemove {
+	if len(targets) != 2 || targets[0].Action != bulk.ActCreate || targets[1].Action != bulk.ActRemove {
 		t.Fatalf("plan: %v", targets)
 	}
 	shown := targets[1].Name + " " + fmt.Sprint(targets[1].Changes)
