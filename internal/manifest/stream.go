@@ -54,36 +54,41 @@ func WriteSnapshot(w io.Writer, snap client.Snapshot, header func(needed []strin
 	// "…version: 1\nscopes: {}\n" without its empty map: the scopes follow, two spaces in.
 	_, _ = bw.Write(bytes.TrimSuffix(head, []byte(" {}\n")))
 	_, _ = bw.WriteString("\n")
-	// Scopes are encoded a batch at a time: consecutive in yaml's order, a batch's map comes
-	// out in that order too.
-	const batch = 32
-	var chunk bytes.Buffer
-	for start := 0; start < len(order); start += batch {
-		part := map[string]*ScopeSettings{}
-		for _, k := range order[start:min(start+batch, len(order))] {
-			entries, _, err := snapshotEntries(snap, which[k], true)
-			if err != nil {
+	var line []byte
+	for _, k := range order {
+		entries, _, err := snapshotEntries(snap, which[k], true)
+		if err != nil {
+			return 0, err
+		}
+		var ok bool
+		if line, ok = appendScope(line[:0], keys[k], entries); !ok {
+			if line, err = encodeScope(line[:0], keys[k], entries); err != nil {
 				return 0, err
 			}
-			part[keys[k]] = entries
 		}
-		chunk.Reset()
-		enc := yaml.NewEncoder(&chunk)
-		enc.SetIndent(2)
-		if err := enc.Encode(part); err != nil {
-			return 0, err
-		}
-		if err := enc.Close(); err != nil {
-			return 0, err
-		}
-		for _, line := range bytes.SplitAfter(chunk.Bytes(), []byte("\n")) {
-			if len(line) > 0 {
-				_, _ = bw.WriteString("  ")
-				_, _ = bw.Write(line)
-			}
-		}
+		_, _ = bw.Write(line)
 	}
 	return len(keys), bw.Flush()
+}
+
+// encodeScope appends what the library writes of one scope under scopes:, for the scopes
+// appendScope leaves to it.
+func encodeScope(buf []byte, key string, s *ScopeSettings) ([]byte, error) {
+	var chunk bytes.Buffer
+	enc := yaml.NewEncoder(&chunk)
+	enc.SetIndent(2)
+	if err := enc.Encode(map[string]*ScopeSettings{key: s}); err != nil {
+		return buf, err
+	}
+	if err := enc.Close(); err != nil {
+		return buf, err
+	}
+	for _, line := range bytes.SplitAfter(chunk.Bytes(), []byte("\n")) {
+		if len(line) > 0 {
+			buf = append(append(buf, "  "...), line...)
+		}
+	}
+	return buf, nil
 }
 
 // snapshotEntries is what Export makes of one scope (nil for nothing to write), and the
