@@ -7,7 +7,6 @@ package manifest
 import (
 	"bytes"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -408,15 +407,4 @@ func Encode(f File, header string) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), enc.Close()
-}
-
-// sortedEvents lists the events switched on, in catalog order.
-func sortedEvents(def integrations.Definition, level integrations.Level, events map[string]bool) []string {
-	out := []string{}
-	for _, e := range def.SupportedEvents(level) {
-		if events[e] {
-			out = append(out, e)
-		}
-	}
-	return slices.Clip(out)
 }

@@ -92,30 +92,43 @@ func encodeScope(buf []byte, key string, s *ScopeSettings) ([]byte, error) {
 }
 
 // snapshotEntries is what Export makes of one scope (nil for nothing to write), and the
-// variables its references need; the first pass, which needs only those, leaves the events out.
-func snapshotEntries(snap client.Snapshot, i int, events bool) (*ScopeSettings, []string, error) {
-	states, err := snap.States(i, events)
+// variables its references need. The first pass (full false), which needs only whether the
+// scope is written and those variables, gets no settings: events are not read, nor entries
+// made.
+func snapshotEntries(snap client.Snapshot, i int, full bool) (*ScopeSettings, []string, error) {
+	states, err := snap.States(i, full)
 	if err != nil {
 		return nil, nil, err
 	}
-	entries := map[string]*Settings{}
 	var needed []string
 	var hooks []*HookSettings
 	if hs, ok := snap.(client.HookSnapshot); ok && len(hs.Hooks(i)) > 0 {
 		hooks, needed = exportHooks(hs.Hooks(i))
 	}
+	var entries map[string]*Settings
+	if full {
+		entries = make(map[string]*Settings, len(states))
+	}
+	written := len(hooks) > 0
 	for _, st := range states {
 		def, err := integrations.Lookup(st.Name)
 		if err != nil {
 			continue
 		}
-		entry := &Settings{Inherit: st.Inherited}
-		if !st.Inherited {
+		written = true
+		switch {
+		case !full && !st.Inherited:
+			needed = secretVars(needed, def, st)
+		case !full:
+		case st.Inherited:
+			entries[def.Name] = &Settings{Inherit: true}
+		default:
+			entry := &Settings{}
 			needed = append(needed, fill(entry, def, st)...)
+			entries[def.Name] = entry
 		}
-		entries[def.Name] = entry
 	}
-	if len(entries) == 0 && len(hooks) == 0 {
+	if !written {
 		return nil, needed, nil
 	}
 	return &ScopeSettings{Hooks: hooks, Integrations: entries}, needed, nil

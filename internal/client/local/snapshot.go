@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/forgekit/integrations/internal/client"
@@ -169,7 +169,9 @@ func (s *Snapshot) Scope(i int) client.Scope { return s.scopes[i].scope() }
 // nearest ancestor with settings of its own, by name; their events only when asked for.
 func (s *Snapshot) States(i int, events bool) ([]client.State, error) {
 	self := s.scopes[i]
-	chain := []namespace{self}
+	// The chain from the scope up to the instance; paths are rarely deeper than the array.
+	var up [8]namespace
+	chain := append(up[:0], self)
 	if self.id != instanceID {
 		for p := client.ParentPath(self.path); p != ""; p = client.ParentPath(p) {
 			if g, ok := s.byPath[strings.ToLower(p)]; ok {
@@ -178,14 +180,17 @@ func (s *Snapshot) States(i int, events bool) ([]client.State, error) {
 		}
 		chain = append(chain, namespace{id: instanceID, level: integrations.Instance})
 	}
-	var out []client.State
-	seen := map[string]bool{}
+	n := 0
+	for _, at := range chain {
+		n += len(s.rows[at.id])
+	}
+	out := make([]client.State, 0, n)
 	for _, at := range chain {
 		for _, r := range s.rows[at.id] {
-			if seen[r.name] {
+			// A scope has a few integrations: a scan is cheaper than a set.
+			if slices.ContainsFunc(out, func(st client.State) bool { return st.Name == r.name }) {
 				continue
 			}
-			seen[r.name] = true
 			st, err := r.state(self, at, events)
 			if err != nil {
 				return nil, err
@@ -193,7 +198,7 @@ func (s *Snapshot) States(i int, events bool) ([]client.State, error) {
 			out = append(out, st)
 		}
 	}
-	sort.Slice(out, func(a, b int) bool { return out[a].Name < out[b].Name })
+	slices.SortFunc(out, func(a, b client.State) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
 
