@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/forgekit/integrations/internal/quote"
 	"github.com/forgekit/integrations/internal/yamldoc"
@@ -81,15 +82,27 @@ func errAt(file string, line int, format string, args ...any) error {
 }
 
 // SecretEnv is the environment variable an export names for a secret:
-// INTEGRATIONS_<SCOPE>_<NAME>_<FIELD>, upper case, other characters as _.
+// INTEGRATIONS_<SCOPE>_<NAME>_<FIELD>, upper case, other characters as _. An export names one
+// per secret, twice: it is built in one pass, rune by rune as strings.ToUpper maps them.
 func SecretEnv(scope client.Scope, name, field string) string {
-	raw := strings.ToUpper("INTEGRATIONS_" + scope.String() + "_" + name + "_" + field)
-	return strings.Map(func(r rune) rune {
-		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
-			return r
+	parts := [...]string{"INTEGRATIONS_", scope.String(), "_", name, "_", field}
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, p := range parts {
+		for _, r := range p {
+			switch r = unicode.ToUpper(r); {
+			case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+				b.WriteByte(byte(r))
+			default:
+				b.WriteByte('_')
+			}
 		}
-		return '_'
-	}, raw)
+	}
+	return b.String()
 }
 
 // Read validates a manifest and returns its integrations.

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/forgekit/integrations/internal/client"
+	"github.com/forgekit/integrations/internal/integrations"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -136,4 +138,23 @@ func FuzzScalarIsTheLibrarys(f *testing.F) {
 			t.Errorf("appendScalar(%q) = %q; the library writes %q", s, got, want)
 		}
 	})
+}
+
+// SecretEnv names a variable as upper-casing the whole name, then replacing what is not a
+// letter or digit, did: letters that upper-case to ASCII (ı, ſ) among them, and one _ per
+// invalid byte.
+func TestSecretEnvIsUpperCasedThenReplaced(t *testing.T) {
+	for _, path := range append(awkward, "acme/wéb", "ıſ/kK", "a\xffb\xc3", "日本/x") {
+		for _, scope := range []client.Scope{{Level: integrations.Project, Path: path}, {Level: integrations.Group, ID: 12}, client.InstanceScope} {
+			want := strings.Map(func(r rune) rune {
+				if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+					return r
+				}
+				return '_'
+			}, strings.ToUpper("INTEGRATIONS_"+scope.String()+"_"+path+"_api_key"))
+			if got := SecretEnv(scope, path, "api_key"); got != want {
+				t.Errorf("SecretEnv(%v, %q) = %s, want %s", scope, path, got, want)
+			}
+		}
+	}
 }

@@ -3,7 +3,6 @@ package local
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -101,7 +100,7 @@ func (s *Store) snapRows(ctx context.Context, tx *sql.Tx, snap *Snapshot) error 
 		var names []string
 		switch {
 		case keys != "":
-			if err := json.Unmarshal([]byte(keys), &names); err != nil {
+			if err := unmarshalList(keys, &names); err != nil {
 				return fmt.Errorf("stored settings of %s are damaged: %w", r.name, err)
 			}
 		case sealed != "":
@@ -209,12 +208,12 @@ func (r snapRow) state(self, at namespace, events bool) (client.State, error) {
 		st.Inherited, st.InheritedFrom = true, &from
 		return st, nil
 	}
-	if err := json.Unmarshal([]byte(r.props), &st.Values); err != nil {
+	if err := unmarshalStrings(r.props, &st.Values); err != nil {
 		return st, fmt.Errorf("stored settings of %s at %s are damaged: %w", r.name, self.scope().Describe(), err)
 	}
 	if !events {
 		st.Events = map[string]bool{}
-	} else if err := json.Unmarshal([]byte(r.events), &st.Events); err != nil {
+	} else if err := unmarshalBools(r.events, &st.Events); err != nil {
 		return st, fmt.Errorf("stored events of %s at %s are damaged: %w", r.name, self.scope().Describe(), err)
 	}
 	st.Unknown = make(map[string]bool, len(r.secrets))
