@@ -12,31 +12,33 @@ import (
 // memory, and leave anything else (an escape, a byte outside printable ASCII, spacing, null) to
 // json.Unmarshal, which gives the same result.
 
-// unmarshalStrings decodes a properties column into *m, as json.Unmarshal does.
-func unmarshalStrings(doc string, m *map[string]string) error {
-	return unmarshalFlat(doc, m, func(j *flatJSON) (string, bool) { return j.str() })
+// unmarshalStrings decodes a properties column as json.Unmarshal does.
+func unmarshalStrings(doc string) (map[string]string, error) {
+	return unmarshalFlat(doc, func(j *flatJSON) (string, bool) { return j.str() })
 }
 
-// unmarshalBools decodes an events column into *m, as json.Unmarshal does.
-func unmarshalBools(doc string, m *map[string]bool) error {
-	return unmarshalFlat(doc, m, (*flatJSON).bool)
+// unmarshalBools decodes an events column as json.Unmarshal does.
+func unmarshalBools(doc string) (map[string]bool, error) {
+	return unmarshalFlat(doc, (*flatJSON).bool)
 }
 
-// unmarshalList decodes a secret keys column into *list, as json.Unmarshal does.
-func unmarshalList(doc string, list *[]string) error {
-	if out, ok := readList(doc); ok && *list == nil {
-		*list = out
-		return nil
+// unmarshalList decodes a secret keys column as json.Unmarshal does.
+func unmarshalList(doc string) ([]string, error) {
+	if out, ok := readList(doc); ok {
+		return out, nil
 	}
-	return json.Unmarshal([]byte(doc), list)
+	var out []string
+	err := json.Unmarshal([]byte(doc), &out)
+	return out, err
 }
 
-func unmarshalFlat[V any](doc string, m *map[string]V, value func(*flatJSON) (V, bool)) error {
-	if out, ok := readFlat(doc, value); ok && *m == nil {
-		*m = out
-		return nil
+func unmarshalFlat[V any](doc string, value func(*flatJSON) (V, bool)) (map[string]V, error) {
+	if out, ok := readFlat(doc, value); ok {
+		return out, nil
 	}
-	return json.Unmarshal([]byte(doc), m)
+	var out map[string]V
+	err := json.Unmarshal([]byte(doc), &out)
+	return out, err
 }
 
 // readFlat reads an object with string keys, false for what it leaves to json.Unmarshal.

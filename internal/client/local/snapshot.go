@@ -100,7 +100,7 @@ func (s *Store) snapRows(ctx context.Context, tx *sql.Tx, snap *Snapshot) error 
 		var names []string
 		switch {
 		case keys != "":
-			if err := unmarshalList(keys, &names); err != nil {
+			if names, err = unmarshalList(keys); err != nil {
 				return fmt.Errorf("stored settings of %s are damaged: %w", r.name, err)
 			}
 		case sealed != "":
@@ -208,12 +208,13 @@ func (r snapRow) state(self, at namespace, events bool) (client.State, error) {
 		st.Inherited, st.InheritedFrom = true, &from
 		return st, nil
 	}
-	if err := unmarshalStrings(r.props, &st.Values); err != nil {
+	var err error
+	if st.Values, err = unmarshalStrings(r.props); err != nil {
 		return st, fmt.Errorf("stored settings of %s at %s are damaged: %w", r.name, self.scope().Describe(), err)
 	}
 	if !events {
 		st.Events = map[string]bool{}
-	} else if err := unmarshalBools(r.events, &st.Events); err != nil {
+	} else if st.Events, err = unmarshalBools(r.events); err != nil {
 		return st, fmt.Errorf("stored events of %s at %s are damaged: %w", r.name, self.scope().Describe(), err)
 	}
 	st.Unknown = make(map[string]bool, len(r.secrets))
