@@ -54,19 +54,19 @@ func WriteSnapshot(w io.Writer, snap client.Snapshot, header func(needed []strin
 	// "…version: 1\nscopes: {}\n" without its empty map: the scopes follow, two spaces in.
 	_, _ = bw.Write(bytes.TrimSuffix(head, []byte(" {}\n")))
 	_, _ = bw.WriteString("\n")
-	var line []byte
+	var text []byte // a scope's, reused
 	for _, k := range order {
 		entries, _, err := snapshotEntries(snap, which[k], true)
 		if err != nil {
 			return 0, err
 		}
 		var ok bool
-		if line, ok = appendScope(line[:0], keys[k], entries); !ok {
-			if line, err = encodeScope(line[:0], keys[k], entries); err != nil {
+		if text, ok = appendScope(text[:0], keys[k], entries); !ok {
+			if text, err = encodeScope(text[:0], keys[k], entries); err != nil {
 				return 0, err
 			}
 		}
-		_, _ = bw.Write(line)
+		_, _ = bw.Write(text)
 	}
 	return len(keys), bw.Flush()
 }
