@@ -29,6 +29,7 @@ func main() {
 	runs := flag.Int("runs", 50, "runs per measurement")
 	only := flag.Int("projects", 0, "bulk: only the size with this many projects")
 	profile := flag.String("cpuprofile", "", "write the bench's CPU profile (the fake GitLab's, mostly) to this file")
+	keep := flag.Bool("keep", false, "keep the directory with the binary and the store, to profile a command on them by hand")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		log.Fatal("usage: go run ./bench [-runs N] list|gitlab-list|bulk|local")
@@ -37,7 +38,11 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
+	if *keep {
+		fmt.Fprintln(os.Stderr, "keeping", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
 	bin := build(dir)
 	if *profile != "" {
 		stop := startProfile(*profile)

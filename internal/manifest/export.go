@@ -116,26 +116,43 @@ func fill(e *Settings, def integrations.Definition, st client.State) []string {
 	e.Settings = map[string]any{}
 	var vars []string
 	for _, f := range def.Fields {
-		v, set := st.Values[f.Key]
-		switch {
-		case f.Masked() && (set && v != "" || st.Unknown[f.Key]):
+		switch v := st.Values[f.Key]; {
+		case secretSet(f, st):
 			name := SecretEnv(st.Scope, def.Name, f.Key)
 			e.Settings[f.Key] = "env:" + name
 			vars = append(vars, name)
-		case set && v != "":
+		case v != "":
 			e.Settings[f.Key] = f.Typed(v)
 		}
 	}
 	if len(e.Settings) == 0 {
 		e.Settings = nil
 	}
-	events := map[string]bool{}
-	for _, ev := range def.SupportedEvents(st.Scope.Level) {
-		events[ev] = def.EventOn(st.Events, ev)
-	}
-	if len(def.SupportedEvents(st.Scope.Level)) > 0 {
-		on := sortedEvents(def, st.Scope.Level, events)
+	// The events switched on, in catalog order: SupportedEvents returns a fresh slice, filtered
+	// in place.
+	if supported := def.SupportedEvents(st.Scope.Level); len(supported) > 0 {
+		on := supported[:0]
+		for _, ev := range supported {
+			if def.EventOn(st.Events, ev) {
+				on = append(on, ev)
+			}
+		}
 		e.Events = &on
 	}
 	return vars
+}
+
+// secretVars appends the variables the references to a state's secrets name, as fill does.
+func secretVars(vars []string, def integrations.Definition, st client.State) []string {
+	for _, f := range def.Fields {
+		if secretSet(f, st) {
+			vars = append(vars, SecretEnv(st.Scope, def.Name, f.Key))
+		}
+	}
+	return vars
+}
+
+// secretSet is a secret field the state has a value for, or knows is set without its value.
+func secretSet(f integrations.Field, st client.State) bool {
+	return f.Masked() && (st.Values[f.Key] != "" || st.Unknown[f.Key])
 }

@@ -7,9 +7,9 @@ package manifest
 import (
 	"bytes"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/forgekit/integrations/internal/quote"
 	"github.com/forgekit/integrations/internal/yamldoc"
@@ -82,15 +82,27 @@ func errAt(file string, line int, format string, args ...any) error {
 }
 
 // SecretEnv is the environment variable an export names for a secret:
-// INTEGRATIONS_<SCOPE>_<NAME>_<FIELD>, upper case, other characters as _.
+// INTEGRATIONS_<SCOPE>_<NAME>_<FIELD>, upper case, other characters as _. An export names one
+// per secret, twice: it is built in one pass, rune by rune as strings.ToUpper maps them.
 func SecretEnv(scope client.Scope, name, field string) string {
-	raw := strings.ToUpper("INTEGRATIONS_" + scope.String() + "_" + name + "_" + field)
-	return strings.Map(func(r rune) rune {
-		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
-			return r
+	parts := [...]string{"INTEGRATIONS_", scope.String(), "_", name, "_", field}
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, p := range parts {
+		for _, r := range p {
+			switch r = unicode.ToUpper(r); {
+			case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+				b.WriteByte(byte(r))
+			default:
+				b.WriteByte('_')
+			}
 		}
-		return '_'
-	}, raw)
+	}
+	return b.String()
 }
 
 // Read validates a manifest and returns its integrations.
@@ -408,15 +420,4 @@ func Encode(f File, header string) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), enc.Close()
-}
-
-// sortedEvents lists the events switched on, in catalog order.
-func sortedEvents(def integrations.Definition, level integrations.Level, events map[string]bool) []string {
-	out := []string{}
-	for _, e := range def.SupportedEvents(level) {
-		if events[e] {
-			out = append(out, e)
-		}
-	}
-	return slices.Clip(out)
 }

@@ -54,63 +54,81 @@ func WriteSnapshot(w io.Writer, snap client.Snapshot, header func(needed []strin
 	// "…version: 1\nscopes: {}\n" without its empty map: the scopes follow, two spaces in.
 	_, _ = bw.Write(bytes.TrimSuffix(head, []byte(" {}\n")))
 	_, _ = bw.WriteString("\n")
-	// Scopes are encoded a batch at a time: consecutive in yaml's order, a batch's map comes
-	// out in that order too.
-	const batch = 32
-	var chunk bytes.Buffer
-	for start := 0; start < len(order); start += batch {
-		part := map[string]*ScopeSettings{}
-		for _, k := range order[start:min(start+batch, len(order))] {
-			entries, _, err := snapshotEntries(snap, which[k], true)
-			if err != nil {
+	var text []byte // a scope's, reused
+	for _, k := range order {
+		entries, _, err := snapshotEntries(snap, which[k], true)
+		if err != nil {
+			return 0, err
+		}
+		var ok bool
+		if text, ok = appendScope(text[:0], keys[k], entries); !ok {
+			if text, err = encodeScope(text[:0], keys[k], entries); err != nil {
 				return 0, err
 			}
-			part[keys[k]] = entries
 		}
-		chunk.Reset()
-		enc := yaml.NewEncoder(&chunk)
-		enc.SetIndent(2)
-		if err := enc.Encode(part); err != nil {
-			return 0, err
-		}
-		if err := enc.Close(); err != nil {
-			return 0, err
-		}
-		for _, line := range bytes.SplitAfter(chunk.Bytes(), []byte("\n")) {
-			if len(line) > 0 {
-				_, _ = bw.WriteString("  ")
-				_, _ = bw.Write(line)
-			}
-		}
+		_, _ = bw.Write(text)
 	}
 	return len(keys), bw.Flush()
 }
 
+// encodeScope appends what the library writes of one scope under scopes:, for the scopes
+// appendScope leaves to it.
+func encodeScope(buf []byte, key string, s *ScopeSettings) ([]byte, error) {
+	var chunk bytes.Buffer
+	enc := yaml.NewEncoder(&chunk)
+	enc.SetIndent(2)
+	if err := enc.Encode(map[string]*ScopeSettings{key: s}); err != nil {
+		return buf, err
+	}
+	if err := enc.Close(); err != nil {
+		return buf, err
+	}
+	for _, line := range bytes.SplitAfter(chunk.Bytes(), []byte("\n")) {
+		if len(line) > 0 {
+			buf = append(append(buf, "  "...), line...)
+		}
+	}
+	return buf, nil
+}
+
 // snapshotEntries is what Export makes of one scope (nil for nothing to write), and the
-// variables its references need; the first pass, which needs only those, leaves the events out.
-func snapshotEntries(snap client.Snapshot, i int, events bool) (*ScopeSettings, []string, error) {
-	states, err := snap.States(i, events)
+// variables its references need. The first pass (full false), which needs only whether the
+// scope is written and those variables, gets no settings: events are not read, nor entries
+// made.
+func snapshotEntries(snap client.Snapshot, i int, full bool) (*ScopeSettings, []string, error) {
+	states, err := snap.States(i, full)
 	if err != nil {
 		return nil, nil, err
 	}
-	entries := map[string]*Settings{}
 	var needed []string
 	var hooks []*HookSettings
 	if hs, ok := snap.(client.HookSnapshot); ok && len(hs.Hooks(i)) > 0 {
 		hooks, needed = exportHooks(hs.Hooks(i))
 	}
+	var entries map[string]*Settings
+	if full {
+		entries = make(map[string]*Settings, len(states))
+	}
+	written := len(hooks) > 0
 	for _, st := range states {
 		def, err := integrations.Lookup(st.Name)
 		if err != nil {
 			continue
 		}
-		entry := &Settings{Inherit: st.Inherited}
-		if !st.Inherited {
+		written = true
+		switch {
+		case !full && !st.Inherited:
+			needed = secretVars(needed, def, st)
+		case !full:
+		case st.Inherited:
+			entries[def.Name] = &Settings{Inherit: true}
+		default:
+			entry := &Settings{}
 			needed = append(needed, fill(entry, def, st)...)
+			entries[def.Name] = entry
 		}
-		entries[def.Name] = entry
 	}
-	if len(entries) == 0 && len(hooks) == 0 {
+	if !written {
 		return nil, needed, nil
 	}
 	return &ScopeSettings{Hooks: hooks, Integrations: entries}, needed, nil

@@ -3,9 +3,8 @@ package local
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/forgekit/integrations/internal/client"
@@ -101,7 +100,7 @@ func (s *Store) snapRows(ctx context.Context, tx *sql.Tx, snap *Snapshot) error 
 		var names []string
 		switch {
 		case keys != "":
-			if err := json.Unmarshal([]byte(keys), &names); err != nil {
+			if names, err = unmarshalList(keys); err != nil {
 				return fmt.Errorf("stored settings of %s are damaged: %w", r.name, err)
 			}
 		case sealed != "":
@@ -169,7 +168,9 @@ func (s *Snapshot) Scope(i int) client.Scope { return s.scopes[i].scope() }
 // nearest ancestor with settings of its own, by name; their events only when asked for.
 func (s *Snapshot) States(i int, events bool) ([]client.State, error) {
 	self := s.scopes[i]
-	chain := []namespace{self}
+	// The chain from the scope up to the instance; paths are rarely deeper than the array.
+	var up [8]namespace
+	chain := append(up[:0], self)
 	if self.id != instanceID {
 		for p := client.ParentPath(self.path); p != ""; p = client.ParentPath(p) {
 			if g, ok := s.byPath[strings.ToLower(p)]; ok {
@@ -178,14 +179,17 @@ func (s *Snapshot) States(i int, events bool) ([]client.State, error) {
 		}
 		chain = append(chain, namespace{id: instanceID, level: integrations.Instance})
 	}
-	var out []client.State
-	seen := map[string]bool{}
+	n := 0
+	for _, at := range chain {
+		n += len(s.rows[at.id])
+	}
+	out := make([]client.State, 0, n)
 	for _, at := range chain {
 		for _, r := range s.rows[at.id] {
-			if seen[r.name] {
+			// A scope has a few integrations: a scan is cheaper than a set.
+			if slices.ContainsFunc(out, func(st client.State) bool { return st.Name == r.name }) {
 				continue
 			}
-			seen[r.name] = true
 			st, err := r.state(self, at, events)
 			if err != nil {
 				return nil, err
@@ -193,7 +197,7 @@ func (s *Snapshot) States(i int, events bool) ([]client.State, error) {
 			out = append(out, st)
 		}
 	}
-	sort.Slice(out, func(a, b int) bool { return out[a].Name < out[b].Name })
+	slices.SortFunc(out, func(a, b client.State) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
 
@@ -204,12 +208,13 @@ func (r snapRow) state(self, at namespace, events bool) (client.State, error) {
 		st.Inherited, st.InheritedFrom = true, &from
 		return st, nil
 	}
-	if err := json.Unmarshal([]byte(r.props), &st.Values); err != nil {
+	var err error
+	if st.Values, err = unmarshalStrings(r.props); err != nil {
 		return st, fmt.Errorf("stored settings of %s at %s are damaged: %w", r.name, self.scope().Describe(), err)
 	}
 	if !events {
 		st.Events = map[string]bool{}
-	} else if err := json.Unmarshal([]byte(r.events), &st.Events); err != nil {
+	} else if st.Events, err = unmarshalBools(r.events); err != nil {
 		return st, fmt.Errorf("stored events of %s at %s are damaged: %w", r.name, self.scope().Describe(), err)
 	}
 	st.Unknown = make(map[string]bool, len(r.secrets))
