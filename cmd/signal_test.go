@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -44,7 +43,7 @@ func stopResumeRevert(t *testing.T, sig syscall.Signal) {
 		"--set", "jenkins_url=https://ci.example", "--set", "project_name=build", "-o", "json",
 	}
 
-	cmd := exec.Command(os.Args[0], configure...)
+	cmd := exec.Command(program, configure...)
 	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -144,7 +143,7 @@ func puts(fake *gitlabfake.Server) int {
 
 func runProgram(t *testing.T, env []string, want int, args ...string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
+	cmd := exec.Command(program, args...)
 	cmd.Env = env
 	out, err := cmd.CombinedOutput()
 	code := 0
