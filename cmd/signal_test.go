@@ -19,9 +19,16 @@ import (
 // holds every target the server received (a kill leaves at most the writes in flight unknown),
 // --resume finishes the run, and revert then restores every target, also those written before
 // the stop.
+//
+// Each run waits mostly on the fake's latency (which keeps writes in flight when the signal
+// comes), not on the CPU, so the three run side by side, each with its own server and state.
 func TestBulkRunStoppedBySignalResumesAndReverts(t *testing.T) {
+	t.Parallel()
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL} {
-		t.Run(sig.String(), func(t *testing.T) { stopResumeRevert(t, sig) })
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			stopResumeRevert(t, sig)
+		})
 	}
 }
 
