@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"sync"
 	"testing"
@@ -33,7 +32,7 @@ func concurrentRound(t *testing.T, dir, username string) {
 	outs := make([]string, len(events)+1)
 	codes := make([]int, len(events)+1)
 	start := func(i int, args ...string) {
-		cmd := exec.Command(os.Args[0], args...)
+		cmd := exec.Command(program, args...)
 		cmd.Env = programEnv(t, dir)
 		wg.Add(1)
 		go func() {

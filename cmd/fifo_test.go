@@ -27,7 +27,7 @@ func TestFIFOIsRefusedNotWaitedOn(t *testing.T) {
 		{"list", "-p", "acme/x", "--store", fifo},
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		cmd := exec.CommandContext(ctx, os.Args[0], args...)
+		cmd := exec.CommandContext(ctx, program, args...)
 		cmd.Env = programEnv(t, dir)
 		var errOut bytes.Buffer
 		cmd.Stderr = &errOut

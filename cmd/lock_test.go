@@ -39,7 +39,7 @@ func TestStoreLockWaitIsBounded(t *testing.T) {
 		{"", []string{"--lock-timeout", "300ms"}},
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		cmd := exec.CommandContext(ctx, os.Args[0], append([]string{"show", "slack", "-p", "acme/x"}, how.args...)...)
+		cmd := exec.CommandContext(ctx, program, append([]string{"show", "slack", "-p", "acme/x"}, how.args...)...)
 		cmd.Env = append(programEnv(t, dir), how.env)
 		var errOut bytes.Buffer
 		cmd.Stderr = &errOut

@@ -34,14 +34,12 @@ type terminal struct {
 func programEnv(t *testing.T, dir string) []string {
 	t.Helper()
 	env := []string{
-		"INTEGRATIONS_TEST_RUN_MAIN=1",
 		"HOME=" + dir,
 		"XDG_DATA_HOME=" + filepath.Join(dir, "data"),
 		"XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
 		"INTEGRATIONS_SECRET_KEY=pty test key",
 		"PATH=" + os.Getenv("PATH"),
 		"TERM=xterm-256color",
-		"GORACE=atexit_sleep_ms=0",
 	}
 	return env
 }
@@ -54,7 +52,7 @@ func startTerminal(t *testing.T, dir string, args ...string) *terminal {
 // startSized starts the program on a rows×cols terminal with extra environment variables.
 func startSized(t *testing.T, dir string, rows, cols int, env []string, args ...string) *terminal {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
+	cmd := exec.Command(program, args...)
 	cmd.Env = append(programEnv(t, dir), env...)
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: uint16(rows), Cols: uint16(cols)})
 	if err != nil {
@@ -352,7 +350,7 @@ func stripANSI(s string) string {
 // run runs the program without a terminal and returns stdout and the exit code.
 func run(t *testing.T, dir string, args ...string) (string, int) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
+	cmd := exec.Command(program, args...)
 	cmd.Env = programEnv(t, dir)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr, cmd.Stdin = &out, &errOut, strings.NewReader("")
@@ -504,7 +502,7 @@ func TestEscapeInTheFormWritesNothing(t *testing.T) {
 func TestCommandsDoNotQueryTheTerminal(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "list", "--category", "chat")
+	cmd := exec.Command(program, "list", "--category", "chat")
 	cmd.Env = programEnv(t, dir)
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 120})
 	if err != nil {

@@ -20,15 +20,50 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-// TestMain lets testscript run the real command line (cmd.Main) as the `integrations` program.
+// program is the integrations binary that the scripts, terminal, signal and locking tests run
+// as a separate process; TestMain builds it.
+var program string
+
+// TestMain builds the program once (main.go, then cmd.Main: the real command line) and puts it
+// first in PATH, where the scripts' `exec integrations` finds it.
+//
+// It is built without -race, whatever this test binary was built with: those tests check what
+// users see of the program as they get it (exit codes, output, files, the terminal), and the
+// ~750 processes they start cost three times the CPU under the race detector (shadow memory,
+// a slower start) for little gain: the race detector still covers every in-process test, which
+// drive the same commands through the same Main.
 func TestMain(m *testing.M) {
-	// The terminal tests start this test binary as the program itself.
-	if os.Getenv("INTEGRATIONS_TEST_RUN_MAIN") == "1" {
-		os.Exit(Main())
+	os.Exit(runWithProgram(m))
+}
+
+func runWithProgram(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "integrations-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
-	testscript.Main(m, map[string]func(){
-		"integrations": func() { os.Exit(Main()) },
-	})
+	defer os.RemoveAll(dir)
+	program = filepath.Join(dir, "integrations")
+	if err := buildProgram(program); err != nil {
+		fmt.Fprintf(os.Stderr, "cannot build the program the tests run: %v\n", err)
+		return 1
+	}
+	os.Setenv("PATH", dir+string(filepath.ListSeparator)+os.Getenv("PATH"))
+	return m.Run()
+}
+
+// buildProgram builds the module's main package with the go command running the tests (go test
+// puts its GOROOT in the environment), so GOTOOLCHAIN and GOFLAGS apply to it as to the tests.
+func buildProgram(out string) error {
+	goCmd := "go"
+	if root := os.Getenv("GOROOT"); root != "" {
+		goCmd = filepath.Join(root, "bin", "go")
+	}
+	msg, err := exec.Command(goCmd, "build", "-o", out, "..").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("go build: %w\n%s", err, msg)
+	}
+	return nil
 }
 
 // fakeVersions are the GitLab versions the scripts' fake server runs as: one per OpenAPI file it
@@ -96,9 +131,6 @@ func runScripts(t *testing.T, version string, files []string) {
 			env.Setenv("GITLAB_HOST", "")
 			env.Setenv("GITLAB_TOKEN", "")
 			env.Setenv("INTEGRATIONS_SECRET_KEY", "script key")
-			// A race-enabled binary sleeps a second at exit by default, once per command a
-			// script runs; nothing here needs that grace period.
-			env.Setenv("GORACE", "atexit_sleep_ms=0")
 			// No keyring service: tokens go to the config file, and a developer's real keyring
 			// is never touched.
 			env.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(work, "no-bus"))

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -20,9 +19,16 @@ import (
 // holds every target the server received (a kill leaves at most the writes in flight unknown),
 // --resume finishes the run, and revert then restores every target, also those written before
 // the stop.
+//
+// Each run waits mostly on the fake's latency (which keeps writes in flight when the signal
+// comes), not on the CPU, so the three run side by side, each with its own server and state.
 func TestBulkRunStoppedBySignalResumesAndReverts(t *testing.T) {
+	t.Parallel()
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGKILL} {
-		t.Run(sig.String(), func(t *testing.T) { stopResumeRevert(t, sig) })
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			stopResumeRevert(t, sig)
+		})
 	}
 }
 
@@ -44,7 +50,7 @@ func stopResumeRevert(t *testing.T, sig syscall.Signal) {
 		"--set", "jenkins_url=https://ci.example", "--set", "project_name=build", "-o", "json",
 	}
 
-	cmd := exec.Command(os.Args[0], configure...)
+	cmd := exec.Command(program, configure...)
 	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -144,7 +150,7 @@ func puts(fake *gitlabfake.Server) int {
 
 func runProgram(t *testing.T, env []string, want int, args ...string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
+	cmd := exec.Command(program, args...)
 	cmd.Env = env
 	out, err := cmd.CombinedOutput()
 	code := 0
