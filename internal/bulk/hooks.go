@@ -201,11 +201,8 @@ func (p *Planner) dropSameSecrets(ctx context.Context, t *Target, cur *client.Ho
 	if _, newURL := c.Values[integrations.HookURL]; p.Fingerprints == nil || newURL {
 		return
 	}
-	server := p.Backend.Capabilities().Server
-	same := func(key, v string) bool {
-		ok, err := p.Fingerprints.SecretsUnchanged(ctx, server, t.Name, owner, map[string]string{key: v})
-		return err == nil && ok
-	}
+	match := p.matcher(ctx, owner)
+	same := func(key, v string) bool { return match(t.Name, key, v) }
 	for name, v := range c.URLVariables {
 		if old, had := cur.URLVariables[name]; had && old == "" && v != "" && same(integrations.HookURLVariables+"."+name, v) {
 			delete(c.URLVariables, name)
@@ -227,6 +224,27 @@ func (p *Planner) dropSameSecrets(ctx context.Context, t *Target, cur *client.Ho
 			delete(c.CustomHeaders, name)
 		}
 	}
+}
+
+// matcher compares secrets with the fingerprints recorded for owner, all of which it reads the
+// first time it is asked (the targets of one run share an owner, most often): one query for
+// the run rather than one per target. A failed read compares nothing as equal, as a failed
+// SecretsUnchanged does.
+func (p *Planner) matcher(ctx context.Context, owner string) func(scope, field, value string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if m, ok := p.matchers[owner]; ok {
+		return m
+	}
+	m, err := p.Fingerprints.SecretsMatcher(ctx, p.Backend.Capabilities().Server, owner)
+	if err != nil {
+		m = func(string, string, string) bool { return false }
+	}
+	if p.matchers == nil {
+		p.matchers = map[string]func(scope, field, value string) bool{}
+	}
+	p.matchers[owner] = m
+	return m
 }
 
 // writeHook performs a target's webhook write; the note is added to its reason.

@@ -18,6 +18,9 @@ import (
 // can be compared with the one wanted, and a write that would change nothing skipped.
 type Fingerprints interface {
 	SecretsUnchanged(ctx context.Context, server, scope, integration string, secrets map[string]string) (bool, error)
+	// SecretsMatcher is SecretsUnchanged of one secret for every scope of integration at
+	// once, read in one go.
+	SecretsMatcher(ctx context.Context, server, integration string) (func(scope, field, value string) bool, error)
 	RecordSecretsBatch(ctx context.Context, recs []client.SecretRecord) error
 }
 
@@ -37,6 +40,8 @@ type Planner struct {
 	// eventSets are the distinct sets of events an inventory met.
 	mu        sync.Mutex
 	eventSets map[string]map[string]bool
+	// matchers are the fingerprints of each hook owner, read once for all targets.
+	matchers map[string]func(scope, field, value string) bool
 }
 
 // Plan walks the spec's groups and decides every target's action. Targets finished in a run
