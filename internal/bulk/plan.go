@@ -42,6 +42,9 @@ type Planner struct {
 	eventSets map[string]map[string]bool
 	// matchers are the fingerprints of each hook owner, read once for all targets.
 	matchers map[string]func(scope, field, value string) bool
+	// strings and flags are the hook changes' maps, shared by the targets with the same.
+	strings shared[string]
+	flags   shared[bool]
 }
 
 // Plan walks the spec's groups and decides every target's action. Targets finished in a run
