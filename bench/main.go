@@ -28,6 +28,7 @@ func main() {
 	}
 	runs := flag.Int("runs", 50, "runs per measurement")
 	only := flag.Int("projects", 0, "bulk: only the size with this many projects")
+	first := flag.Int("first", 0, "bulk: list each run's first `N` requests with their times")
 	profile := flag.String("cpuprofile", "", "write the bench's CPU profile (the fake GitLab's, mostly) to this file")
 	keep := flag.Bool("keep", false, "keep the directory with the binary and the store, to profile a command on them by hand")
 	flag.Parse()
@@ -54,7 +55,7 @@ func main() {
 	case "gitlab-list":
 		benchGitLabList(bin, dir, *runs)
 	case "bulk":
-		benchBulk(bin, dir, *only)
+		benchBulk(bin, dir, *only, *first)
 	case "local":
 		benchLocal(bin, dir)
 	default:

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/forgekit/integrations/internal/change"
 	"github.com/forgekit/integrations/internal/client"
@@ -129,7 +130,9 @@ func (p *Planner) readHook(ctx context.Context, h client.Hooks, spec HookSpec, n
 // decideHook gives a target its action, reason and changes.
 func (p *Planner) decideHook(ctx context.Context, spec HookSpec, t *Target, cur *client.Hook) error {
 	kind := integrations.HookKind(t.scope.Level)
-	t.Previous = &Previous{Hook: previousHook(kind, cur, spec)}
+	prev := previousHook(kind, cur, spec)
+	prev.Values, prev.Events = p.strings.share(prev.Values), p.flags.share(prev.Events)
+	t.Previous = &Previous{Hook: prev}
 	if spec.Op == OpHookRemove {
 		t.Action, t.Result, t.Reason = ActRemove, Planned, fmt.Sprintf("has hook %d (same %s)", cur.ID, cur.IdentifiedBy())
 		t.Changes = change.RemovedHook(*cur)
@@ -160,8 +163,40 @@ func (p *Planner) decideHook(ctx context.Context, spec HookSpec, t *Target, cur 
 		t.Action, t.Result, t.Reason = ActUpdate, Planned, fmt.Sprintf("hook %d (same %s) differs", cur.ID, cur.IdentifiedBy())
 	}
 	t.Changes = change.DiffHook(kind, cur, c)
+	t.secrets = p.strings.share(t.secrets)
+	c.Values, c.URLVariables, c.CustomHeaders = p.strings.share(c.Values), p.strings.share(c.URLVariables), p.strings.share(c.CustomHeaders)
+	c.Events = p.flags.share(c.Events)
 	t.hook = &hookWrite{cur: cur, change: c, owner: owner}
 	return nil
+}
+
+// shared holds maps by their content, so that targets planned the same change, or found with
+// the same hook, share one copy (read only): a bulk hooks add at 20,000 projects otherwise
+// keeps 20,000 copies of the same values, events and secrets to the end of the run, and its
+// collector works at the memory limit.
+type shared[V comparable] struct {
+	mu sync.Mutex
+	by map[string]map[string]V
+}
+
+func (s *shared[V]) share(m map[string]V) map[string]V {
+	if len(m) == 0 {
+		return m
+	}
+	var key strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		fmt.Fprintf(&key, "%q=%v\x00", k, m[k])
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if got, ok := s.by[key.String()]; ok {
+		return got
+	}
+	if s.by == nil {
+		s.by = map[string]map[string]V{}
+	}
+	s.by[key.String()] = m
+	return m
 }
 
 // previousHook is what revert needs of a target's hook: none (and the identity the run gives
@@ -201,11 +236,8 @@ func (p *Planner) dropSameSecrets(ctx context.Context, t *Target, cur *client.Ho
 	if _, newURL := c.Values[integrations.HookURL]; p.Fingerprints == nil || newURL {
 		return
 	}
-	server := p.Backend.Capabilities().Server
-	same := func(key, v string) bool {
-		ok, err := p.Fingerprints.SecretsUnchanged(ctx, server, t.Name, owner, map[string]string{key: v})
-		return err == nil && ok
-	}
+	match := p.matcher(ctx, owner)
+	same := func(key, v string) bool { return match(t.Name, key, v) }
 	for name, v := range c.URLVariables {
 		if old, had := cur.URLVariables[name]; had && old == "" && v != "" && same(integrations.HookURLVariables+"."+name, v) {
 			delete(c.URLVariables, name)
@@ -227,6 +259,27 @@ func (p *Planner) dropSameSecrets(ctx context.Context, t *Target, cur *client.Ho
 			delete(c.CustomHeaders, name)
 		}
 	}
+}
+
+// matcher compares secrets with the fingerprints recorded for owner, all of which it reads the
+// first time it is asked (the targets of one run share an owner, most often): one query for
+// the run rather than one per target. A failed read compares nothing as equal, as a failed
+// SecretsUnchanged does.
+func (p *Planner) matcher(ctx context.Context, owner string) func(scope, field, value string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if m, ok := p.matchers[owner]; ok {
+		return m
+	}
+	m, err := p.Fingerprints.SecretsMatcher(ctx, p.Backend.Capabilities().Server, owner)
+	if err != nil {
+		m = func(string, string, string) bool { return false }
+	}
+	if p.matchers == nil {
+		p.matchers = map[string]func(scope, field, value string) bool{}
+	}
+	p.matchers[owner] = m
+	return m
 }
 
 // writeHook performs a target's webhook write; the note is added to its reason.

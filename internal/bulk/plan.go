@@ -18,6 +18,9 @@ import (
 // can be compared with the one wanted, and a write that would change nothing skipped.
 type Fingerprints interface {
 	SecretsUnchanged(ctx context.Context, server, scope, integration string, secrets map[string]string) (bool, error)
+	// SecretsMatcher is SecretsUnchanged of one secret for every scope of integration at
+	// once, read in one go.
+	SecretsMatcher(ctx context.Context, server, integration string) (func(scope, field, value string) bool, error)
 	RecordSecretsBatch(ctx context.Context, recs []client.SecretRecord) error
 }
 
@@ -31,10 +34,17 @@ type Planner struct {
 	// Read is called after each target's state is read (for progress).
 	Read func()
 
-	groupAPI bool
+	// groupAPI says whether the server has group-level integration routes, once its version
+	// is read.
+	groupAPI func() bool
 	// eventSets are the distinct sets of events an inventory met.
 	mu        sync.Mutex
 	eventSets map[string]map[string]bool
+	// matchers are the fingerprints of each hook owner, read once for all targets.
+	matchers map[string]func(scope, field, value string) bool
+	// strings and flags are the hook changes' maps, shared by the targets with the same.
+	strings shared[string]
+	flags   shared[bool]
 }
 
 // Plan walks the spec's groups and decides every target's action. Targets finished in a run
@@ -42,7 +52,13 @@ type Planner struct {
 // refused rather than made without some of its targets.
 func (p *Planner) Plan(ctx context.Context, spec Spec, done map[string]bool) (*Report, error) {
 	ctx = client.LimitRequests(ctx, p.Concurrency)
-	groupMode, err := p.groupMode(ctx, spec)
+	// The server's version is read beside the walk (one round trip less before the first
+	// read): only the groups' reads and a choice of where to write wait for it. Waiting for
+	// it before returning keeps what it may say (a version it could not read) before the
+	// run's own output.
+	server := p.readServer(ctx)
+	defer server()
+	groupMode, err := p.groupMode(spec)
 	if err != nil {
 		return nil, err
 	}
@@ -111,26 +127,35 @@ func (p *Planner) step() {
 	}
 }
 
+// readServer starts reading the server's version; the function it returns waits for it.
+func (p *Planner) readServer(ctx context.Context) func() *integrations.Server {
+	got := make(chan *integrations.Server, 1)
+	go func() { got <- p.Backend.APIServer(ctx) }()
+	server := sync.OnceValue(func() *integrations.Server { return <-got })
+	p.groupAPI = func() bool {
+		srv := server()
+		return srv == nil || srv.GroupAPI()
+	}
+	return server
+}
+
 // groupMode says whether writes go once to the groups (GitLab propagates them) or to each
-// project.
-func (p *Planner) groupMode(ctx context.Context, spec Spec) (bool, error) {
+// project. It waits for the server's version only where the answer depends on it.
+func (p *Planner) groupMode(spec Spec) (bool, error) {
 	supports := spec.Def.SupportsLevel(integrations.Group)
-	srv := p.Backend.APIServer(ctx)
-	api := srv == nil || srv.GroupAPI()
-	p.groupAPI = api
-	switch spec.Strategy {
-	case GroupLevel:
+	switch {
+	case spec.Strategy == GroupLevel:
 		if !supports {
 			return false, client.Invalidf("%s cannot be set at group level (it supports: %s); use --strategy project", spec.Def.Name, strings.Join(spec.Def.LevelNames(), ", "))
 		}
-		if !api {
+		if !p.groupAPI() {
 			return false, client.Invalidf("%s has no group-level integration API (GitLab 17.9 or later); use --strategy project", p.Backend.Where())
 		}
 		return true, nil
-	case ProjectLevel:
+	case spec.Strategy == ProjectLevel, spec.Op == OpStatus: // an inventory writes nowhere
 		return false, nil
 	}
-	return supports && api, nil
+	return supports && p.groupAPI(), nil
 }
 
 // checkSecrets refuses, before anything is read, a run on a server that needs secrets it was
@@ -161,7 +186,7 @@ func (p *Planner) skipped(spec Spec, ns client.Namespace, done map[string]bool) 
 		t.Action, t.Result, t.Reason = ActSkip, Skipped, "done in the run being resumed"
 	case !spec.Def.SupportsLevel(ns.Scope.Level):
 		t.Action, t.Result, t.Reason = ActSkip, Skipped, fmt.Sprintf("%s cannot be set at %s level", spec.Def.Name, ns.Scope.Level)
-	case ns.Scope.Level == integrations.Group && !p.groupAPI:
+	case ns.Scope.Level == integrations.Group && !p.groupAPI():
 		t.Action, t.Result, t.Reason = ActSkip, Skipped, "the server has no group-level integration API (GitLab 17.9 or later)"
 	default:
 		return nil

@@ -12,18 +12,30 @@ import (
 // want accepts with read, workers at a time, returning what was read in the walk's order. The
 // walk runs ahead of the reads, so that they go on while it fetches its next page. The first
 // error, of the walk or of a read, stops the walk, and no read starts after it.
+//
+// The readers are as many goroutines as workers, living as long as the walk: one per read
+// would grow a fresh stack to the depth of an HTTP request for each of tens of thousands.
 func ReadBelow[T any](ctx context.Context, w client.Walker, groups []client.Scope, o client.WalkOptions, workers int,
 	want func(client.Namespace) bool, read func(context.Context, client.Namespace) (T, error),
 ) ([]T, error) {
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(workers, 1))
-	found := make(chan client.Namespace, 256)
-	var walkErr error
+	type job struct {
+		seq int
+		ns  client.Namespace
+	}
+	found := make(chan job, 256)
+	var (
+		walkErr error
+		n       int // namespaces found; read once the walk is over
+	)
+	walked := make(chan struct{})
 	go func() {
+		defer close(walked)
 		defer close(found)
 		walkErr = walkOnce(gctx, w, groups, o, want, func(ns client.Namespace) error {
 			select {
-			case found <- ns:
+			case found <- job{n, ns}:
+				n++
 				return nil
 			case <-gctx.Done():
 				return gctx.Err() // a read failed (or the run was interrupted): go no further
@@ -33,29 +45,27 @@ func ReadBelow[T any](ctx context.Context, w client.Walker, groups []client.Scop
 	var (
 		mu  sync.Mutex
 		got = map[int]T{}
-		n   int
 	)
-	for ns := range found {
-		if gctx.Err() != nil {
-			continue // let the walk see it and stop
-		}
-		seq := n
-		n++
+	for range max(workers, 1) {
 		g.Go(func() error {
-			if gctx.Err() != nil {
-				return nil // waited for a reader while another read failed
+			for j := range found {
+				if gctx.Err() != nil {
+					continue // another read failed: let the walk see it and stop
+				}
+				v, err := read(gctx, j.ns)
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				got[j.seq] = v
+				mu.Unlock()
 			}
-			v, err := read(gctx, ns)
-			if err != nil {
-				return err
-			}
-			mu.Lock()
-			got[seq] = v
-			mu.Unlock()
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
+	err := g.Wait()
+	<-walked // a failed read stopped it (or it is over): no request of it outlives the call
+	if err != nil {
 		return nil, err
 	}
 	if walkErr != nil {

@@ -49,6 +49,7 @@ type Factory struct {
 // Commands take the part they need.
 type Store interface {
 	SecretsUnchanged(ctx context.Context, server, scope, integration string, secrets map[string]string) (bool, error)
+	SecretsMatcher(ctx context.Context, server, integration string) (func(scope, field, value string) bool, error)
 	RecordSecretsBatch(ctx context.Context, recs []client.SecretRecord) error
 	KeepSettings(ctx context.Context, host string, def integrations.Definition, st client.State) error
 	KeptSettings(ctx context.Context, host string, scope client.Scope, name string) (client.Kept, bool, error)

@@ -48,8 +48,16 @@ func HookURL(u string) string {
 // Values replaces every occurrence of each secret in s, in each of its forms (see Forms),
 // longest first so that a secret that contains another is hidden whole. Secrets shorter than
 // four characters are left alone: they would mask unrelated text and carry little.
-func Values(s string, secrets []string) string {
-	type form struct{ text, mask string }
+func Values(s string, secrets []string) string { return NewSet(secrets).Values(s) }
+
+// Set is secrets made ready for Values once: their forms, longest first. A client redacting
+// every error it reads (each 404 of a bulk inventory) would otherwise derive them each time.
+type Set struct{ forms []form }
+
+type form struct{ text, mask string }
+
+// NewSet prepares secrets.
+func NewSet(secrets []string) *Set {
 	seen := map[string]bool{}
 	var list []form
 	for _, v := range secrets {
@@ -65,11 +73,19 @@ func Values(s string, secrets []string) string {
 		}
 	}
 	sort.SliceStable(list, func(i, j int) bool { return len(list[i].text) > len(list[j].text) })
-	for _, f := range list {
+	return &Set{list}
+}
+
+// Values is the package's Values with the set's secrets.
+func (set *Set) Values(s string) string {
+	for _, f := range set.forms {
 		s = strings.ReplaceAll(s, f.text, f.mask)
 	}
 	return s
 }
+
+// All is the package's All with the set's secrets.
+func (set *Set) All(s string) string { return URL(set.Values(s)) }
 
 // Forms are the ways a secret may come back from a server or go into what we print: as is,
 // JSON-escaped (with or without HTML escaping, slashes escaped or not, non-ASCII as \u),

@@ -49,6 +49,8 @@ type Client struct {
 	// secrets are the values this client has sent that must never be printed: the token and
 	// the secret settings of every PUT. A server may echo them in an error.
 	secrets []string
+	// redactor is secrets made ready for redaction, until the next secret is sent.
+	redactor *redact.Set
 }
 
 var _ client.Backend = (*Client)(nil)
@@ -367,9 +369,12 @@ func looksJSON(contentType, start string) bool {
 // redact hides the token and the secrets sent so far, in every form a server may echo them.
 func (c *Client) redact(s string) string {
 	c.mu.Lock()
-	secrets := c.secrets
+	if c.redactor == nil {
+		c.redactor = redact.NewSet(c.secrets)
+	}
+	set := c.redactor
 	c.mu.Unlock()
-	return redact.All(s, secrets)
+	return set.All(s)
 }
 
 // sending remembers the secret values of a write, so that errors never print them.
@@ -378,7 +383,7 @@ func (c *Client) sending(def integrations.Definition, values map[string]string) 
 	defer c.mu.Unlock()
 	for _, f := range def.Fields {
 		if v := values[f.Key]; v != "" && (f.Masked() || writeOnly(f)) && !slices.Contains(c.secrets, v) {
-			c.secrets = append(c.secrets, v)
+			c.secrets, c.redactor = append(c.secrets, v), nil
 		}
 	}
 }

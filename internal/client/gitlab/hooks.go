@@ -243,7 +243,7 @@ func (c *Client) sendingHook(ch client.HookChange) {
 	defer c.mu.Unlock()
 	for _, v := range vals {
 		if v != "" && !slices.Contains(c.secrets, v) {
-			c.secrets = append(c.secrets, v)
+			c.secrets, c.redactor = append(c.secrets, v), nil
 		}
 	}
 }

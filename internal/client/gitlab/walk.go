@@ -10,9 +10,10 @@ import (
 )
 
 // Walk visits the group, then its descendant groups and its projects, one page at a time.
-// The first listing's first page is asked for by the group's path while the group itself is
-// resolved (GitLab takes the URL-encoded path as :id), so that the reads it feeds start one
-// round trip sooner; the later pages go by ID.
+// The first page of each listing is asked for by the group's path while the group itself is
+// resolved (GitLab takes the URL-encoded path as :id), so that the reads they feed start one
+// round trip sooner, and the projects' reads do not wait for the last page of groups; the
+// later pages go by ID.
 func (c *Client) Walk(ctx context.Context, group client.Scope, o client.WalkOptions, fn func(client.Namespace) error) error {
 	groupsFirst := o.Subgroups && o.Groups
 	subgroups, archived := o.Subgroups, o.Archived
@@ -24,11 +25,15 @@ func (c *Client) Walk(ctx context.Context, group client.Scope, o client.WalkOpti
 	if groupsFirst {
 		listing, opts = "/descendant_groups", listOptions{}
 	}
-	early := make(chan listPage, 1)
+	early, earlyProjects := make(chan listPage, 1), make(chan listPage, 1)
 	if byPath, err := c.scopePath(group); err == nil {
 		go func() { early <- c.page(ctx, byPath+listing, opts, 1) }()
+		if groupsFirst {
+			go func() { earlyProjects <- c.page(ctx, byPath+"/projects", projectOpts, 1) }()
+		}
 	} else {
 		close(early)
+		close(earlyProjects)
 	}
 	root, err := c.Resolve(ctx, group)
 	if err != nil {
@@ -51,7 +56,7 @@ func (c *Client) Walk(ctx context.Context, group client.Scope, o client.WalkOpti
 		if err := c.pagesFrom(ctx, base+listing, opts, early, onGroup); err != nil {
 			return err
 		}
-		return c.pages(ctx, base+"/projects", projectOpts, onProject)
+		return c.pagesFrom(ctx, base+"/projects", projectOpts, earlyProjects, onProject)
 	}
 	return c.pagesFrom(ctx, base+listing, opts, early, onProject)
 }

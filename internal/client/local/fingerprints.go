@@ -16,12 +16,8 @@ func (s *Store) SecretsUnchanged(ctx context.Context, server, scope, integration
 	if len(secrets) == 0 {
 		return true, nil
 	}
-	sl, err := s.readKey(ctx, s.conn())
-	var ke *KeyError
-	if errors.As(err, &ke) || errors.Is(err, os.ErrNotExist) {
-		return false, nil // without the key nothing can be compared: write again
-	}
-	if err != nil {
+	sl, err := s.comparingKey(ctx)
+	if err != nil || sl == nil {
 		return false, err
 	}
 	for field, v := range secrets {
@@ -39,6 +35,51 @@ func (s *Store) SecretsUnchanged(ctx context.Context, server, scope, integration
 		}
 	}
 	return true, nil
+}
+
+// comparingKey is the key fingerprints are compared with, nil without an error when there is
+// none: without the key nothing can be compared, and every secret is written again.
+func (s *Store) comparingKey(ctx context.Context) (*sealer, error) {
+	sl, err := s.readKey(ctx, s.conn())
+	var ke *KeyError
+	if errors.As(err, &ke) || errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	return sl, err
+}
+
+// SecretsMatcher reads every fingerprint recorded for integration on server in one query and
+// returns what SecretsUnchanged says of one secret at a scope, compared in memory: a bulk plan
+// over tens of thousands of targets then makes one query, not one per target.
+func (s *Store) SecretsMatcher(ctx context.Context, server, integration string) (func(scope, field, value string) bool, error) {
+	sl, err := s.comparingKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if sl == nil {
+		return func(string, string, string) bool { return false }, nil
+	}
+	rows, err := s.conn().QueryContext(ctx, `SELECT scope, field, fingerprint FROM secret_fingerprints
+		WHERE server = ? AND integration = ?`, server, integration)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	stored := map[[2]string]string{}
+	for rows.Next() {
+		var scope, field, fp string
+		if err := rows.Scan(&scope, &field, &fp); err != nil {
+			return nil, err
+		}
+		stored[[2]string{scope, field}] = fp
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return func(scope, field, value string) bool {
+		fp, ok := stored[[2]string{scope, field}]
+		return ok && fp == sl.fingerprint(server+"\x00"+scope+"\x00"+integration+"\x00"+field, value)
+	}, nil
 }
 
 // RecordSecrets keeps the fingerprints of the secrets just written to a target.

@@ -202,6 +202,9 @@ type Request struct {
 	Body string
 	// Status is the response status; 0 when the connection was dropped without a response.
 	Status int
+	// Start is when the request arrived, End when its answer was written: benchmarks look for
+	// round trips a client made one after the other.
+	Start, End time.Time
 }
 
 // Requests returns every request served since the start or the last ResetRequests, in order.
@@ -225,11 +228,12 @@ func (s *Server) ResetRequests() {
 // ResetRequests: what a client's concurrency limit let through.
 func (s *Server) MaxInFlight() int { return int(s.maxInFlight.Load()) }
 
-func (s *Server) record(r *http.Request, body []byte, status int) {
+func (s *Server) record(r *http.Request, body []byte, status int, start time.Time) {
 	p := strings.TrimPrefix(r.URL.Path, apiPrefix)
+	end := time.Now()
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
-	s.log = append(s.log, Request{Method: r.Method, Path: p, Query: r.URL.Query(), Body: string(body), Status: status})
+	s.log = append(s.log, Request{Method: r.Method, Path: p, Query: r.URL.Query(), Body: string(body), Status: status, Start: start, End: end})
 }
 
 // statusWriter remembers the status a handler wrote.
@@ -253,6 +257,7 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	n := s.inFlight.Add(1)
 	defer s.inFlight.Add(-1)
 	for {
@@ -263,12 +268,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.latency.wait()
 	if f, ok := s.faults.next(r.Method, strings.TrimPrefix(r.URL.Path, apiPrefix)); ok {
-		s.serveFault(w, r, f)
+		s.serveFault(w, r, f, start)
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, s.maxBodySize))
 	if err != nil {
-		s.record(r, body, 0)
+		s.record(r, body, 0, start)
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -277,24 +282,24 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if sw.status == 0 {
 		sw.WriteHeader(http.StatusOK)
 	}
-	s.record(r, body, sw.status)
+	s.record(r, body, sw.status, start)
 }
 
 // serveFault answers with an injected fault.
-func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f fault) {
+func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f fault, start time.Time) {
 	switch f.kind {
 	case faultDrop:
-		s.record(r, nil, 0)
+		s.record(r, nil, 0, start)
 		conn := hijack(w)
 		if tc, ok := conn.(*net.TCPConn); ok {
 			_ = tc.SetLinger(0) // a reset, as a crashed proxy gives
 		}
 		_ = conn.Close()
 	case faultStatus:
-		s.record(r, nil, f.status)
+		s.record(r, nil, f.status, start)
 		writeJSON(w, f.status, map[string]any{"message": strconv.Itoa(f.status) + " " + http.StatusText(f.status)})
 	case faultRateLimit:
-		s.record(r, nil, http.StatusTooManyRequests)
+		s.record(r, nil, http.StatusTooManyRequests, start)
 		writeRateLimited(w, f)
 	}
 }
