@@ -30,7 +30,7 @@ func (s *Store) SecretsUnchanged(ctx context.Context, server, scope, integration
 		if err != nil {
 			return false, err
 		}
-		if stored != sl.fingerprint(server+"\x00"+scope+"\x00"+integration+"\x00"+field, v) {
+		if stored != sl.secretFingerprint(server, scope, integration, field, v) {
 			return false, nil
 		}
 	}
@@ -78,7 +78,7 @@ func (s *Store) SecretsMatcher(ctx context.Context, server, integration string) 
 	}
 	return func(scope, field, value string) bool {
 		fp, ok := stored[[2]string{scope, field}]
-		return ok && fp == sl.fingerprint(server+"\x00"+scope+"\x00"+integration+"\x00"+field, value)
+		return ok && fp == sl.secretFingerprint(server, scope, integration, field, value)
 	}, nil
 }
 
@@ -113,7 +113,7 @@ func (s *Store) RecordSecretsBatch(ctx context.Context, recs []client.SecretReco
 		defer stmt.Close()
 		for _, r := range recs {
 			for field, v := range r.Secrets {
-				fp := sl.fingerprint(r.Server+"\x00"+r.Scope+"\x00"+r.Integration+"\x00"+field, v)
+				fp := sl.secretFingerprint(r.Server, r.Scope, r.Integration, field, v)
 				if _, err := stmt.ExecContext(ctx, r.Server, r.Scope, r.Integration, field, fp); err != nil {
 					return err
 				}
@@ -140,4 +140,10 @@ func (s *Store) fingerprintKey(ctx context.Context, tx *sql.Tx) (*sealer, error)
 		}
 	}
 	return sl, nil
+}
+
+// secretFingerprint is the fingerprint of a secret written to one field of a target: the one
+// place its context is spelt, so what is recorded and what is compared cannot drift apart.
+func (s *sealer) secretFingerprint(server, scope, integration, field, secret string) string {
+	return s.fingerprint(server+"\x00"+scope+"\x00"+integration+"\x00"+field, secret)
 }
