@@ -50,7 +50,7 @@ type page struct {
 func Build(def integrations.Definition, in *Input, maskSecrets bool) *Form {
 	f := build(def, in, maskSecrets, false)
 	f.pages = append(f.pages, f.reviewPage(true))
-	f.Form = huh.NewForm(f.groups()...).WithTheme(huh.ThemeFunc(theme))
+	f.Form = huh.NewForm(f.groups()...).WithTheme(formTheme)
 	f.retitle(80)
 	return f
 }
@@ -174,6 +174,9 @@ func (f *Form) page(name string, hidden func() bool, items ...item) page {
 		if gap == "" {
 			gap = "\n\n"
 		}
+		// Themed before the group measures it: a field without a theme draws with a fresh
+		// Charm theme, built anew on every draw.
+		it.field.WithTheme(formTheme)
 		wrapped[i] = &shown{Field: it.field, applies: applies, help: it.help, gap: gap}
 		fields[i] = wrapped[i]
 	}

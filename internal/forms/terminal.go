@@ -42,7 +42,7 @@ func (t *Terminal) run(ctx context.Context, form *huh.Form, settings *Form) erro
 		}
 		return err
 	}
-	form = form.WithTheme(huh.ThemeFunc(theme))
+	form = form.WithTheme(formTheme)
 	form.SubmitCmd, form.CancelCmd = tea.Quit, tea.Quit
 	_, err := tea.NewProgram(&screen{form: form, settings: settings},
 		tea.WithInput(t.in), tea.WithOutput(t.out), tea.WithContext(ctx)).Run()
