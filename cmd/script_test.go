@@ -3,6 +3,7 @@ package cmd
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,7 +34,16 @@ var program string
 // ~750 processes they start cost three times the CPU under the race detector (shadow memory,
 // a slower start) for little gain: the race detector still covers every in-process test, which
 // drive the same commands through the same Main.
+//
+// Most tests here wait on those processes (a terminal's next screen, a signal's effect), so more
+// of them run at once than there are CPUs, unless -test.parallel says otherwise.
 func TestMain(m *testing.M) {
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		_ = flag.Set("test.parallel", strconv.Itoa(4*runtime.GOMAXPROCS(0)))
+	}
 	os.Exit(runWithProgram(m))
 }
 
