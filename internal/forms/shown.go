@@ -78,8 +78,6 @@ func (s *shown) RunAccessible(w io.Writer, r io.Reader) (err error) {
 //
 // huh asks for the theme on every draw of every field and never changes what it gets, so each
 // variant is built once: building it was a third of a form's CPU.
-var formTheme = huh.ThemeFunc(theme)
-
 func theme(isDark bool) *huh.Styles {
 	if isDark {
 		return darkTheme()
@@ -88,6 +86,7 @@ func theme(isDark bool) *huh.Styles {
 }
 
 var (
+	formTheme  = huh.ThemeFunc(theme)
 	darkTheme  = sync.OnceValue(func() *huh.Styles { return newTheme(true) })
 	lightTheme = sync.OnceValue(func() *huh.Styles { return newTheme(false) })
 )
