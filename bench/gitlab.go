@@ -77,8 +77,17 @@ var bulkSizes = []bulkSize{{1000, 50 * time.Millisecond}, {20000, 30 * time.Mill
 
 const bulkConcurrency = 16
 
+type bulkOptions struct {
+	projects int    // only the size with this many projects, unless 0
+	first    int    // list each run's first requests
+	rows     string // only the runs whose command contains this, unless ""
+}
+
+func (o bulkOptions) runs(command string) bool { return strings.Contains(command, o.rows) }
+
 // benchBulk runs bulk status and bulk enable as a built binary against the fake, at each size.
-func benchBulk(bin, dir string, only, first int) {
+func benchBulk(bin, dir string, o bulkOptions) {
+	only, first := o.projects, o.first
 	statusConc := bulkConcurrency
 	if out, _ := exec.Command(bin, "bulk", "status", "--help").CombinedOutput(); !strings.Contains(string(out), "--concurrency") {
 		statusConc = 8 // builds before bulk status took --concurrency
@@ -94,91 +103,99 @@ func benchBulk(bin, dir string, only, first int) {
 		env := fakeEnv(dir, fake)
 		label := fmt.Sprintf("%d projects, %d ms", sz.projects, sz.latency.Milliseconds())
 
-		status := []string{"bulk", "status", "jira", "-g", "big", "-o", "json"}
-		if statusConc != 8 {
-			status = append(status, "--concurrency", fmt.Sprint(statusConc))
-		}
-		fake.ResetRequests()
-		s := runOnce(bin, env, status...)
-		reqs := fake.Requests()
-		row("bulk status, "+label, idealFigures(s, len(reqs), sz, statusConc)+wire(fake, reqs, statusConc, s)+firstRequests(reqs, first),
-			"<= 1.05x ideal (requests x latency / concurrency)")
-
-		// A group write that GitLab propagated: every project inherits, and says from where.
-		fake.SetIntegration("group", "big", "jira", map[string]any{"url": "https://jira.example", "password": "x"}, nil, true)
-		fake.ResetRequests()
-		s = runOnce(bin, env, status...)
-		reqs = fake.Requests()
-		groupReads, lookups := 0, 0
-		for _, r := range reqs {
-			switch {
-			case strings.HasPrefix(r.Path, "/groups/") && strings.HasSuffix(r.Path, "/integrations/jira"):
-				groupReads++
-			case strings.HasPrefix(r.Path, "/groups/") && !strings.Contains(r.Path, "/integrations") &&
-				!strings.HasSuffix(r.Path, "/projects") && !strings.HasSuffix(r.Path, "/descendant_groups"):
-				lookups++ // GET /groups/:id, the root's resolve among them
+		if o.runs("bulk status") {
+			status := []string{"bulk", "status", "jira", "-g", "big", "-o", "json"}
+			if statusConc != 8 {
+				status = append(status, "--concurrency", fmt.Sprint(statusConc))
 			}
-		}
-		row("bulk status after a group write, "+label,
-			fmt.Sprintf("%s%s; group integration reads=%d (groups=51) group lookups=%d", idealFigures(s, len(reqs), sz, statusConc),
-				wire(fake, reqs, statusConc, s), groupReads, lookups),
-			"each group read once; no lookups; requests <= those of bulk status; peak RSS <= 60 MB at 20,000")
+			fake.ResetRequests()
+			s := runOnce(bin, env, status...)
+			reqs := fake.Requests()
+			row("bulk status, "+label, idealFigures(s, len(reqs), sz, statusConc)+wire(fake, reqs, statusConc, s)+firstRequests(reqs, first),
+				"<= 1.05x ideal (requests x latency / concurrency)")
 
-		enable := []string{
-			"bulk", "enable", "jenkins", "-g", "big", "--strategy", "project", "--concurrency", fmt.Sprint(bulkConcurrency), "--yes",
-			"--set", "jenkins_url=https://ci.example.com", "--set", "project_name=build", "-o", "json",
-		}
-		fake.ResetRequests()
-		s = runOnce(bin, env, enable...)
-		reqs = fake.Requests()
-		row("bulk enable --strategy project, "+label,
-			idealFigures(s, len(reqs), sz, bulkConcurrency)+wire(fake, reqs, bulkConcurrency, s)+firstRequests(reqs, first),
-			"<= 1.07x ideal; at 20,000: CPU <= 12 s, peak RSS <= 60 MB")
-
-		// One webhook at every project: a list of the project's hooks and a POST each.
-		hooksAdd := []string{
-			"bulk", "hooks", "add", "-g", "big", "--concurrency", fmt.Sprint(bulkConcurrency), "--yes", "-o", "json",
-			"--set", "name=ci", "--set", "url=https://ci.example.com/hook", "--set", "token=bench-hook-secret", "--events", "push,pipeline",
-		}
-		fake.ResetRequests()
-		s = runOnce(bin, env, hooksAdd...)
-		reqs = fake.Requests()
-		row("bulk hooks add, "+label, idealFigures(s, len(reqs), sz, bulkConcurrency)+wire(fake, reqs, bulkConcurrency, s)+firstRequests(reqs, first), "<= 1.1x ideal")
-		// Again: the hook with the same name is found and, its token's fingerprint matching,
-		// nothing is written.
-		fake.ResetRequests()
-		s = runOnce(bin, env, hooksAdd...)
-		reqs = fake.Requests()
-		writes := 0
-		for _, r := range reqs {
-			if r.Method != http.MethodGet {
-				writes++
+			// A group write that GitLab propagated: every project inherits, and says from where.
+			fake.SetIntegration("group", "big", "jira", map[string]any{"url": "https://jira.example", "password": "x"}, nil, true)
+			fake.ResetRequests()
+			s = runOnce(bin, env, status...)
+			reqs = fake.Requests()
+			groupReads, lookups := 0, 0
+			for _, r := range reqs {
+				switch {
+				case strings.HasPrefix(r.Path, "/groups/") && strings.HasSuffix(r.Path, "/integrations/jira"):
+					groupReads++
+				case strings.HasPrefix(r.Path, "/groups/") && !strings.Contains(r.Path, "/integrations") &&
+					!strings.HasSuffix(r.Path, "/projects") && !strings.HasSuffix(r.Path, "/descendant_groups"):
+					lookups++ // GET /groups/:id, the root's resolve among them
+				}
 			}
+			row("bulk status after a group write, "+label,
+				fmt.Sprintf("%s%s; group integration reads=%d (groups=51) group lookups=%d", idealFigures(s, len(reqs), sz, statusConc),
+					wire(fake, reqs, statusConc, s), groupReads, lookups),
+				"each group read once; no lookups; requests <= those of bulk status; peak RSS <= 60 MB at 20,000")
+
 		}
-		row("bulk hooks add again (as wanted), "+label, fmt.Sprintf("%s writes=%d", idealFigures(s, len(reqs), sz, bulkConcurrency), writes), "no writes; <= 1.1x ideal")
+		if o.runs("bulk enable") {
+			enable := []string{
+				"bulk", "enable", "jenkins", "-g", "big", "--strategy", "project", "--concurrency", fmt.Sprint(bulkConcurrency), "--yes",
+				"--set", "jenkins_url=https://ci.example.com", "--set", "project_name=build", "-o", "json",
+			}
+			fake.ResetRequests()
+			s := runOnce(bin, env, enable...)
+			reqs := fake.Requests()
+			row("bulk enable --strategy project, "+label,
+				idealFigures(s, len(reqs), sz, bulkConcurrency)+wire(fake, reqs, bulkConcurrency, s)+firstRequests(reqs, first),
+				"<= 1.07x ideal; at 20,000: CPU <= 12 s, peak RSS <= 60 MB")
+
+		}
+		if o.runs("bulk hooks add") {
+			// One webhook at every project: a list of the project's hooks and a POST each.
+			hooksAdd := []string{
+				"bulk", "hooks", "add", "-g", "big", "--concurrency", fmt.Sprint(bulkConcurrency), "--yes", "-o", "json",
+				"--set", "name=ci", "--set", "url=https://ci.example.com/hook", "--set", "token=bench-hook-secret", "--events", "push,pipeline",
+			}
+			fake.ResetRequests()
+			s := runOnce(bin, env, hooksAdd...)
+			reqs := fake.Requests()
+			row("bulk hooks add, "+label, idealFigures(s, len(reqs), sz, bulkConcurrency)+wire(fake, reqs, bulkConcurrency, s)+firstRequests(reqs, first), "<= 1.1x ideal")
+			// Again: the hook with the same name is found and, its token's fingerprint matching,
+			// nothing is written.
+			fake.ResetRequests()
+			s = runOnce(bin, env, hooksAdd...)
+			reqs = fake.Requests()
+			writes := 0
+			for _, r := range reqs {
+				if r.Method != http.MethodGet {
+					writes++
+				}
+			}
+			row("bulk hooks add again (as wanted), "+label, fmt.Sprintf("%s writes=%d", idealFigures(s, len(reqs), sz, bulkConcurrency), writes), "no writes; <= 1.1x ideal")
+		}
 		fake.Close()
 	}
 
-	// Group strategy: writes grow with groups and overrides, not with projects.
-	for _, n := range []int{200, 2000} {
-		g := newFake()
-		for i := range n {
-			g.AddProject(fmt.Sprintf("corp/unit%d/p%05d", i%5, i), false)
-		}
-		for i := range 3 { // three projects override the group with settings of their own
-			g.SetIntegration("project", fmt.Sprintf("corp/unit%d/p%05d", i%5, i), "jira", map[string]any{"url": "https://own.example", "password": "x"}, nil, true)
-		}
-		runOnce(bin, fakeEnv(dir, g), "bulk", "configure", "jira", "-g", "corp", "--reset-overrides", "--yes",
-			"--set", "url=https://jira.example.com", "--set", "password=secret")
-		writes := 0
-		for _, r := range g.Requests() {
-			if r.Method == "PUT" || r.Method == "DELETE" {
-				writes++
+	if o.runs("bulk configure") {
+		// Group strategy: writes grow with groups and overrides, not with projects.
+		for _, n := range []int{200, 2000} {
+			g := newFake()
+			for i := range n {
+				g.AddProject(fmt.Sprintf("corp/unit%d/p%05d", i%5, i), false)
 			}
+			for i := range 3 { // three projects override the group with settings of their own
+				g.SetIntegration("project", fmt.Sprintf("corp/unit%d/p%05d", i%5, i), "jira", map[string]any{"url": "https://own.example", "password": "x"}, nil, true)
+			}
+			runOnce(bin, fakeEnv(dir, g), "bulk", "configure", "jira", "-g", "corp", "--reset-overrides", "--yes",
+				"--set", "url=https://jira.example.com", "--set", "password=secret")
+			writes := 0
+			for _, r := range g.Requests() {
+				if r.Method == "PUT" || r.Method == "DELETE" {
+					writes++
+				}
+			}
+			row(fmt.Sprintf("bulk configure, group strategy, %d", n), fmt.Sprintf("groups=6 overrides=3 writes=%d", writes),
+				"one write at the root group (GitLab propagates it) and one per override: 4, whatever the projects")
+			g.Close()
 		}
-		row(fmt.Sprintf("bulk configure, group strategy, %d", n), fmt.Sprintf("groups=6 overrides=3 writes=%d", writes),
-			"one write at the root group (GitLab propagates it) and one per override: 4, whatever the projects")
-		g.Close()
 	}
 }
 

@@ -29,6 +29,7 @@ func main() {
 	runs := flag.Int("runs", 50, "runs per measurement")
 	only := flag.Int("projects", 0, "bulk: only the size with this many projects")
 	first := flag.Int("first", 0, "bulk: list each run's first `N` requests with their times")
+	rows := flag.String("rows", "", "bulk: only the runs whose command contains this `text` (\"enable\", \"hooks\", \"status\", \"configure\")")
 	profile := flag.String("cpuprofile", "", "write the bench's CPU profile (the fake GitLab's, mostly) to this file")
 	keep := flag.Bool("keep", false, "keep the directory with the binary and the store, to profile a command on them by hand")
 	flag.Parse()
@@ -55,7 +56,7 @@ func main() {
 	case "gitlab-list":
 		benchGitLabList(bin, dir, *runs)
 	case "bulk":
-		benchBulk(bin, dir, *only, *first)
+		benchBulk(bin, dir, bulkOptions{projects: *only, first: *first, rows: *rows})
 	case "local":
 		benchLocal(bin, dir)
 	default:
