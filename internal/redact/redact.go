@@ -27,8 +27,15 @@ var (
 
 // URL hides the secrets a URL may carry: token-like query parameters and userinfo.
 func URL(u string) string {
-	u = secretParams.ReplaceAllString(u, "${1}"+Mask)
-	return userinfo.ReplaceAllString(u, "${1}"+Mask+"@")
+	// Each pattern needs its "=" or "@": a text without one (most of what servers say, every
+	// 404 of a bulk inventory) is returned without running the regexps.
+	if strings.Contains(u, "=") {
+		u = secretParams.ReplaceAllString(u, "${1}"+Mask)
+	}
+	if strings.Contains(u, "@") {
+		u = userinfo.ReplaceAllString(u, "${1}"+Mask+"@")
+	}
+	return u
 }
 
 // placeholderParam is a query parameter whose value is a {NAME} placeholder.

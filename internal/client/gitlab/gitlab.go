@@ -342,7 +342,7 @@ func (c *Client) classify(ctx context.Context, resp *gl.Response, err error) err
 // notGitLab explains a successful status whose body could not be read as GitLab's JSON: most
 // often a web page (a proxy's login, a wrong URL) answered instead of the API.
 func (c *Client) notGitLab(resp *http.Response, err error) error {
-	start := c.redact(resp.Header.Get(bodyStartHeader))
+	start := c.redact(bodyStart(resp))
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	if !errors.As(err, &syntax) && !errors.As(err, &typ) && looksJSON(resp.Header.Get("Content-Type"), start) {

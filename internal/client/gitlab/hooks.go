@@ -484,3 +484,8 @@ func (c *Client) RemoveHook(ctx context.Context, s client.Scope, id int64) error
 	}
 	return nil
 }
+
+func id(item map[string]any) int64 {
+	f, _ := item["id"].(float64)
+	return int64(f)
+}

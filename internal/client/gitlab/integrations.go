@@ -22,14 +22,14 @@ func (c *Client) List(ctx context.Context, s client.Scope) ([]client.State, erro
 		return nil, err
 	}
 	path, _ := c.scopePath(s)
-	var items []map[string]any
-	if _, err := c.do(ctx, http.MethodGet, path+"/integrations", nil, &items); err != nil {
+	into, decoded := newEntities()
+	if _, err := c.do(ctx, http.MethodGet, path+"/integrations", nil, into); err != nil {
 		return nil, c.groupAPIError(ctx, s, c.missing(ctx, s, err))
 	}
 	listed := map[string]bool{}
 	var out []client.State
-	for _, it := range items {
-		def, err := integrations.Lookup(str(it["slug"]))
+	for _, it := range decoded() {
+		def, err := integrations.Lookup(str(it.get("slug")))
 		if err != nil {
 			continue // an integration newer than our catalog
 		}
@@ -80,8 +80,8 @@ func (c *Client) get(ctx context.Context, s client.Scope, def integrations.Defin
 		return client.State{}, err
 	}
 	path, _ := c.scopePath(s)
-	var it map[string]any
-	_, err = c.do(ctx, http.MethodGet, path+"/integrations/"+def.APISlug, nil, &it)
+	it, into := newEntity()
+	_, err = c.do(ctx, http.MethodGet, path+"/integrations/"+def.APISlug, nil, into)
 	if !isStatus(err, http.StatusNotFound) || !strings.Contains(statusMessage(err), "Integration Not Found") {
 		err = c.missing(ctx, s, err)
 	}
@@ -113,15 +113,15 @@ func (c *Client) inheritedFrom(ctx context.Context, s client.Scope, def integrat
 }
 
 // state converts GitLab's Integration entity.
-func (c *Client) state(s client.Scope, def integrations.Definition, it map[string]any) client.State {
+func (c *Client) state(s client.Scope, def integrations.Definition, it entity) client.State {
 	st := client.State{
-		Name: def.Name, Scope: s, Configured: true, Active: it["active"] == true, Inherited: it["inherited"] == true,
+		Name: def.Name, Scope: s, Configured: true, Active: it.get("active") == true, Inherited: it.get("inherited") == true,
 		Values: map[string]string{}, Unknown: map[string]bool{}, Events: map[string]bool{}, UnknownEvents: map[string]bool{},
 	}
-	if t, err := time.Parse(time.RFC3339, str(it["updated_at"])); err == nil {
+	if t, err := time.Parse(time.RFC3339, str(it.get("updated_at"))); err == nil {
 		st.Updated = t
 	}
-	props, hasProps := it["properties"].(map[string]any)
+	props, hasProps := it.properties()
 	for _, f := range def.Fields {
 		if v, ok := props[f.Key]; ok && v != nil {
 			if val := integrations.Canonical(v); val != "" {
@@ -136,7 +136,7 @@ func (c *Client) state(s client.Scope, def integrations.Definition, it map[strin
 	}
 	for _, e := range def.SupportedEvents(s.Level) {
 		ev, _ := integrations.LookupEvent(e)
-		if v, ok := it[ev.APIFlag].(bool); ok {
+		if v, ok := it.get(ev.APIFlag).(bool); ok {
 			st.Events[e] = v
 		} else {
 			st.UnknownEvents[e] = true // GitLab's entity never returns this flag
@@ -186,10 +186,10 @@ func (c *Client) Save(ctx context.Context, s client.Scope, def integrations.Defi
 		return client.SaveResult{}, err
 	}
 	path, _ := c.scopePath(s)
-	var it map[string]any
+	it, into := newEntity()
 	defer c.forgetGroups(s)
 	c.sending(def, u.Values)
-	if _, err := c.do(ctx, http.MethodPut, path+"/integrations/"+def.APISlug, body, &it); err != nil {
+	if _, err := c.do(ctx, http.MethodPut, path+"/integrations/"+def.APISlug, body, into); err != nil {
 		return client.SaveResult{}, c.writeError(ctx, s, def, err)
 	}
 	st := c.state(s, def, it)
@@ -314,8 +314,8 @@ func eventsToSend(def integrations.Definition, cur client.State, u client.Update
 
 // notKept compares the PUT's answer with what was sent: every field GitLab returns and every
 // event flag its entity has. Write-only fields and flags GitLab never returns cannot be checked.
-func notKept(def integrations.Definition, sent, got map[string]any) []string {
-	props, hasProps := got["properties"].(map[string]any)
+func notKept(def integrations.Definition, sent map[string]any, got entity) []string {
+	props, hasProps := got.properties()
 	var out []string
 	for _, k := range sortedKeys(sent) {
 		if k == "use_inherited_settings" {
@@ -331,7 +331,7 @@ func notKept(def integrations.Definition, sent, got map[string]any) []string {
 			}
 			continue
 		}
-		if v, returned := got[k]; returned && v != sent[k] {
+		if v := got.get(k); v != nil && v != sent[k] {
 			out = append(out, k)
 		}
 	}

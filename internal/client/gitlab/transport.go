@@ -180,36 +180,21 @@ func withoutRateLimitRetry(ctx context.Context) context.Context {
 // a missing project or an endpoint the server does not have.
 const bodyHeader = "X-Integrations-Error-Body"
 
-// bodyStartHeader carries the start of a successful answer, so that an answer that is not
-// GitLab's JSON (a login page, another service) can be shown when decoding it fails.
-const bodyStartHeader = "X-Integrations-Body-Start"
-
 // Bounds of what is kept of a body for messages.
 const (
 	errorBodyMax = 4 << 10
 	bodyStartMax = 200
 )
 
+// keepBody keeps what messages need of an answer: all of an error's body (up to a bound) in a
+// header, and of a success, the first bytes as they are read, so that an answer that is not
+// GitLab's JSON (a login page, another service) can be shown when decoding it fails.
 func keepBody(resp *http.Response) *http.Response {
 	if resp == nil {
 		return resp
 	}
 	if resp.StatusCode < 400 {
-		start := make([]byte, bodyStartMax)
-		n, err := io.ReadFull(resp.Body, start)
-		start = start[:n]
-		rest := resp.Body
-		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-			// The error comes back to whoever reads the body.
-			resp.Body = readCloser{io.MultiReader(bytes.NewReader(start), errReader{err}), rest}
-		} else {
-			resp.Body = readCloser{io.MultiReader(bytes.NewReader(start), rest), rest}
-		}
-		excerpt := oneLine(string(start))
-		if n == bodyStartMax {
-			excerpt += "…"
-		}
-		resp.Header.Set(bodyStartHeader, excerpt)
+		resp.Body = &startBody{ReadCloser: resp.Body}
 		return resp
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, errorBodyMax))
@@ -219,19 +204,39 @@ func keepBody(resp *http.Response) *http.Response {
 	return resp
 }
 
+// startBody records the first bodyStartMax bytes read through it. Nothing is copied or
+// formatted for the tens of thousands of answers that decode: client-go drains every body
+// before it returns, so an answer that fails to decode has passed its start through here.
+type startBody struct {
+	io.ReadCloser
+	start []byte
+}
+
+func (b *startBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if room := bodyStartMax - len(b.start); room > 0 && n > 0 {
+		b.start = append(b.start, p[:min(n, room)]...)
+	}
+	return n, err
+}
+
+// bodyStart is the start of a successful answer's body on one line, "…" marking a cut.
+func bodyStart(resp *http.Response) string {
+	b, ok := resp.Body.(*startBody)
+	if !ok {
+		return ""
+	}
+	excerpt := oneLine(string(b.start))
+	if len(b.start) == bodyStartMax {
+		excerpt += "…"
+	}
+	return excerpt
+}
+
 // oneLine is s on one line, without a rune cut in half at the end.
 func oneLine(s string) string {
 	return strings.ToValidUTF8(strings.Join(strings.Fields(s), " "), "")
 }
-
-type readCloser struct {
-	io.Reader
-	io.Closer
-}
-
-type errReader struct{ err error }
-
-func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 // decide says whether to retry and after how long.
 func (t *retryTransport) decide(resp *http.Response, err error, attempt int) (time.Duration, bool) {

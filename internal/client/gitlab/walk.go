@@ -25,11 +25,11 @@ func (c *Client) Walk(ctx context.Context, group client.Scope, o client.WalkOpti
 	if groupsFirst {
 		listing, opts = "/descendant_groups", listOptions{}
 	}
-	early, earlyProjects := make(chan listPage, 1), make(chan listPage, 1)
+	early, earlyProjects := make(chan listPage[namespaceItem], 1), make(chan listPage[namespaceItem], 1)
 	if byPath, err := c.scopePath(group); err == nil {
-		go func() { early <- c.page(ctx, byPath+listing, opts, 1) }()
+		go func() { early <- page[namespaceItem](ctx, c, byPath+listing, opts, 1) }()
 		if groupsFirst {
-			go func() { earlyProjects <- c.page(ctx, byPath+"/projects", projectOpts, 1) }()
+			go func() { earlyProjects <- page[namespaceItem](ctx, c, byPath+"/projects", projectOpts, 1) }()
 		}
 	} else {
 		close(early)
@@ -43,22 +43,31 @@ func (c *Client) Walk(ctx context.Context, group client.Scope, o client.WalkOpti
 		return err
 	}
 	base := "groups/" + strconv.FormatInt(root.ID, 10)
-	onGroup := func(item map[string]any) error {
-		return fn(client.Namespace{Scope: client.Scope{Level: integrations.Group, ID: id(item), Path: str(item["full_path"])}})
+	onGroup := func(item namespaceItem) error {
+		return fn(client.Namespace{Scope: client.Scope{Level: integrations.Group, ID: item.ID, Path: item.FullPath}})
 	}
-	onProject := func(item map[string]any) error {
+	onProject := func(item namespaceItem) error {
 		return fn(client.Namespace{
-			Scope:    client.Scope{Level: integrations.Project, ID: id(item), Path: str(item["path_with_namespace"])},
-			Archived: item["archived"] == true,
+			Scope:    client.Scope{Level: integrations.Project, ID: item.ID, Path: item.PathWithNamespace},
+			Archived: item.Archived,
 		})
 	}
 	if groupsFirst {
-		if err := c.pagesFrom(ctx, base+listing, opts, early, onGroup); err != nil {
+		if err := pagesFrom(ctx, c, base+listing, opts, early, onGroup); err != nil {
 			return err
 		}
-		return c.pagesFrom(ctx, base+"/projects", projectOpts, earlyProjects, onProject)
+		return pagesFrom(ctx, c, base+"/projects", projectOpts, earlyProjects, onProject)
 	}
-	return c.pagesFrom(ctx, base+listing, opts, early, onProject)
+	return pagesFrom(ctx, c, base+listing, opts, early, onProject)
+}
+
+// namespaceItem is what a walk reads of a group or project in a listing: decoding the rest
+// (a project has dozens of keys) into maps was most of a walk's CPU.
+type namespaceItem struct {
+	ID                int64  `json:"id"`
+	FullPath          string `json:"full_path"`           // a group's
+	PathWithNamespace string `json:"path_with_namespace"` // a project's
+	Archived          bool   `json:"archived"`
 }
 
 // listOptions are the query parameters of the listings a walk reads.
@@ -73,18 +82,18 @@ type listOptions struct {
 }
 
 // listPage is one page of a listing and the number of the next (0 after the last).
-type listPage struct {
-	items []map[string]any
+type listPage[T any] struct {
+	items []T
 	next  int
 	err   error
 }
 
-func (c *Client) page(ctx context.Context, path string, opts listOptions, page int) listPage {
+func page[T any](ctx context.Context, c *Client, path string, opts listOptions, page int) listPage[T] {
 	opts.Page, opts.PerPage, opts.OrderBy, opts.Sort = page, 100, "id", "asc"
-	var p listPage
+	var p listPage[T]
 	resp, err := c.do(ctx, http.MethodGet, path, opts, &p.items)
 	if err != nil {
-		return listPage{err: err}
+		return listPage[T]{err: err}
 	}
 	if h := resp.Header.Get("X-Next-Page"); h != "" {
 		p.next, _ = strconv.Atoi(h)
@@ -99,14 +108,14 @@ func (c *Client) page(ctx context.Context, path string, opts listOptions, page i
 // pages follows GitLab's offset pagination (X-Next-Page), handing each item to fn as its page
 // arrives.
 func (c *Client) pages(ctx context.Context, path string, opts listOptions, fn func(map[string]any) error) error {
-	return c.pagesFrom(ctx, path, opts, nil, fn)
+	return pagesFrom(ctx, c, path, opts, nil, fn)
 }
 
 // pagesFrom is pages whose first page, when first is not nil, was asked for already; a closed
 // or failed one is asked for again. Each next page is asked for while this one's items are
 // handed out (fn may wait for a free reader): readers then never wait for a page.
-func (c *Client) pagesFrom(ctx context.Context, path string, opts listOptions, first <-chan listPage, fn func(map[string]any) error) error {
-	var p listPage
+func pagesFrom[T any](ctx context.Context, c *Client, path string, opts listOptions, first <-chan listPage[T], fn func(T) error) error {
+	var p listPage[T]
 	asked := false
 	if first != nil {
 		if got, ok := <-first; ok && got.err == nil {
@@ -114,16 +123,16 @@ func (c *Client) pagesFrom(ctx context.Context, path string, opts listOptions, f
 		}
 	}
 	if !asked {
-		p = c.page(ctx, path, opts, 1)
+		p = page[T](ctx, c, path, opts, 1)
 	}
 	for {
 		if p.err != nil {
 			return p.err
 		}
-		var next chan listPage
+		var next chan listPage[T]
 		if p.next != 0 {
-			next = make(chan listPage, 1)
-			go func(n int) { next <- c.page(ctx, path, opts, n) }(p.next)
+			next = make(chan listPage[T], 1)
+			go func(n int) { next <- page[T](ctx, c, path, opts, n) }(p.next)
 		}
 		for _, it := range p.items {
 			if err := fn(it); err != nil {
@@ -135,9 +144,4 @@ func (c *Client) pagesFrom(ctx context.Context, path string, opts listOptions, f
 		}
 		p = <-next
 	}
-}
-
-func id(item map[string]any) int64 {
-	f, _ := item["id"].(float64)
-	return int64(f)
 }
