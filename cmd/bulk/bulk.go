@@ -36,6 +36,7 @@ type options struct {
 	Store    func() (store, error)
 	Prompter func() forms.Prompter
 	Output   *output.Options
+	FitCPUs  func(concurrency int)
 	// RunsDir is where journals go: $XDG_STATE_HOME/integrations/runs.
 	RunsDir string
 
@@ -113,7 +114,7 @@ var examples = map[bulk.Op]string{
 
 func newOptions(f *cmdutil.Factory, op bulk.Op) *options {
 	return &options{
-		IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output,
+		IO: f.IOStreams, Backend: f.Backend, Prompter: f.Prompter, Output: f.Output, FitCPUs: f.FitCPUs,
 		Store:   func() (store, error) { return f.Store() },
 		RunsDir: filepath.Join(config.StateDir(), "runs"), Op: op, Concurrency: 8,
 	}
@@ -219,6 +220,9 @@ func run(ctx context.Context, o *options) error {
 	w, ok := b.(client.Walker)
 	if !ok {
 		return fmt.Errorf("%s cannot list groups and projects", b.Where())
+	}
+	if o.FitCPUs != nil && b.Capabilities().Server != "" {
+		o.FitCPUs(o.Concurrency) // the local store's runs are its CPU's work, not a wait
 	}
 	st, err := o.Store()
 	if err != nil {

@@ -40,6 +40,9 @@ type Factory struct {
 	Accessible bool
 	// Deadline is the run's deadline (--timeout) once flags are parsed; zero means none.
 	Deadline time.Duration
+	// FitCPUs gives a run that waits on a server the CPUs its requests need (FitCPUs in
+	// runtime.go); nil leaves the process as it is, as tests, which share theirs, want.
+	FitCPUs func(concurrency int)
 
 	closers []func() error
 }
@@ -61,7 +64,7 @@ type Store interface {
 // New builds the Factory for a real run. flags are the root's persistent flags. This is the one
 // place that knows the concrete backends; everything else speaks client.Backend and Store.
 func New(version string, flags *pflag.FlagSet) *Factory {
-	f := &Factory{IOStreams: iostreams.System(), AppVersion: version, Output: &output.Options{}}
+	f := &Factory{IOStreams: iostreams.System(), AppVersion: version, Output: &output.Options{}, FitCPUs: FitCPUs}
 	f.Config = memo(func() (*config.Config, error) { return config.Load(flags) })
 	store := memo(func() (*local.Store, error) {
 		cfg, err := f.Config()
