@@ -65,12 +65,17 @@ func runWithProgram(m *testing.M) int {
 
 // buildProgram builds the module's main package with the go command running the tests (go test
 // puts its GOROOT in the environment), so GOTOOLCHAIN and GOFLAGS apply to it as to the tests.
+// It is built without cgo: a static binary starts without the dynamic linker and libc, ~2.5 ms
+// less CPU for each of the ~750 processes (6 % of this package's CPU), and cgo only changes how
+// host names and users are looked up, which the tests, on loopback addresses, never do.
 func buildProgram(out string) error {
 	goCmd := "go"
 	if root := os.Getenv("GOROOT"); root != "" {
 		goCmd = filepath.Join(root, "bin", "go")
 	}
-	msg, err := exec.Command(goCmd, "build", "-o", out, "..").CombinedOutput()
+	build := exec.Command(goCmd, "build", "-o", out, "..")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	msg, err := build.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("go build: %w\n%s", err, msg)
 	}
