@@ -61,8 +61,8 @@ func (c *Client) Walk(ctx context.Context, group client.Scope, o client.WalkOpti
 	return pagesFrom(ctx, c, base+listing, opts, early, onProject)
 }
 
-// namespaceItem is what a walk reads of a group or project in a listing: decoding the rest
-// (a project has dozens of keys) into maps was most of a walk's CPU.
+// namespaceItem is what a walk reads of a group or project in a listing: decoding every key of
+// a project into a map cost a 20,000-project walk 0.33 s of CPU; this, 0.09 s.
 type namespaceItem struct {
 	ID                int64  `json:"id"`
 	FullPath          string `json:"full_path"`           // a group's
