@@ -5,6 +5,8 @@
 //	go run ./bench gitlab-list   # `list -p X` and `show NAME -p X` against the GitLab fake at 50 ms: requests and wall time
 //	go run ./bench bulk          # bulk runs (bulk hooks add among them) against the fake at 1,000 and 20,000 projects: requests, wall against the ideal, CPU, peak RSS
 //	go run ./bench local         # export and bulk status of a local store with 10,000 projects
+//
+// One bulk row on its own: go run ./bench -projects 20000 -rows "bulk enable" bulk
 package main
 
 import (
