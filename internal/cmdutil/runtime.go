@@ -23,8 +23,8 @@ func TuneMemory() {
 }
 
 // requestsPerCPU is how many requests at a time one CPU keeps up with against a server: a
-// bulk request costs ~0.35 ms of CPU here, so one CPU serves 32 at a time down to ~10 ms a
-// request, well under what GitLab takes to answer an integration's read or write.
+// bulk request cost 0.2–0.35 ms of CPU in the bench, so one CPU serves 32 at a time down to
+// ~10 ms a request, well under what GitLab takes to answer an integration's read or write.
 const requestsPerCPU = 32
 
 // FitCPUs gives a run that waits on a server the CPUs its requests need: at most one per
