@@ -7,11 +7,11 @@ import (
 	"time"
 
 	"github.com/forgekit/integrations/internal/client"
-	"github.com/forgekit/integrations/internal/client/gitlab"
 	"github.com/forgekit/integrations/internal/cmdutil"
 	"github.com/forgekit/integrations/internal/cmdutil/cmdtest"
 	"github.com/forgekit/integrations/internal/integrations"
 	"github.com/forgekit/integrations/internal/testing/gitlabfake"
+	"github.com/forgekit/integrations/internal/testing/gitlabtest"
 	"github.com/spf13/cobra"
 )
 
@@ -30,16 +30,11 @@ func TestConcurrencyOneMeansOneRequestInFlight(t *testing.T) {
 			t.Setenv("XDG_STATE_HOME", t.TempDir())
 			fake := gitlabfake.New(gitlabfake.WithLatency(2*time.Millisecond), gitlabfake.WithPerPageMax(5))
 			t.Cleanup(fake.Close)
-			fake.AddToken("tok", gitlabfake.Token{Username: "admin", Scopes: []string{"api"}, AccessLevel: 40})
 			fake.AddGroup("big")
 			for i := range 12 {
 				fake.AddProject(fmt.Sprintf("big/p%02d", i), false)
 			}
-			c, err := gitlab.New(fake.URL, "tok", gitlab.WithHTTPClient(fake.Client()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			e := cmdtest.New(t, cmdtest.WithBackend(c))
+			e := cmdtest.New(t, cmdtest.WithBackend(gitlabtest.Client(t, fake)))
 			bulkCmd := func(f *cmdutil.Factory) *cobra.Command { return NewCmdBulk(f) }
 			if tc.setup != "" {
 				if err := e.Run(bulkCmd, tc.setup); err != nil {
@@ -66,12 +61,8 @@ func TestServerRunsFitTheirCPUs(t *testing.T) {
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	fake := gitlabfake.New()
 	t.Cleanup(fake.Close)
-	fake.AddToken("tok", gitlabfake.Token{Username: "admin", Scopes: []string{"api"}, AccessLevel: 40})
 	fake.AddProject("big/p1", false)
-	c, err := gitlab.New(fake.URL, "tok", gitlab.WithHTTPClient(fake.Client()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := gitlabtest.Client(t, fake)
 	bulkCmd := func(f *cmdutil.Factory) *cobra.Command { return NewCmdBulk(f) }
 	for _, tc := range []struct {
 		name string
