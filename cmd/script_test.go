@@ -88,8 +88,8 @@ var fakeVersions = []string{"18.6.0-ee", "19.5.0-ee"}
 
 // TestScripts runs the end-to-end scripts in testdata/script: exit codes, stdout, stderr and the
 // store's files, through the whole command line, against a fake GitLab of each version.
-// A script that never talks to a GitLab (the local store only) behaves the same whatever version
-// the fake runs as, so it runs once, against the first.
+// A script that never talks to that fake (the local store, the webhook fakes) behaves the same
+// whatever version it runs as, so it runs once, against the first.
 func TestScripts(t *testing.T) {
 	all, err := filepath.Glob(filepath.Join("testdata", "script", "*.txtar"))
 	if err != nil {
@@ -107,9 +107,10 @@ func TestScripts(t *testing.T) {
 	}
 }
 
-// talksToGitLab finds a script's use of a server: a *_URL variable the setup exports, the
-// gitlab/hookfake/receiver commands, or a version condition.
-var talksToGitLab = regexp.MustCompile(`\$\{?[A-Z_]*URL\b|(?m)^\s*(!\s*)?(gitlab|hookfake|receiver)\s|\[!?gitlab19\]`)
+// talksToGitLab finds a script's use of the fake whose version varies: $GITLAB_URL, the servers
+// that stand in front of it, the gitlab command, or a version condition. The webhook fakes
+// ($HOOKS_URL, $DELIVERING_URL) and the receiver are GitLab 19.5 in every run.
+var talksToGitLab = regexp.MustCompile(`\$\{?(GITLAB|REDIRECT|TRICKLE|HTML)_URL\b|(?m)^\s*(!\s*)?gitlab\s|\[!?gitlab19\]`)
 
 // gitlabScripts are the scripts whose outcome may depend on the fake's version.
 func gitlabScripts(t *testing.T, files []string) []string {
