@@ -6,12 +6,10 @@ import (
 	"os"
 
 	"github.com/forgekit/integrations/cmd"
-	"github.com/forgekit/integrations/internal/cmdutil"
 )
 
 //go:generate go run ./internal/docgen
 
 func main() {
-	cmdutil.TuneMemory()
 	os.Exit(cmd.Main())
 }

@@ -70,6 +70,9 @@ func NewCmdRoot(f *cmdutil.Factory, root *cobra.Command) *cobra.Command {
 	pf.StringVar(&f.Output.JQ, "jq", "", "filter JSON output with a jq `EXPRESSION` (implies -o json)")
 
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if f.TuneMemory != nil {
+			f.TuneMemory(manyTargets(cmd))
+		}
 		if err := cmdutil.RefuseEmptyLists(cmd.Flags()); err != nil {
 			return err
 		}
@@ -128,6 +131,18 @@ func needsConfig(cmd *cobra.Command) bool {
 		}
 	}
 	return true
+}
+
+// manyTargets are the commands whose runs may keep a record for each of tens of thousands of
+// targets.
+func manyTargets(cmd *cobra.Command) bool {
+	for c := cmd; c != nil; c = c.Parent() {
+		switch c.Name() {
+		case "bulk", "export", "plan", "apply":
+			return true
+		}
+	}
+	return false
 }
 
 // flagHint names the flag a mistyped one probably meant, among those the command takes.

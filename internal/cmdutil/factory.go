@@ -43,6 +43,9 @@ type Factory struct {
 	// FitCPUs gives a run that waits on a server the CPUs its requests need (FitCPUs in
 	// runtime.go); nil leaves the process as it is, as tests, which share theirs, want.
 	FitCPUs func(concurrency int)
+	// TuneMemory sets the collector for the command about to run (TuneMemory in runtime.go);
+	// nil, as for FitCPUs, leaves it.
+	TuneMemory func(manyTargets bool)
 
 	closers []func() error
 }
@@ -64,7 +67,8 @@ type Store interface {
 // New builds the Factory for a real run. flags are the root's persistent flags. This is the one
 // place that knows the concrete backends; everything else speaks client.Backend and Store.
 func New(version string, flags *pflag.FlagSet) *Factory {
-	f := &Factory{IOStreams: iostreams.System(), AppVersion: version, Output: &output.Options{}, FitCPUs: FitCPUs}
+	f := &Factory{IOStreams: iostreams.System(), AppVersion: version, Output: &output.Options{},
+		FitCPUs: FitCPUs, TuneMemory: TuneMemory}
 	f.Config = memo(func() (*config.Config, error) { return config.Load(flags) })
 	store := memo(func() (*local.Store, error) {
 		cfg, err := f.Config()
