@@ -33,6 +33,7 @@ type Form struct {
 	eventNames  []string
 	labelWidth  int
 	width       int
+	titled      string // the width and hidden pages the headers were last fitted to
 }
 
 // page is one screen of the form with the name shown in its header.
@@ -211,6 +212,12 @@ func (f *Form) retitle(width int) {
 			total++
 		}
 	}
+	// It runs after every key and tick; measuring the headers again is most of a form's CPU.
+	key := fmt.Sprint(f.width, hidden)
+	if key == f.titled {
+		return
+	}
+	f.titled = key
 	// Hidden pages get their header too: huh sizes a page when the terminal is measured, so a
 	// page shown later must already have the header's two lines.
 	n := 0
