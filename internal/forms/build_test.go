@@ -161,27 +161,33 @@ func TestTerminalFillAccessibleReviewAndDecline(t *testing.T) {
 // Every integration's form builds, renders, and survives end of input.
 func TestEveryIntegrationFormBuildsAndRenders(t *testing.T) {
 	for _, d := range integrations.Catalog() {
-		in := &Input{
-			Values: map[string]string{}, Events: d.DefaultEventStates(), Level: d.Levels[0],
-			Summary: func(*Input) []string { return []string{"change"} },
-		}
-		f := Build(d, in, true)
-		// Starting the form runs every page's start; none may move the form off its first page.
-		s := &screen{form: f.Form, settings: f}
-		settle(s, s.Init())
-		settle(s, func() tea.Msg { return tea.WindowSizeMsg{Width: 100, Height: 40} })
-		view := s.form.View()
-		if !strings.Contains(view, d.Title) || !strings.Contains(view, "Page 1 of") {
-			t.Errorf("%s: the form does not start on its first page:\n%s", d.Name, view)
-		}
-		g := buildAccessible(d, &Input{Values: map[string]string{}, Events: d.DefaultEventStates(), Level: d.Levels[0]}, false)
-		var out bytes.Buffer
-		if err := g.Form.WithAccessible(true).WithInput(strings.NewReader("")).WithOutput(&out).Run(); err != nil {
-			t.Errorf("%s: accessible run at end of input: %v", d.Name, err)
-		}
-		if err := g.apply(); err != nil {
-			t.Errorf("%s: applying defaults: %v", d.Name, err)
-		}
+		t.Run(d.Name, func(t *testing.T) {
+			t.Parallel()
+			buildsAndRenders(t, d)
+		})
+	}
+}
+
+func buildsAndRenders(t *testing.T, d integrations.Definition) {
+	in := &Input{
+		Values: map[string]string{}, Events: d.DefaultEventStates(), Level: d.Levels[0],
+		Summary: func(*Input) []string { return []string{"change"} },
+	}
+	f := Build(d, in, true)
+	// Starting the form runs every page's start; none may move the form off its first page.
+	s := &screen{form: f.Form, settings: f}
+	settle(s, s.Init())
+	settle(s, func() tea.Msg { return tea.WindowSizeMsg{Width: 100, Height: 40} })
+	if view := s.form.View(); !strings.Contains(view, d.Title) || !strings.Contains(view, "Page 1 of") {
+		t.Errorf("the form does not start on its first page:\n%s", view)
+	}
+	g := buildAccessible(d, &Input{Values: map[string]string{}, Events: d.DefaultEventStates(), Level: d.Levels[0]}, false)
+	var out bytes.Buffer
+	if err := g.Form.WithAccessible(true).WithInput(strings.NewReader("")).WithOutput(&out).Run(); err != nil {
+		t.Errorf("accessible run at end of input: %v", err)
+	}
+	if err := g.apply(); err != nil {
+		t.Errorf("applying defaults: %v", err)
 	}
 }
 
