@@ -67,8 +67,10 @@ type Store interface {
 // New builds the Factory for a real run. flags are the root's persistent flags. This is the one
 // place that knows the concrete backends; everything else speaks client.Backend and Store.
 func New(version string, flags *pflag.FlagSet) *Factory {
-	f := &Factory{IOStreams: iostreams.System(), AppVersion: version, Output: &output.Options{},
-		FitCPUs: FitCPUs, TuneMemory: TuneMemory}
+	f := &Factory{
+		IOStreams: iostreams.System(), AppVersion: version, Output: &output.Options{},
+		FitCPUs: FitCPUs, TuneMemory: TuneMemory,
+	}
 	f.Config = memo(func() (*config.Config, error) { return config.Load(flags) })
 	store := memo(func() (*local.Store, error) {
 		cfg, err := f.Config()

@@ -169,6 +169,7 @@ func TestEveryIntegrationFormBuildsAndRenders(t *testing.T) {
 }
 
 func buildsAndRenders(t *testing.T, d integrations.Definition) {
+	t.Helper()
 	in := &Input{
 		Values: map[string]string{}, Events: d.DefaultEventStates(), Level: d.Levels[0],
 		Summary: func(*Input) []string { return []string{"change"} },
