@@ -212,7 +212,8 @@ func (f *Form) retitle(width int) {
 			total++
 		}
 	}
-	// It runs after every key and tick; measuring the headers again is most of a form's CPU.
+	// It runs after every key and tick; measuring the headers each time was an eighth of a form
+	// process's CPU in the terminal tests.
 	key := fmt.Sprint(f.width, hidden)
 	if key == f.titled {
 		return
