@@ -3,6 +3,7 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -13,10 +14,13 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+	_ "modernc.org/sqlite"
 )
 
-// Another process holding the store's lock makes a command wait a bounded time, then fail
-// with exit 1 naming the lock file and the holder's pid.
+// Another process holding the store's lock (it is switching the file to WAL or migrating its
+// schema) makes a command that must do the same wait a bounded time, then fail with exit 1
+// naming the lock file and the holder's pid. A store that needs neither is read without the
+// lock.
 func TestStoreLockWaitIsBounded(t *testing.T) {
 	dir := t.TempDir()
 	if out, code := run(t, dir, "configure", "slack", "-p", "acme/x", "--set", "webhook=https://hooks.slack.com/services/T/B/x"); code != 0 {
@@ -29,6 +33,20 @@ func TestStoreLockWaitIsBounded(t *testing.T) {
 	}
 	defer func() { _ = lock.Unlock() }()
 	if err := os.WriteFile(lockPath, []byte("4242\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := run(t, dir, "show", "slack", "-p", "acme/x", "--lock-timeout", "1ms"); code != 0 {
+		t.Errorf("show of a ready store while the lock is held: exit %d: %s", code, out)
+	}
+
+	// A store that is not yet in WAL mode needs the lock to switch.
+	db, err := sql.Open("sqlite", filepath.Join(dir, "data", "integrations", "store.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.Exec("PRAGMA journal_mode = DELETE")
+	db.Close()
+	if err != nil {
 		t.Fatal(err)
 	}
 	for _, how := range []struct {

@@ -101,7 +101,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := prepareLocked(ctx, db, abs, o.lockTimeout); err != nil {
+	st, err := checkSchema(ctx, db, abs)
+	if err == nil && !st.ready() {
+		err = prepareLocked(ctx, db, abs, o.lockTimeout)
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -121,16 +125,12 @@ func openReadOnly(ctx context.Context, path string, o options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSchema(ctx, db, path); err != nil {
+	st, err := checkSchema(ctx, db, path)
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	var version int
-	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("opening store %s: %w", path, err)
-	}
-	if version < SchemaVersion {
+	if st.version < SchemaVersion {
 		db.Close()
 		return nil, fmt.Errorf("store %s needs its schema brought up to date, but its directory cannot be written", path)
 	}
@@ -233,7 +233,8 @@ func lockError(lockPath string, waited time.Duration, err error) error {
 }
 
 func prepare(ctx context.Context, db *sql.DB, path string) error {
-	if err := checkSchema(ctx, db, path); err != nil {
+	// Again under the lock: another process may have migrated the file since.
+	if _, err := checkSchema(ctx, db, path); err != nil {
 		return err
 	}
 	// WAL lets readers work while one process writes; the mode is kept in the file.

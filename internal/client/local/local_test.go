@@ -16,6 +16,7 @@ import (
 
 	"github.com/forgekit/integrations/internal/client"
 	"github.com/forgekit/integrations/internal/integrations"
+	"github.com/gofrs/flock"
 )
 
 func openTemp(t *testing.T) (*Store, string) {
@@ -441,5 +442,58 @@ func TestOpenLazyCreatesTheFileOnlyOnWrite(t *testing.T) {
 	}
 	if st, err := s.Get(ctx, scope(t, integrations.Project, "acme/web"), def(t, "slack")); err != nil || !st.Configured {
 		t.Errorf("after the write: %+v %v", st, err)
+	}
+}
+
+// Opening takes the store's lock only when it has something to do: a store already current and
+// in WAL mode opens while another process holds the lock; a store that is not waits for it, a
+// bounded time.
+func TestOpenLocksOnlyToPrepare(t *testing.T) {
+	s, path := openTemp(t)
+	s.Close()
+	lock := flock.New(path + ".lock")
+	if err := lock.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = lock.Unlock() }()
+	ctx := context.Background()
+	// Nor does it wait for a writer: in WAL mode reads go on beside one.
+	writer, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	tx, err := writer.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec("CREATE TABLE held (x)"); err != nil {
+		t.Fatal(err)
+	}
+	ready, err := Open(ctx, path, WithLockTimeout(time.Millisecond))
+	if err != nil {
+		t.Fatalf("a ready store while the lock and a write are held: %v", err)
+	}
+	if _, err := ready.Scopes(ctx); err != nil {
+		t.Errorf("reading beside a writer: %v", err)
+	}
+	ready.Close()
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	writer.Close()
+
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.Exec("PRAGMA journal_mode = DELETE")
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(ctx, path, WithLockTimeout(50*time.Millisecond))
+	if le := (*LockError)(nil); !errors.As(err, &le) {
+		t.Fatalf("a store to switch to WAL while the lock is held: %v, want a LockError", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/forgekit/integrations/internal/client"
 )
@@ -139,32 +140,39 @@ func checkFile(path string) (fresh bool, err error) {
 	return false, nil
 }
 
+// schemaState is what checkSchema read of a store file.
+type schemaState struct {
+	version int
+	wal     bool
+}
+
+// ready is a store that opening has nothing to do to: the schema is current and the file in
+// WAL mode. Most opens find it so, and then take no lock and start no write transaction.
+func (st schemaState) ready() bool { return st.version == SchemaVersion && st.wal }
+
 // checkSchema reads the identity of the database in one read transaction, before anything
 // (even the switch to WAL) writes to it.
-func checkSchema(ctx context.Context, db *sql.DB, path string) error {
-	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+func checkSchema(ctx context.Context, db *sql.DB, path string) (schemaState, error) {
+	var st schemaState
+	var appID, tables int
+	var mode string
+	// One statement, not four: each is parsed and run on its own, and most commands open the
+	// store for a single query of their own.
+	err := db.QueryRowContext(ctx, `SELECT application_id, user_version, journal_mode,
+		(SELECT count(*) FROM sqlite_schema) FROM pragma_application_id, pragma_user_version, pragma_journal_mode`).
+		Scan(&appID, &st.version, &mode, &tables)
 	if err != nil {
-		return err
+		return st, &FileError{Path: path, Reason: "it cannot be read as a SQLite database: " + err.Error()}
 	}
-	defer func() { _ = tx.Rollback() }()
-	var appID, version, tables int
-	if err := tx.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
-		return &FileError{Path: path, Reason: "it cannot be read as a SQLite database: " + err.Error()}
-	}
-	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return err
-	}
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&tables); err != nil {
-		return err
-	}
+	st.wal = strings.EqualFold(mode, "wal")
 	switch {
 	case appID != applicationID && tables > 0:
-		return &FileError{Path: path, Reason: "it is another program's SQLite database"}
-	case version > SchemaVersion:
-		return &FileError{Path: path, Reason: fmt.Sprintf(
-			"a newer version of integrations wrote it (schema %d; this build knows up to %d); upgrade integrations", version, SchemaVersion)}
+		return st, &FileError{Path: path, Reason: "it is another program's SQLite database"}
+	case st.version > SchemaVersion:
+		return st, &FileError{Path: path, Reason: fmt.Sprintf(
+			"a newer version of integrations wrote it (schema %d; this build knows up to %d); upgrade integrations", st.version, SchemaVersion)}
 	}
-	return nil
+	return st, nil
 }
 
 // migrate brings the schema up to date. Each step runs in an immediate transaction that first
