@@ -3,7 +3,6 @@ package cmd
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -14,41 +13,29 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
-	_ "modernc.org/sqlite"
 )
 
-// Another process holding the store's lock (it is switching the file to WAL or migrating its
-// schema) makes a command that must do the same wait a bounded time, then fail with exit 1
-// naming the lock file and the holder's pid. A store that needs neither is read without the
-// lock.
+// Another process holding the store's lock (it is creating the file, switching it to WAL or
+// migrating its schema) makes a command that must do the same wait a bounded time, then fail
+// with exit 1 naming the lock file and the holder's pid. A store that needs none of that is read
+// without the lock.
 func TestStoreLockWaitIsBounded(t *testing.T) {
 	dir := t.TempDir()
 	if out, code := run(t, dir, "configure", "slack", "-p", "acme/x", "--set", "webhook=https://hooks.slack.com/services/T/B/x"); code != 0 {
 		t.Fatalf("configure: exit %d: %s", code, out)
 	}
-	lockPath := filepath.Join(dir, "data", "integrations", "store.db.lock")
-	lock := flock.New(lockPath)
-	if err := lock.Lock(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = lock.Unlock() }()
-	if err := os.WriteFile(lockPath, []byte("4242\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	holdLock(t, filepath.Join(dir, "data", "integrations", "store.db.lock"))
 	if out, code := run(t, dir, "show", "slack", "-p", "acme/x", "--lock-timeout", "1ms"); code != 0 {
 		t.Errorf("show of a ready store while the lock is held: exit %d: %s", code, out)
 	}
 
-	// A store that is not yet in WAL mode needs the lock to switch.
-	db, err := sql.Open("sqlite", filepath.Join(dir, "data", "integrations", "store.db"))
-	if err != nil {
+	// The first write to a new store needs the lock to set the file up.
+	fresh := t.TempDir()
+	lockPath := filepath.Join(fresh, "data", "integrations", "store.db.lock")
+	if err := os.MkdirAll(filepath.Dir(lockPath), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.Exec("PRAGMA journal_mode = DELETE")
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	holdLock(t, lockPath)
 	for _, how := range []struct {
 		env  string
 		args []string
@@ -57,8 +44,8 @@ func TestStoreLockWaitIsBounded(t *testing.T) {
 		{"", []string{"--lock-timeout", "300ms"}},
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		cmd := exec.CommandContext(ctx, program, append([]string{"show", "slack", "-p", "acme/x"}, how.args...)...)
-		cmd.Env = append(programEnv(t, dir), how.env)
+		cmd := exec.CommandContext(ctx, program, append([]string{"configure", "slack", "-p", "acme/x", "--set", "webhook=https://hooks.slack.com/services/T/B/y"}, how.args...)...)
+		cmd.Env = append(programEnv(t, fresh), how.env)
 		var errOut bytes.Buffer
 		cmd.Stderr = &errOut
 		err := cmd.Run()
@@ -78,5 +65,18 @@ func TestStoreLockWaitIsBounded(t *testing.T) {
 	}
 	if out, code := run(t, dir, "show", "slack", "-p", "acme/x", "--lock-timeout", "soon"); code != 2 || !strings.Contains(out, "want a duration") {
 		t.Errorf("a bad --lock-timeout: exit %d, %s; want exit 2", code, out)
+	}
+}
+
+// holdLock takes lockPath as another process holding it would, with its pid (4242) inside.
+func holdLock(t *testing.T, lockPath string) {
+	t.Helper()
+	lock := flock.New(lockPath)
+	if err := lock.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = lock.Unlock() })
+	if err := os.WriteFile(lockPath, []byte("4242\n"), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
